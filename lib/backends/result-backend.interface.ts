@@ -1,0 +1,35 @@
+import type { TaskRecord } from './task-record.js';
+
+export interface WriteOptions {
+  /** Keep the record this long (defaults to the backend's TTL). */
+  ttlMs?: number;
+}
+
+/** Called with the new record each time a watched task changes. */
+export type RecordListener = (record: TaskRecord) => void;
+/** Called with the id of each task revoked anywhere. */
+export type RevokeListener = (taskId: string) => void;
+/** Ends a subscription and releases what it held. */
+export type Unsubscribe = () => Promise<void>;
+
+/**
+ * Where task states, progress and results live. Implementations: memory, redis.
+ * Waiters are woken by `watch` notifications, never by polling.
+ */
+export interface ResultBackend {
+  readonly kind: string;
+  connect(): Promise<void>;
+  get(taskId: string): Promise<TaskRecord | undefined>;
+  /** Store the whole record and notify its watchers. */
+  write(record: TaskRecord, options?: WriteOptions): Promise<void>;
+  /**
+   * Call `listener` on every later write of `taskId`. Resolves once the subscription is live,
+   * so a caller that reads after subscribing cannot miss a write.
+   */
+  watch(taskId: string, listener: RecordListener): Promise<Unsubscribe>;
+  /** Mark a task revoked (kept for the TTL) and tell every `onRevoke` listener. */
+  revoke(taskId: string): Promise<void>;
+  isRevoked(taskId: string): Promise<boolean>;
+  onRevoke(listener: RevokeListener): Promise<Unsubscribe>;
+  close(): Promise<void>;
+}

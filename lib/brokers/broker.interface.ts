@@ -1,0 +1,83 @@
+/** How a message is published. */
+export interface PublishOptions {
+  /** Deliver no sooner than this many ms from now. Stored broker-side: a restart loses none. */
+  delayMs?: number;
+  /** 0 (lowest) to 9 (highest); higher is delivered sooner. */
+  priority?: number;
+  /** Message id; the broker may use it for de-duplication and dead-letter records. */
+  messageId?: string;
+}
+
+/** How a delivery goes back to its queue. */
+export interface RequeueOptions {
+  /** Make it deliverable again only after this delay (retry backoff). */
+  delayMs?: number;
+  /** Replace the message body (a retry carries an updated envelope). */
+  body?: string;
+  /** Priority of the requeued message; defaults to the original one. */
+  priority?: number;
+}
+
+/**
+ * One message handed to a consumer. Exactly one of `ack`, `requeue` or `deadLetter` settles it;
+ * until then it counts against the consumer's prefetch and is redelivered if the consumer goes away.
+ */
+export interface Delivery {
+  /** Broker message id. */
+  readonly messageId: string;
+  readonly queue: string;
+  /** Raw body: an encoded envelope, or whatever garbage a producer sent. */
+  readonly body: string;
+  /** 1 on the first delivery, +1 each time it is redelivered without being settled. */
+  readonly deliveryCount: number;
+  readonly priority: number;
+  /** Remove the message for good. */
+  ack(): Promise<void>;
+  /** Put it back (now or after a delay), optionally with a new body, atomically with removing this copy. */
+  requeue(options?: RequeueOptions): Promise<void>;
+  /** Move it to the queue's dead-letter store with the reason it could not be processed. */
+  deadLetter(reason: string): Promise<void>;
+}
+
+/** A message in a dead-letter store. */
+export interface DeadLetter {
+  messageId: string;
+  queue: string;
+  body: string;
+  reason: string;
+  /** Epoch ms when it was dead-lettered. */
+  at: number;
+}
+
+export interface ConsumeOptions {
+  /** At most this many unsettled deliveries at once. */
+  prefetch: number;
+}
+
+/** Handle of a running consumer. */
+export interface Consumer {
+  /** Stop receiving new deliveries. Unsettled ones stay valid and can still be settled. */
+  cancel(): Promise<void>;
+}
+
+export type DeliveryHandler = (delivery: Delivery) => void;
+
+/**
+ * A message broker. Implementations: memory (embedded), redis, amqp.
+ * `publish` resolves only once the broker has the message (a confirmed publish);
+ * it rejects with a {@link BrokerUnavailableError} when the broker cannot be reached.
+ */
+export interface Broker {
+  /** Short name for logs: `memory`, `redis`, `amqp`. */
+  readonly kind: string;
+  connect(): Promise<void>;
+  publish(queue: string, body: string, options?: PublishOptions): Promise<void>;
+  consume(queue: string, handler: DeliveryHandler, options: ConsumeOptions): Promise<Consumer>;
+  /** Dead-lettered messages of a queue, oldest first. */
+  deadLetters(queue: string, limit?: number): Promise<DeadLetter[]>;
+  /** Messages waiting in a queue (ready now plus delayed), for monitoring and tests. */
+  size(queue: string): Promise<number>;
+  /** Drop every message of a queue, its delayed ones and its dead letters. */
+  purge(queue: string): Promise<void>;
+  close(): Promise<void>;
+}

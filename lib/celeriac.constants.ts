@@ -1,0 +1,25 @@
+/** Metadata key under which `@Task` stores its options on a method. */
+export const TASK_METADATA = 'celeriac:task';
+/** DI token of the resolved module options. */
+export const CELERIAC_OPTIONS = Symbol('CELERIAC_OPTIONS');
+/** DI token of the broker instance. */
+export const CELERIAC_BROKER = Symbol('CELERIAC_BROKER');
+/** DI token of the result backend instance. */
+export const CELERIAC_BACKEND = Symbol('CELERIAC_BACKEND');
+
+/** Queue used by a task that names none. */
+export const DEFAULT_QUEUE = 'default';
+/** Results and states are kept this long unless configured otherwise (Celery's `result_expires`). */
+export const DEFAULT_RESULT_TTL_MS = 24 * 60 * 60 * 1000;
+/** Default concurrency of an `async` pool. */
+export const DEFAULT_ASYNC_CONCURRENCY = 100;
+/** Largest encoded envelope a producer may publish, in bytes. */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
+/** Grace period for in-flight tasks when the worker shuts down. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+/** A message delivered this many times without an outcome is dead-lettered as poison. */
+export const DEFAULT_MAX_DELIVERIES = 5;
+/** Priorities run from 0 (lowest) to 9 (highest), as RabbitMQ orders them. */
+export const MIN_PRIORITY = 0;
+export const MAX_PRIORITY = 9;
+export const DEFAULT_PRIORITY = 0;

@@ -1,0 +1,77 @@
+import { InvalidEnvelopeError } from '../errors/invalid-envelope.error.js';
+import { MAX_PRIORITY, MIN_PRIORITY } from '../celeriac.constants.js';
+import { PROTOCOL_VERSION, type TaskEnvelope } from './task-envelope.js';
+
+type Check = (value: unknown) => boolean;
+
+const isString: Check = (v) => typeof v === 'string' && v.length > 0;
+const isTime: Check = (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+const isCount: Check = (v) => Number.isInteger(v) && (v as number) >= 0;
+const isArray: Check = (v) => Array.isArray(v);
+const isObject: Check = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isBoolean: Check = (v) => typeof v === 'boolean';
+const isPriority: Check = (v) => Number.isInteger(v) && (v as number) >= MIN_PRIORITY && (v as number) <= MAX_PRIORITY;
+
+/** Field → [check, required, what the check expects]. */
+const FIELDS: Record<string, [Check, boolean, string]> = {
+  id: [isString, true, 'a non-empty string'],
+  task: [isString, true, 'a non-empty string'],
+  queue: [isString, true, 'a non-empty string'],
+  args: [isArray, true, 'an array'],
+  kwargs: [isObject, true, 'an object'],
+  retries: [isCount, true, 'a non-negative integer'],
+  createdAt: [isTime, true, 'epoch milliseconds'],
+  rootId: [isString, true, 'a non-empty string'],
+  eta: [isTime, false, 'epoch milliseconds'],
+  expires: [isTime, false, 'epoch milliseconds'],
+  priority: [isPriority, false, `an integer from ${MIN_PRIORITY} to ${MAX_PRIORITY}`],
+  timeLimit: [isCount, false, 'a non-negative integer (ms)'],
+  parentId: [isString, false, 'a non-empty string'],
+  group: [isString, false, 'a non-empty string'],
+  groupIndex: [isCount, false, 'a non-negative integer'],
+  callbacks: [isArray, false, 'an array'],
+  errbacks: [isArray, false, 'an array'],
+  chain: [isArray, false, 'an array'],
+  chord: [isObject, false, 'an object'],
+  ignoreResult: [isBoolean, false, 'a boolean'],
+  headers: [isObject, false, 'an object'],
+};
+
+/** Serialises an envelope for the wire. */
+export function encodeEnvelope(envelope: TaskEnvelope): string {
+  return JSON.stringify(envelope);
+}
+
+/**
+ * Parses and validates a message body. Never evaluates anything: plain `JSON.parse`, then a
+ * field-by-field check. Throws {@link InvalidEnvelopeError} naming the first problem found.
+ */
+export function decodeEnvelope(body: string): TaskEnvelope {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch (error) {
+    throw new InvalidEnvelopeError(`body is not JSON (${(error as Error).message})`);
+  }
+  return validateEnvelope(parsed);
+}
+
+/** Checks an already-parsed value; returns it typed, or throws {@link InvalidEnvelopeError}. */
+export function validateEnvelope(value: unknown): TaskEnvelope {
+  if (!isObject(value)) throw new InvalidEnvelopeError('body is not a JSON object');
+  const record = value as Record<string, unknown>;
+  if (record.v !== PROTOCOL_VERSION) {
+    throw new InvalidEnvelopeError(
+      `unsupported protocol version ${JSON.stringify(record.v)} (this worker speaks ${PROTOCOL_VERSION})`,
+    );
+  }
+  for (const [field, [check, required, expected]] of Object.entries(FIELDS)) {
+    const fieldValue = record[field];
+    if (fieldValue === undefined) {
+      if (required) throw new InvalidEnvelopeError(`missing field "${field}"`);
+      continue;
+    }
+    if (!check(fieldValue)) throw new InvalidEnvelopeError(`field "${field}" must be ${expected}`);
+  }
+  return record as unknown as TaskEnvelope;
+}

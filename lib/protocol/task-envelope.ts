@@ -1,0 +1,50 @@
+import type { JsonValue } from './json-value.js';
+
+/** Wire protocol version; bumped on any incompatible change of {@link TaskEnvelope}. */
+export const PROTOCOL_VERSION = 1;
+
+/**
+ * The one message every broker carries, modelled on Celery's message protocol v2.
+ * Times are epoch milliseconds. Only JSON crosses the wire.
+ */
+export interface TaskEnvelope {
+  /** Protocol version ({@link PROTOCOL_VERSION}). */
+  v: number;
+  /** Task id: stable across retries and redeliveries, so results are idempotent. */
+  id: string;
+  /** Registered task name, e.g. `ReportTasks.render`. */
+  task: string;
+  /** Queue the message was published to. */
+  queue: string;
+  args: JsonValue[];
+  kwargs: Record<string, JsonValue>;
+  /** Retries already spent (0 on the first run). */
+  retries: number;
+  /** When the envelope was first created. */
+  createdAt: number;
+  /** Earliest start time. */
+  eta?: number;
+  /** After this time the task is revoked instead of run. */
+  expires?: number;
+  /** 0 (lowest) to 9 (highest). */
+  priority?: number;
+  /** Soft time limit in ms for this call (overrides the task's `timeLimit`). */
+  timeLimit?: number;
+  /** Id of the first task of the workflow this task belongs to (itself when alone). */
+  rootId: string;
+  /** Id of the task that sent this one, if any. */
+  parentId?: string;
+  /** Id of the group this task is a member of. */
+  group?: string;
+  /** Position of this task inside its group. */
+  groupIndex?: number;
+  /** Workflow continuation: encoded signatures to run after this task (see the workflow module). */
+  callbacks?: JsonValue[];
+  errbacks?: JsonValue[];
+  chain?: JsonValue[];
+  chord?: JsonValue;
+  /** Do not store the outcome. */
+  ignoreResult?: boolean;
+  /** Free-form headers for extensions. */
+  headers?: Record<string, JsonValue>;
+}
