@@ -1,0 +1,23 @@
+import type { ConnectionOptions } from '../brokers/broker-connection.options.js';
+import { redactUrl, schemeOf } from '../brokers/create-broker.js';
+import { TaskDefinitionError } from '../errors/task-definition.error.js';
+import type { ResultBackend } from './result-backend.interface.js';
+
+/** Options of every result backend. */
+export interface BackendOptions extends ConnectionOptions {
+  /** How long records live, in ms. */
+  resultTtlMs: number;
+}
+
+/** Picks the result backend from the URL scheme, importing its implementation lazily. */
+export async function createBackend(options: BackendOptions): Promise<ResultBackend> {
+  const scheme = schemeOf(options.url);
+  switch (scheme) {
+    case 'memory': {
+      const { MemoryBackend } = await import('./memory/memory.backend.js');
+      return new MemoryBackend(options);
+    }
+    default:
+      throw new TaskDefinitionError(`unsupported result backend URL scheme "${scheme}:" in "${redactUrl(options.url)}"`);
+  }
+}
