@@ -1,0 +1,50 @@
+import type { PoolKind } from './worker/pools/pool.interface.js';
+
+/** How one queue runs its tasks on a worker. */
+export interface QueueOptions {
+  /**
+   * `solo`: one at a time, in order. `async` (default): many concurrent awaits, for I/O.
+   * `threads` / `processes`: real parallelism for CPU-bound work.
+   */
+  pool?: PoolKind;
+  /** Tasks run at once per worker (and the broker prefetch). Default: 1 for solo, 100 for async. */
+  concurrency?: number;
+}
+
+/** Options of `CeleriacModule.forRoot()`. */
+export interface CeleriacModuleOptions {
+  /** `redis://…`, `amqp://…`, or unset / `memory://` for the embedded in-process broker. */
+  broker?: string;
+  /** Where results live. Default: the broker's Redis for `redis://`, the embedded memory backend otherwise. */
+  backend?: string;
+  /** Namespace of every key and queue name (default `celeriac`). */
+  prefix?: string;
+  /** Queue table: name → pool and concurrency. Default `{ default: { pool: 'async' } }`. */
+  queues?: Record<string, QueueOptions>;
+  /** API nodes that only send: no worker may attach. */
+  producerOnly?: boolean;
+  /** How long states and results are kept, in ms (default 1 day). */
+  resultTtl?: number;
+  /** Largest message a producer may send, in bytes (default 1 MiB). */
+  maxPayloadBytes?: number;
+  /** A message delivered this often without an outcome is dead-lettered as poison (default 5). */
+  maxDeliveries?: number;
+  /** Broker-specific settings (see the broker's documentation). */
+  brokerOptions?: Record<string, unknown>;
+  /** Backend-specific settings. */
+  backendOptions?: Record<string, unknown>;
+}
+
+/** Options after defaults are applied. */
+export interface ResolvedCeleriacOptions {
+  broker: string;
+  backend: string;
+  prefix: string;
+  queues: Record<string, Required<QueueOptions>>;
+  producerOnly: boolean;
+  resultTtl: number;
+  maxPayloadBytes: number;
+  maxDeliveries: number;
+  brokerOptions: Record<string, unknown>;
+  backendOptions: Record<string, unknown>;
+}

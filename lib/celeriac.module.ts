@@ -1,0 +1,92 @@
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { createBackend } from './backends/create-backend.js';
+import { createBroker } from './brokers/create-broker.js';
+import { CELERIAC_BACKEND, CELERIAC_BROKER, CELERIAC_OPTIONS } from './celeriac.constants.js';
+import {
+  ASYNC_OPTIONS_TYPE,
+  ConfigurableModuleClass,
+  type CeleriacModuleExtras,
+  MODULE_OPTIONS_TOKEN,
+  OPTIONS_TYPE,
+} from './celeriac.module-definition.js';
+import type { CeleriacModuleOptions, ResolvedCeleriacOptions } from './celeriac-options.interface.js';
+import { CeleriacRuntime } from './celeriac.runtime.js';
+import { TaskClient } from './client/task.client.js';
+import { TaskExplorer } from './discovery/task.explorer.js';
+import { TaskRegistry } from './discovery/task.registry.js';
+import { AcceptedInterceptor } from './http/accepted.interceptor.js';
+import { createTaskStatusController } from './http/task-status.controller.js';
+import { TASK_STATUS_PATH } from './http/task-status-path.js';
+import { resolveOptions } from './resolve-options.js';
+
+const providers: Provider[] = [
+  {
+    provide: CELERIAC_OPTIONS,
+    useFactory: (options: CeleriacModuleOptions) => resolveOptions(options),
+    inject: [MODULE_OPTIONS_TOKEN],
+  },
+  {
+    provide: CELERIAC_BROKER,
+    useFactory: async (options: ResolvedCeleriacOptions) => {
+      const broker = await createBroker({ url: options.broker, prefix: options.prefix, extra: options.brokerOptions });
+      await broker.connect();
+      return broker;
+    },
+    inject: [CELERIAC_OPTIONS],
+  },
+  {
+    provide: CELERIAC_BACKEND,
+    useFactory: async (options: ResolvedCeleriacOptions) => {
+      const backend = await createBackend({
+        url: options.backend,
+        prefix: options.prefix,
+        extra: options.backendOptions,
+        resultTtlMs: options.resultTtl,
+      });
+      await backend.connect();
+      return backend;
+    },
+    inject: [CELERIAC_OPTIONS],
+  },
+  TaskRegistry,
+  TaskExplorer,
+  TaskClient,
+  CeleriacRuntime,
+  AcceptedInterceptor,
+];
+
+/**
+ * The Celeriac module: discovers `@Task` methods, provides `TaskClient`, and hands the runtime to
+ * any `CeleriacWorker` connected to the application.
+ *
+ * @example
+ * ```ts
+ * CeleriacModule.forRoot({
+ *   broker: process.env.BROKER_URL,
+ *   queues: { cpu: { pool: 'threads', concurrency: 2 }, io: { pool: 'async', concurrency: 500 } },
+ * })
+ * ```
+ */
+@Module({ imports: [DiscoveryModule] })
+export class CeleriacModule extends ConfigurableModuleClass {
+  static override forRoot(options: typeof OPTIONS_TYPE): DynamicModule {
+    return withParts(super.forRoot(options), options);
+  }
+
+  static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
+    return withParts(super.forRootAsync(options), options);
+  }
+}
+
+function withParts(definition: DynamicModule, extras: CeleriacModuleExtras): DynamicModule {
+  const status = extras.statusController;
+  const path = typeof status === 'object' ? status.path : 'tasks';
+  return {
+    ...definition,
+    imports: [...(definition.imports ?? []), DiscoveryModule],
+    providers: [...(definition.providers ?? []), ...providers, { provide: TASK_STATUS_PATH, useValue: path }],
+    controllers: status ? [createTaskStatusController(path)] : [],
+    exports: [TaskClient, TaskRegistry, CeleriacRuntime, TASK_STATUS_PATH, AcceptedInterceptor, CELERIAC_BACKEND, CELERIAC_BROKER],
+  };
+}

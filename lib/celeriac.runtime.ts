@@ -1,0 +1,59 @@
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
+import type { Subscription } from 'rxjs';
+import type { ResultBackend } from './backends/result-backend.interface.js';
+import type { Broker } from './brokers/broker.interface.js';
+import { CELERIAC_BACKEND, CELERIAC_BROKER, CELERIAC_OPTIONS } from './celeriac.constants.js';
+import type { ResolvedCeleriacOptions } from './celeriac-options.interface.js';
+import { TaskRegistry } from './discovery/task.registry.js';
+import { CeleriacWorker } from './worker/celeriac.worker.js';
+import { TaskEvents } from './worker/task-events.js';
+import type { WorkerRuntime } from './worker/worker-runtime.interface.js';
+
+/**
+ * Ties an application's Celeriac pieces together. Nest registers every transport strategy of an
+ * application (standalone or hybrid) with the application's `ModulesContainer`; this provider
+ * watches that registry and hands itself to each `CeleriacWorker` there — so a worker only ever
+ * serves the application it was connected to. On shutdown it drains workers first, then closes
+ * the broker and backend.
+ */
+@Injectable()
+export class CeleriacRuntime implements WorkerRuntime, BeforeApplicationShutdown, OnApplicationShutdown {
+  readonly events = new TaskEvents();
+  private readonly logger = new Logger('Celeriac');
+  private readonly workers: CeleriacWorker[] = [];
+  private readonly subscription: Subscription;
+
+  constructor(
+    readonly registry: TaskRegistry,
+    @Inject(CELERIAC_BROKER) readonly broker: Broker,
+    @Inject(CELERIAC_BACKEND) readonly backend: ResultBackend,
+    @Inject(CELERIAC_OPTIONS) readonly options: ResolvedCeleriacOptions,
+    modules: ModulesContainer,
+  ) {
+    this.subscription = modules.getRpcTargetRegistry().subscribe((target) => {
+      if (target instanceof CeleriacWorker) {
+        target.attach(this);
+        this.workers.push(target);
+      }
+    });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.subscription.unsubscribe();
+    await Promise.all(this.workers.map((worker) => worker.close()));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const results = await Promise.allSettled([this.broker.close(), this.backend.close()]);
+    for (const result of results) {
+      if (result.status === 'rejected') this.logger.warn(`closing Celeriac connections: ${String(result.reason)}`);
+    }
+  }
+}

@@ -1,0 +1,23 @@
+/** Per-call options of `TaskClient.send` / `sendByName`; they override the task's `@Task` options. */
+export interface SendOptions {
+  /** Queue to publish to (default: the task's queue). */
+  queue?: string;
+  /** Run no sooner than this many ms from now. */
+  countdown?: number;
+  /** Run no sooner than this time. */
+  eta?: Date | number;
+  /** Revoke instead of run if not started by then: ms from now, or a time. */
+  expires?: number | Date;
+  /** 0 (lowest) to 9 (highest). */
+  priority?: number;
+  /** Caller-chosen task id (e.g. a natural key); must be unique. Default: a random UUID. */
+  taskId?: string;
+  /** Soft time limit in ms for this call. */
+  timeLimit?: number;
+  /** Do not store the result. */
+  ignoreResult?: boolean;
+  /** Id of the task that sends this one (set automatically inside a running task). */
+  parentId?: string;
+  /** Id of the workflow's first task. */
+  rootId?: string;
+}

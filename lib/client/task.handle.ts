@@ -1,0 +1,83 @@
+import type { RecordListener, ResultBackend, Unsubscribe } from '../backends/result-backend.interface.js';
+import type { TaskRecord } from '../backends/task-record.js';
+import { isReadyState, TaskState } from '../backends/task-state.js';
+import { TaskFailedError } from '../errors/task-failed.error.js';
+import { WaitTimeoutError } from '../errors/wait-timeout.error.js';
+
+export interface WaitOptions {
+  /** Give up after this many ms with a {@link WaitTimeoutError} (the task goes on). Default: wait forever. */
+  timeout?: number;
+}
+
+/**
+ * A sent task: follow its state, wait for its result, or revoke it. Waiting subscribes to the
+ * result backend and is woken by the write that finishes the task — it never polls.
+ */
+export class TaskHandle<TResult = unknown> {
+  constructor(
+    readonly id: string,
+    private readonly backend: ResultBackend,
+  ) {}
+
+  /** Current state; PENDING when the backend knows nothing (yet) of the id. */
+  async state(): Promise<TaskState> {
+    return (await this.backend.get(this.id))?.state ?? TaskState.PENDING;
+  }
+
+  /** The whole stored record (state, progress, result or error), if any. */
+  info(): Promise<TaskRecord | undefined> {
+    return this.backend.get(this.id);
+  }
+
+  /** Calls `listener` on every later change of the task (state, progress); resolves once live. */
+  watch(listener: RecordListener): Promise<Unsubscribe> {
+    return this.backend.watch(this.id, listener);
+  }
+
+  /** Resolves with the result on SUCCESS; rejects with a {@link TaskFailedError} on FAILURE or REVOKED. */
+  async wait(options: WaitOptions = {}): Promise<TResult> {
+    const record = await this.waitForRecord(options);
+    if (record.state === TaskState.SUCCESS) return record.result as TResult;
+    throw new TaskFailedError(this.id, record.state, record.error);
+  }
+
+  /** Resolves with the final record whatever the outcome. */
+  async waitForRecord(options: WaitOptions = {}): Promise<TaskRecord> {
+    let settle!: (record: TaskRecord) => void;
+    const done = new Promise<TaskRecord>((resolve) => (settle = resolve));
+    const unsubscribe = await this.backend.watch(this.id, (record) => {
+      if (isReadyState(record.state)) settle(record);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      // Read after subscribing: a result written before the subscription was live is not missed.
+      const current = await this.backend.get(this.id);
+      if (current && isReadyState(current.state)) return current;
+      if (options.timeout === undefined) return await done;
+      const timeout = options.timeout;
+      const expired = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new WaitTimeoutError(this.id, timeout)), timeout);
+      });
+      return await Promise.race([done, expired]);
+    } finally {
+      clearTimeout(timer);
+      await unsubscribe();
+    }
+  }
+
+  /**
+   * Revokes the task: not started → it will not run; running → its `AbortSignal` fires
+   * (threads/processes pools can also terminate it). A finished task is left as it is.
+   */
+  async revoke(): Promise<void> {
+    await this.backend.revoke(this.id);
+    const current = await this.backend.get(this.id);
+    if (current && !isReadyState(current.state)) {
+      await this.backend.write({ ...current, state: TaskState.REVOKED, updatedAt: Date.now() });
+    }
+  }
+
+  toJSON(): { id: string } {
+    return { id: this.id };
+  }
+}

@@ -1,0 +1,33 @@
+/** How long to wait before each retry. */
+export interface BackoffOptions {
+  /** `fixed`: always `delay`; `exponential`: `delay × 2^(retry-1)`. */
+  type: 'fixed' | 'exponential';
+  /** Base delay in ms. */
+  delay: number;
+  /** Cap in ms (default 10 minutes, as Celery's `retry_backoff_max`). */
+  maxDelay?: number;
+  /** Spread retries so a burst of failures does not retry in lockstep (default true). */
+  jitter?: boolean;
+}
+
+/** Options of `@Task()`. Every field is optional. */
+export interface TaskOptions {
+  /** Registered name; default `ClassName.method`. Send-by-name uses it. */
+  name?: string;
+  /** Queue the task is published to; default `default`. Must be in the module's queue table. */
+  queue?: string;
+  /** Retries after the first attempt (default 0): `retries: 3` runs at most 4 times. */
+  retries?: number;
+  /** Delay between retries; a number means fixed ms. Default exponential from 1 s with jitter. */
+  backoff?: BackoffOptions | number;
+  /** Per-worker start rate: `'10/s'`, `'100/m'`, `'5/h'`, or a number per second. */
+  rateLimit?: string | number;
+  /** Soft time limit in ms: the task's `AbortSignal` fires, and the attempt fails with a time-limit error. */
+  timeLimit?: number;
+  /** ms after sending when a not-yet-started task is revoked instead of run. */
+  expires?: number;
+  /** Default priority, 0 (lowest) to 9 (highest). */
+  priority?: number;
+  /** Do not store the result (the state is still tracked until it starts). */
+  ignoreResult?: boolean;
+}

@@ -1,0 +1,22 @@
+import type { BackoffOptions, TaskOptions } from '../decorators/task-options.interface.js';
+import type { RateLimit } from '../utils/rate-limit.js';
+
+/** Everything the worker and client need to know about one `@Task` method, resolved at bootstrap. */
+export interface TaskDefinition {
+  name: string;
+  queue: string;
+  className: string;
+  methodName: string;
+  options: TaskOptions;
+  retries: number;
+  backoff: BackoffOptions;
+  rateLimit?: RateLimit;
+  /** Declared parameter types (from `design:paramtypes`), used to check arguments. */
+  paramTypes: readonly unknown[];
+  /** Parameters before the first one with a default value (`Function.length`). */
+  requiredArgs: number;
+  /** The provider instance the method runs on. */
+  instance: object;
+  /** Calls the method through Nest's guards, interceptors, pipes and filters. */
+  handler: (...args: unknown[]) => Promise<unknown>;
+}

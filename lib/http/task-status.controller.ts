@@ -1,0 +1,56 @@
+import { Controller, Delete, Get, HttpCode, HttpStatus, NotFoundException, Param, Sse, type Type } from '@nestjs/common';
+import type { MessageEvent } from '@nestjs/common';
+import { Observable } from 'rxjs';
+import { isReadyState } from '../backends/task-state.js';
+import { TaskClient } from '../client/task.client.js';
+import { toStatusView, type TaskStatusView } from './task-status.view.js';
+
+/**
+ * Builds the opt-in status controller on `path`: `GET /:id` (state, progress, result or error),
+ * `DELETE /:id` (revoke) and `GET /:id/events` (server-sent events until the task is ready).
+ */
+export function createTaskStatusController(path: string): Type<unknown> {
+  @Controller(path)
+  class TaskStatusController {
+    constructor(private readonly client: TaskClient) {}
+
+    @Get(':id')
+    async status(@Param('id') id: string): Promise<TaskStatusView> {
+      const record = await this.client.handle(id).info();
+      if (!record) throw new NotFoundException(`no task with id "${id}"`);
+      return toStatusView(record, path);
+    }
+
+    @Delete(':id')
+    @HttpCode(HttpStatus.ACCEPTED)
+    async revoke(@Param('id') id: string): Promise<TaskStatusView> {
+      const handle = this.client.handle(id);
+      if (!(await handle.info())) throw new NotFoundException(`no task with id "${id}"`);
+      await handle.revoke();
+      return toStatusView((await handle.info())!, path);
+    }
+
+    @Sse(':id/events')
+    events(@Param('id') id: string): Observable<MessageEvent> {
+      return new Observable<MessageEvent>((subscriber) => {
+        const handle = this.client.handle(id);
+        let unsubscribe: (() => Promise<void>) | undefined;
+        const emit = (record: Parameters<typeof toStatusView>[0]): void => {
+          subscriber.next({ data: toStatusView(record, path) });
+          if (isReadyState(record.state)) subscriber.complete();
+        };
+        void handle
+          .watch(emit)
+          .then(async (stop) => {
+            unsubscribe = stop;
+            const current = await handle.info();
+            if (!current) subscriber.error(new NotFoundException(`no task with id "${id}"`));
+            else emit(current);
+          })
+          .catch((error: unknown) => subscriber.error(error));
+        return () => void unsubscribe?.();
+      });
+    }
+  }
+  return TaskStatusController;
+}

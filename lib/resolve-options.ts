@@ -1,0 +1,59 @@
+import { cpus } from 'node:os';
+import {
+  DEFAULT_ASYNC_CONCURRENCY,
+  DEFAULT_MAX_DELIVERIES,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  DEFAULT_QUEUE,
+  DEFAULT_RESULT_TTL_MS,
+} from './celeriac.constants.js';
+import type { CeleriacModuleOptions, QueueOptions, ResolvedCeleriacOptions } from './celeriac-options.interface.js';
+import { schemeOf } from './brokers/create-broker.js';
+import { TaskDefinitionError } from './errors/task-definition.error.js';
+import type { PoolKind } from './worker/pools/pool.interface.js';
+
+const POOLS: readonly PoolKind[] = ['solo', 'async', 'threads', 'processes'];
+
+/** Applies defaults and checks the module options; a mistake is a bootstrap error naming the setting. */
+export function resolveOptions(options: CeleriacModuleOptions): ResolvedCeleriacOptions {
+  const broker = options.broker || 'memory://';
+  const queues = options.queues ?? { [DEFAULT_QUEUE]: { pool: 'async' } };
+  return {
+    broker,
+    backend: options.backend || defaultBackendFor(broker),
+    prefix: options.prefix ?? 'celeriac',
+    queues: Object.fromEntries(Object.entries(queues).map(([name, queue]) => [name, resolveQueue(name, queue)])),
+    producerOnly: options.producerOnly ?? false,
+    resultTtl: options.resultTtl ?? DEFAULT_RESULT_TTL_MS,
+    maxPayloadBytes: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
+    maxDeliveries: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES,
+    brokerOptions: options.brokerOptions ?? {},
+    backendOptions: options.backendOptions ?? {},
+  };
+}
+
+/** Redis brokers keep results in the same Redis; anything else defaults to the embedded backend. */
+function defaultBackendFor(broker: string): string {
+  const scheme = schemeOf(broker);
+  return scheme === 'redis' || scheme === 'rediss' ? broker : 'memory://';
+}
+
+function resolveQueue(name: string, queue: QueueOptions): Required<QueueOptions> {
+  const pool = queue.pool ?? 'async';
+  if (!POOLS.includes(pool)) {
+    throw new TaskDefinitionError(`queues.${name}.pool: "${String(pool)}" is not one of ${POOLS.join(', ')}`);
+  }
+  const concurrency = queue.concurrency ?? defaultConcurrency(pool);
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new TaskDefinitionError(`queues.${name}.concurrency: must be an integer ≥ 1`);
+  }
+  if (pool === 'solo' && concurrency !== 1) {
+    throw new TaskDefinitionError(`queues.${name}: a solo pool runs one task at a time (concurrency must be 1)`);
+  }
+  return { pool, concurrency };
+}
+
+function defaultConcurrency(pool: PoolKind): number {
+  if (pool === 'solo') return 1;
+  if (pool === 'async') return DEFAULT_ASYNC_CONCURRENCY;
+  return Math.max(1, cpus().length);
+}

@@ -1,0 +1,50 @@
+import { InvalidArgumentsError } from '../errors/invalid-arguments.error.js';
+
+/** What argument checking needs of a task; a subset of its definition. */
+export interface ArgumentShape {
+  name: string;
+  paramTypes: readonly unknown[];
+  requiredArgs: number;
+}
+
+const PRIMITIVES = new Map<unknown, string>([
+  [String, 'string'],
+  [Number, 'number'],
+  [Boolean, 'boolean'],
+]);
+
+/**
+ * Checks arguments against the method's declared parameters: count (required ≤ given ≤ declared)
+ * and, where TypeScript recorded a primitive or array type, the JSON type of each value.
+ */
+export function checkArguments(shape: ArgumentShape, args: readonly unknown[]): void {
+  const declared = shape.paramTypes.length;
+  if (args.length < shape.requiredArgs) {
+    throw new InvalidArgumentsError(shape.name, `expected at least ${shape.requiredArgs} argument(s), got ${args.length}`);
+  }
+  if (declared > 0 && args.length > declared) {
+    throw new InvalidArgumentsError(shape.name, `expected at most ${declared} argument(s), got ${args.length}`);
+  }
+  args.forEach((value, index) => {
+    const type = shape.paramTypes[index];
+    const expected = type === Array ? 'array' : PRIMITIVES.get(type);
+    if (!expected || value === undefined || value === null) return;
+    const actual = Array.isArray(value) ? 'array' : typeof value;
+    if (actual !== expected) {
+      throw new InvalidArgumentsError(shape.name, `argument ${index + 1} must be a ${expected}, got ${actual}`);
+    }
+  });
+}
+
+/** Throws if `value` does not survive JSON unchanged in kind (functions, symbols, bigint, cycles). */
+export function toJsonSafe(value: unknown, what: string): unknown {
+  if (value === undefined) return null;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw new TypeError(`${what} is not JSON-serializable: ${(error as Error).message}`);
+  }
+  if (text === undefined) throw new TypeError(`${what} is not JSON-serializable (${typeof value})`);
+  return JSON.parse(text) as unknown;
+}

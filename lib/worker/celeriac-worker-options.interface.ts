@@ -1,0 +1,9 @@
+/** Options of `new CeleriacWorker()`. */
+export interface CeleriacWorkerOptions {
+  /** Queues to consume (default: every queue of the module's queue table). */
+  queues?: string[];
+  /** On shutdown, running tasks get this long to finish before they are requeued (default 10 s). */
+  shutdownGraceMs?: number;
+  /** How long `listen()` waits for `CeleriacModule` to hand over its runtime (default 10 s). */
+  attachTimeoutMs?: number;
+}

@@ -1,0 +1,126 @@
+import { Logger } from '@nestjs/common';
+import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
+import type { Consumer } from '../brokers/broker.interface.js';
+import { DEFAULT_SHUTDOWN_GRACE_MS } from '../celeriac.constants.js';
+import { CeleriacError } from '../errors/celeriac.error.js';
+import { TaskDefinitionError } from '../errors/task-definition.error.js';
+import type { Unsubscribe } from '../backends/result-backend.interface.js';
+import { TaskRevokedError } from '../errors/task-revoked.error.js';
+import type { CeleriacWorkerOptions } from './celeriac-worker-options.interface.js';
+import { createPool } from './pools/create-pool.js';
+import type { Pool } from './pools/pool.interface.js';
+import { TaskExecutor } from './task.executor.js';
+import { createInvoker } from './task.invoker.js';
+import type { WorkerRuntime } from './worker-runtime.interface.js';
+
+/**
+ * The worker: a Nest custom transport strategy. Standalone
+ * (`NestFactory.createMicroservice(AppModule, { strategy: new CeleriacWorker() })`) or inside an
+ * HTTP app (`app.connectMicroservice({ strategy })` + `startAllMicroservices()`). `listen()` starts
+ * one consumer per queue with that queue's pool; `close()` stops fetching, lets running tasks
+ * finish within the grace period and hands the rest back to the broker.
+ */
+export class CeleriacWorker extends Server implements CustomTransportStrategy {
+  private runtime?: WorkerRuntime;
+  private resolveAttach!: (runtime: WorkerRuntime) => void;
+  private readonly attached = new Promise<WorkerRuntime>((resolve) => (this.resolveAttach = resolve));
+  private readonly consumers: Consumer[] = [];
+  private readonly pools: Pool[] = [];
+  private executor?: TaskExecutor;
+  private stopRevokes?: Unsubscribe;
+  private closing?: Promise<void>;
+  protected override readonly logger = new Logger('CeleriacWorker');
+
+  constructor(private readonly workerOptions: CeleriacWorkerOptions = {}) {
+    super();
+  }
+
+  /** Called by `CeleriacModule` for each worker connected to its application. */
+  attach(runtime: WorkerRuntime): void {
+    if (runtime.options.producerOnly) {
+      throw new TaskDefinitionError('CeleriacModule is producer-only (producerOnly: true): a CeleriacWorker cannot run here');
+    }
+    this.runtime ??= runtime;
+    this.resolveAttach(runtime);
+  }
+
+  /** Tasks currently held by this worker. */
+  get activeCount(): number {
+    return this.executor?.activeCount ?? 0;
+  }
+
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      await this.start(await this.waitForRuntime());
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.drain();
+    return this.closing;
+  }
+
+  on(): void {
+    // Celeriac reports through TaskEvents (`runtime.events`), not transport events.
+  }
+
+  unwrap<T>(): T {
+    return this.runtime?.broker as T;
+  }
+
+  private async start(runtime: WorkerRuntime): Promise<void> {
+    const queues = this.workerOptions.queues ?? Object.keys(runtime.options.queues);
+    const unknown = queues.filter((queue) => !runtime.options.queues[queue]);
+    if (unknown.length > 0) {
+      const known = Object.keys(runtime.options.queues).join(', ');
+      throw new TaskDefinitionError(`CeleriacWorker: unknown queue(s) ${unknown.join(', ')} (configured: ${known})`);
+    }
+    const executor = new TaskExecutor(runtime.registry, runtime.backend, runtime.options, runtime.events);
+    this.executor = executor;
+    this.stopRevokes = await runtime.backend.onRevoke((taskId) => {
+      void executor.abort(taskId, new TaskRevokedError(taskId));
+    });
+    const invoke = createInvoker(runtime.registry);
+    for (const queue of queues) {
+      const pool = createPool(queue, runtime.options.queues[queue], invoke);
+      await pool.start();
+      this.pools.push(pool);
+      const consumer = await runtime.broker.consume(queue, (delivery) => void executor.handle(delivery, pool), {
+        prefetch: pool.concurrency,
+      });
+      this.consumers.push(consumer);
+    }
+    const summary = this.pools.map((pool, i) => `${queues[i]} (${pool.kind}×${pool.concurrency})`).join(', ');
+    this.logger.log(`consuming ${summary} on ${runtime.broker.kind}`);
+  }
+
+  private waitForRuntime(): Promise<WorkerRuntime> {
+    const timeoutMs = this.workerOptions.attachTimeoutMs ?? 10_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new CeleriacError('NOT_ATTACHED', 'CeleriacWorker: no CeleriacModule in this application handed it a runtime; import CeleriacModule.forRoot() in the module you start')),
+        timeoutMs,
+      );
+    });
+    return Promise.race([this.attached, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  private async drain(): Promise<void> {
+    await Promise.allSettled(this.consumers.map((consumer) => consumer.cancel()));
+    const executor = this.executor;
+    if (executor) {
+      const grace = this.workerOptions.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+      const idle = await executor.whenIdle(grace);
+      if (!idle) {
+        this.logger.warn(`${executor.activeCount} task(s) still running after ${grace} ms: requeueing them`);
+        await executor.requeueInFlight(new CeleriacError('WORKER_SHUTDOWN', 'worker shutting down'));
+      }
+    }
+    await this.stopRevokes?.();
+    await Promise.allSettled(this.pools.map((pool) => pool.close()));
+  }
+}

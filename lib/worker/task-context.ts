@@ -1,0 +1,53 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { CeleriacError } from '../errors/celeriac.error.js';
+import { RetryRequest } from '../errors/retry-request.error.js';
+import type { JsonValue } from '../protocol/json-value.js';
+
+/** What a running task can know and do about itself. Get it with {@link currentTask}. */
+export interface TaskContext {
+  readonly id: string;
+  readonly task: string;
+  readonly queue: string;
+  /** Retries spent before this attempt (0 on the first). */
+  readonly retries: number;
+  readonly rootId: string;
+  readonly parentId?: string;
+  /** Fires when the soft time limit passes or the task is revoked; pass it to fetch, streams, timers. */
+  readonly signal: AbortSignal;
+  /** Stores progress, visible through `TaskHandle.info()` and `GET /tasks/:id`. */
+  progress(value: JsonValue): Promise<void>;
+  /** Ends this attempt and asks for another after `countdown` ms (counts against `retries`). */
+  retry(options?: { countdown?: number; reason?: Error }): never;
+}
+
+const storage = new AsyncLocalStorage<TaskContext>();
+
+/** Runs `fn` with `context` as the current task (and in everything it awaits). */
+export function runInTaskContext<T>(context: TaskContext, fn: () => T): T {
+  return storage.run(context, fn);
+}
+
+/** The running task's context, or undefined outside a task. */
+export function findCurrentTask(): TaskContext | undefined {
+  return storage.getStore();
+}
+
+/**
+ * The context of the task being run — call it inside a `@Task` method (or anything it awaits).
+ * @throws when called outside a task.
+ */
+export function currentTask(): TaskContext {
+  const context = storage.getStore();
+  if (!context) throw new CeleriacError('NO_TASK_CONTEXT', 'currentTask() was called outside a running task');
+  return context;
+}
+
+/** Builds a context; `retry` throws the request the executor understands. */
+export function createTaskContext(fields: Omit<TaskContext, 'retry'>): TaskContext {
+  return {
+    ...fields,
+    retry(options = {}): never {
+      throw new RetryRequest(options.countdown, options.reason);
+    },
+  };
+}

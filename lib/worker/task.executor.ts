@@ -1,0 +1,267 @@
+import { Logger } from '@nestjs/common';
+import type { ResultBackend } from '../backends/result-backend.interface.js';
+import type { TaskRecord } from '../backends/task-record.js';
+import { isReadyState, TaskState } from '../backends/task-state.js';
+import type { Delivery } from '../brokers/broker.interface.js';
+import type { ResolvedCeleriacOptions } from '../celeriac-options.interface.js';
+import type { TaskDefinition } from '../discovery/task-definition.js';
+import type { TaskRegistry } from '../discovery/task.registry.js';
+import { UnknownTaskError } from '../errors/unknown-task.error.js';
+import { decodeEnvelope, encodeEnvelope } from '../protocol/envelope.codec.js';
+import type { JsonValue } from '../protocol/json-value.js';
+import type { TaskEnvelope } from '../protocol/task-envelope.js';
+import { checkArguments } from '../utils/check-arguments.js';
+import { toErrorInfo } from '../utils/error-info.js';
+import type { Pool } from './pools/pool.interface.js';
+import { RateLimiter } from './rate-limiter.js';
+import { decideFailure } from './retry-policy.js';
+import { runAttempt } from './task-attempt.js';
+import type { TaskEvents } from './task-events.js';
+
+/** A delivery the executor holds until it settles it (or hands it back at shutdown). */
+interface InFlight {
+  delivery: Delivery;
+  controller: AbortController;
+  pool: Pool;
+  /** Set when shutdown requeued the delivery: the attempt's outcome is then discarded. */
+  abandoned: boolean;
+  /** Known once the body decoded. */
+  taskId?: string;
+}
+
+/**
+ * Runs one delivery to its outcome: validates it, skips what is revoked or expired, waits for a
+ * rate-limit token, runs the attempt on the queue's pool, stores the outcome and only then
+ * acknowledges (acks late). Never throws: every problem becomes a stored state, a retry or a
+ * dead letter with its reason.
+ */
+export class TaskExecutor {
+  private readonly logger = new Logger('Celeriac');
+  private readonly inFlight = new Map<Delivery, InFlight>();
+  private readonly rateLimiter = new RateLimiter();
+  private readonly idleWaiters = new Set<() => void>();
+
+  constructor(
+    private readonly registry: TaskRegistry,
+    private readonly backend: ResultBackend,
+    private readonly options: ResolvedCeleriacOptions,
+    private readonly events: TaskEvents,
+  ) {}
+
+  get activeCount(): number {
+    return this.inFlight.size;
+  }
+
+  /** Resolves true once nothing is in flight, or false when `timeoutMs` passes first. */
+  whenIdle(timeoutMs: number): Promise<boolean> {
+    if (this.inFlight.size === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      const finish = (idle: boolean): void => {
+        clearTimeout(timer);
+        this.idleWaiters.delete(onIdle);
+        resolve(idle);
+      };
+      const onIdle = (): void => finish(true);
+      this.idleWaiters.add(onIdle);
+    });
+  }
+
+  /** Aborts (and, where the pool can, terminates) a running task; called on revoke. */
+  async abort(taskId: string, reason: Error): Promise<void> {
+    for (const entry of this.inFlight.values()) {
+      if (entry.taskId !== taskId) continue;
+      entry.controller.abort(reason);
+      await entry.pool.terminate(taskId);
+    }
+  }
+
+  /** Gives every unfinished delivery back to the broker (graceful shutdown, after the grace period). */
+  async requeueInFlight(reason: Error): Promise<void> {
+    const entries = [...this.inFlight.values()].filter((entry) => !entry.abandoned);
+    for (const entry of entries) {
+      entry.abandoned = true;
+      entry.controller.abort(reason);
+    }
+    await Promise.allSettled(entries.map((entry) => entry.delivery.requeue()));
+  }
+
+  async handle(delivery: Delivery, pool: Pool): Promise<void> {
+    const entry: InFlight = { delivery, controller: new AbortController(), pool, abandoned: false };
+    this.inFlight.set(delivery, entry);
+    try {
+      await this.process(entry);
+    } catch (error) {
+      // Storing an outcome failed (backend down): leave the delivery unsettled so it is redelivered.
+      this.logger.error(`task delivery ${delivery.messageId} not settled: ${(error as Error).message}`);
+      if (!entry.abandoned) await delivery.requeue({ delayMs: 1_000 }).catch(() => undefined);
+    } finally {
+      this.inFlight.delete(delivery);
+      if (this.inFlight.size === 0) for (const onIdle of [...this.idleWaiters]) onIdle();
+    }
+  }
+
+  private async process(entry: InFlight): Promise<void> {
+    const { delivery } = entry;
+    let envelope: TaskEnvelope;
+    try {
+      envelope = decodeEnvelope(delivery.body);
+    } catch (error) {
+      return this.reject(delivery, undefined, (error as Error).message);
+    }
+    entry.taskId = envelope.id;
+    if (delivery.deliveryCount > this.options.maxDeliveries) {
+      const reason = `delivered ${delivery.deliveryCount} times without an outcome (the worker running it died or hung)`;
+      await this.store(envelope, TaskState.FAILURE, { error: { name: 'PoisonMessageError', message: reason } });
+      return this.reject(delivery, envelope, reason);
+    }
+    const definition = this.registry.find(envelope.task);
+    if (!definition) {
+      const error = new UnknownTaskError(envelope.task);
+      await this.store(envelope, TaskState.FAILURE, { error: toErrorInfo(error) });
+      return this.reject(delivery, envelope, error.message);
+    }
+    if (await this.skipIfNotRunnable(delivery, envelope)) return;
+    try {
+      checkArguments(definition, envelope.args);
+    } catch (error) {
+      await this.store(envelope, TaskState.FAILURE, { error: toErrorInfo(error) });
+      this.emit('task-failed', envelope, error);
+      return delivery.ack();
+    }
+    await this.run(entry, envelope, definition);
+  }
+
+  /** Duplicate of a finished task, revoked, expired or early: settle without running. */
+  private async skipIfNotRunnable(delivery: Delivery, envelope: TaskEnvelope): Promise<boolean> {
+    const [existing, revoked] = await Promise.all([this.backend.get(envelope.id), this.backend.isRevoked(envelope.id)]);
+    if (existing && isReadyState(existing.state) && existing.retries >= envelope.retries) {
+      await delivery.ack();
+      return true;
+    }
+    const expired = envelope.expires !== undefined && Date.now() > envelope.expires;
+    if (revoked || expired) {
+      const why = revoked ? 'revoked' : `expired at ${new Date(envelope.expires!).toISOString()}`;
+      await this.store(envelope, TaskState.REVOKED, { error: { name: 'TaskRevokedError', message: `task ${why}` } });
+      this.emit('task-revoked', envelope);
+      await delivery.ack();
+      return true;
+    }
+    const early = (envelope.eta ?? 0) - Date.now();
+    if (early > 0) {
+      await delivery.requeue({ delayMs: early });
+      return true;
+    }
+    return false;
+  }
+
+  private async run(entry: InFlight, envelope: TaskEnvelope, definition: TaskDefinition): Promise<void> {
+    const wait = this.rateLimiter.reserve(definition);
+    if (wait > 0) {
+      await this.store(envelope, TaskState.RECEIVED);
+      this.emit('task-received', envelope);
+      await delay(wait, entry.controller.signal);
+      if (entry.abandoned) return;
+    }
+    const record = await this.store(envelope, TaskState.STARTED);
+    this.emit('task-started', envelope);
+    const startedAt = Date.now();
+    const outcome = await runAttempt({
+      envelope,
+      definition,
+      pool: entry.pool,
+      controller: entry.controller,
+      progress: (value) => this.writeProgress(record, value, envelope),
+    });
+    if (entry.abandoned) return;
+    const runtime = Date.now() - startedAt;
+    if (outcome.ok) {
+      await this.store(envelope, TaskState.SUCCESS, { result: outcome.value });
+      this.emit('task-succeeded', envelope, undefined, runtime);
+      return entry.delivery.ack();
+    }
+    await this.settleFailure(entry.delivery, envelope, definition, outcome.error, runtime);
+  }
+
+  private async settleFailure(
+    delivery: Delivery,
+    envelope: TaskEnvelope,
+    definition: TaskDefinition,
+    error: unknown,
+    runtime: number,
+  ): Promise<void> {
+    const decision = decideFailure(definition, envelope, error);
+    const info = toErrorInfo(decision.error);
+    if (decision.kind === 'revoked') {
+      await this.store(envelope, TaskState.REVOKED, { error: info });
+      this.emit('task-revoked', envelope);
+      return delivery.ack();
+    }
+    if (decision.kind === 'retry') {
+      const retries = envelope.retries + 1;
+      const next: TaskEnvelope = { ...envelope, retries, eta: Date.now() + decision.delayMs };
+      await this.store(next, TaskState.RETRY, { error: info });
+      this.emit('task-retried', envelope, decision.error, runtime);
+      return delivery.requeue({ delayMs: decision.delayMs, body: encodeEnvelope(next) });
+    }
+    await this.store(envelope, TaskState.FAILURE, { error: info });
+    this.emit('task-failed', envelope, decision.error, runtime);
+    await delivery.ack();
+  }
+
+  private async reject(delivery: Delivery, envelope: TaskEnvelope | undefined, reason: string): Promise<void> {
+    this.logger.warn(`dead-lettering message ${delivery.messageId} from "${delivery.queue}": ${reason}`);
+    this.events.emitTask({ type: 'task-rejected', id: envelope?.id, task: envelope?.task, queue: delivery.queue, error: reason });
+    await delivery.deadLetter(reason);
+  }
+
+  private async writeProgress(record: TaskRecord, value: JsonValue, envelope: TaskEnvelope): Promise<void> {
+    record.progress = value;
+    record.updatedAt = Date.now();
+    if (!envelope.ignoreResult) await this.backend.write({ ...record }, { ttlMs: this.options.resultTtl });
+  }
+
+  /** Writes the task's record in `state`. With `ignoreResult`, only the states before a result are kept. */
+  private async store(envelope: TaskEnvelope, state: TaskState, extra: Partial<TaskRecord> = {}): Promise<TaskRecord> {
+    const record: TaskRecord = {
+      id: envelope.id,
+      state,
+      task: envelope.task,
+      queue: envelope.queue,
+      retries: envelope.retries,
+      updatedAt: Date.now(),
+      rootId: envelope.rootId,
+      parentId: envelope.parentId,
+      group: envelope.group,
+      ...extra,
+    };
+    const skip = envelope.ignoreResult && state === TaskState.SUCCESS;
+    if (!skip) await this.backend.write(record, { ttlMs: this.options.resultTtl });
+    return record;
+  }
+
+  private emit(type: Parameters<TaskEvents['emitTask']>[0]['type'], envelope: TaskEnvelope, error?: unknown, runtime?: number): void {
+    this.events.emitTask({
+      type,
+      id: envelope.id,
+      task: envelope.task,
+      queue: envelope.queue,
+      retries: envelope.retries,
+      runtime,
+      error: error === undefined ? undefined : error instanceof Error ? error.message : String(error),
+    });
+  }
+}
+
+/** Waits `ms`, or less if `signal` aborts first. */
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

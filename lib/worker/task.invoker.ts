@@ -1,0 +1,21 @@
+import type { TaskRegistry } from '../discovery/task.registry.js';
+import type { TaskInvoker } from './pools/pool.interface.js';
+import { createTaskContext, runInTaskContext } from './task-context.js';
+
+/** The in-process invoker: finds the method and calls it inside its task context. */
+export function createInvoker(registry: TaskRegistry): TaskInvoker {
+  return (invocation) => {
+    const definition = registry.get(invocation.task);
+    const context = createTaskContext({
+      id: invocation.id,
+      task: invocation.task,
+      queue: invocation.queue,
+      retries: invocation.retries,
+      rootId: invocation.rootId,
+      parentId: invocation.parentId,
+      signal: invocation.signal,
+      progress: (value) => invocation.progress(value),
+    });
+    return runInTaskContext(context, () => definition.handler(...invocation.args));
+  };
+}

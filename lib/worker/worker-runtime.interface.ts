@@ -1,0 +1,14 @@
+import type { ResultBackend } from '../backends/result-backend.interface.js';
+import type { Broker } from '../brokers/broker.interface.js';
+import type { ResolvedCeleriacOptions } from '../celeriac-options.interface.js';
+import type { TaskRegistry } from '../discovery/task.registry.js';
+import type { TaskEvents } from './task-events.js';
+
+/** What an application hands to each `CeleriacWorker` connected to it. */
+export interface WorkerRuntime {
+  registry: TaskRegistry;
+  broker: Broker;
+  backend: ResultBackend;
+  options: ResolvedCeleriacOptions;
+  events: TaskEvents;
+}
