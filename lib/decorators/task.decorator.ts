@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { TASK_METADATA } from '../celeriac.constants.js';
 import type { TaskOptions } from './task-options.interface.js';
 

@@ -1,0 +1,35 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { CeleriacModule, type CeleriacModuleOptions } from '../../lib/index.js';
+import { CounterModule } from './counter/counter.module.js';
+import { HealthController } from './health.controller.js';
+import { PrimesModule } from './primes/primes.module.js';
+import { SharesModule } from './shares/shares.module.js';
+
+/** The sample application: an API whose work runs as Celeriac tasks. */
+@Module({})
+export class AppModule {
+  /** `overrides` lets tests pick a prefix or broker; by default everything comes from the environment. */
+  static forRoot(overrides: CeleriacModuleOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CeleriacModule.forRoot({
+          broker: process.env.BROKER_URL,
+          backend: process.env.RESULT_URL,
+          prefix: process.env.CELERIAC_PREFIX ?? 'celeriac-sample',
+          queues: {
+            cpu: { pool: 'async', concurrency: 2 },
+            io: { pool: 'async', concurrency: 100 },
+            serial: { pool: 'solo' },
+          },
+          statusController: true,
+          ...overrides,
+        }),
+        PrimesModule,
+        SharesModule,
+        CounterModule,
+      ],
+      controllers: [HealthController],
+    };
+  }
+}
