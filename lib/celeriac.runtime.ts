@@ -11,6 +11,7 @@ import type { ResultBackend } from './backends/result-backend.interface.js';
 import type { Broker } from './brokers/broker.interface.js';
 import { CELERIAC_BACKEND, CELERIAC_BROKER, CELERIAC_OPTIONS } from './celeriac.constants.js';
 import type { ResolvedCeleriacOptions } from './celeriac-options.interface.js';
+import { TaskExplorer } from './discovery/task.explorer.js';
 import { TaskRegistry } from './discovery/task.registry.js';
 import { CeleriacWorker } from './worker/celeriac.worker.js';
 import { TaskEvents } from './worker/task-events.js';
@@ -35,6 +36,7 @@ export class CeleriacRuntime implements WorkerRuntime, BeforeApplicationShutdown
     @Inject(CELERIAC_BROKER) readonly broker: Broker,
     @Inject(CELERIAC_BACKEND) readonly backend: ResultBackend,
     @Inject(CELERIAC_OPTIONS) readonly options: ResolvedCeleriacOptions,
+    private readonly explorer: TaskExplorer,
     modules: ModulesContainer,
   ) {
     this.subscription = modules.getRpcTargetRegistry().subscribe((target) => {
@@ -43,6 +45,10 @@ export class CeleriacRuntime implements WorkerRuntime, BeforeApplicationShutdown
         this.workers.push(target);
       }
     });
+  }
+
+  discover(): void {
+    this.explorer.explore();
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -28,7 +28,19 @@ export class TaskExplorer implements OnModuleInit {
     @Inject(CELERIAC_OPTIONS) private readonly options: ResolvedCeleriacOptions,
   ) {}
 
+  private explored = false;
+
   onModuleInit(): void {
+    this.explore();
+  }
+
+  /**
+   * Registers every task, once. Also called by a worker that starts before the application's
+   * init hooks ran (a hybrid app calling `startAllMicroservices()` before `listen()`).
+   */
+  explore(): void {
+    if (this.explored) return;
+    this.explored = true;
     for (const wrapper of this.discovery.getProviders()) {
       const instance: unknown = wrapper.instance;
       if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;

@@ -72,6 +72,7 @@ export class CeleriacWorker extends Server implements CustomTransportStrategy {
   }
 
   private async start(runtime: WorkerRuntime): Promise<void> {
+    runtime.discover();
     const queues = this.workerOptions.queues ?? Object.keys(runtime.options.queues);
     const unknown = queues.filter((queue) => !runtime.options.queues[queue]);
     if (unknown.length > 0) {

@@ -11,4 +11,6 @@ export interface WorkerRuntime {
   backend: ResultBackend;
   options: ResolvedCeleriacOptions;
   events: TaskEvents;
+  /** Makes sure every `@Task` is registered before the worker consumes. */
+  discover(): void;
 }

@@ -1,0 +1,254 @@
+import { Injectable } from '@nestjs/common';
+import {
+  currentTask,
+  NonRetryableError,
+  PayloadTooLargeError,
+  Task,
+  TaskFailedError,
+  type TaskRecord,
+  TaskState,
+  InvalidArgumentsError,
+} from '../../../lib/index.js';
+import { encodeEnvelope } from '../../../lib/protocol/envelope.codec.js';
+import { PROTOCOL_VERSION } from '../../../lib/protocol/task-envelope.js';
+import { gate, startWorkerApp, type WorkerApp } from '../../support/worker-app.js';
+
+const calls: Record<string, number> = {};
+const count = (key: string): number => (calls[key] = (calls[key] ?? 0) + 1);
+let running = gate<void>();
+let release = gate<void>();
+
+@Injectable()
+class ExampleTasks {
+  @Task()
+  add(a: number, b: number): number {
+    count('add');
+    return a + b;
+  }
+
+  @Task({ retries: 3, backoff: { type: 'fixed', delay: 5, jitter: false } })
+  alwaysFails(key: string): never {
+    count(key);
+    throw new Error(`boom ${calls[key]}`);
+  }
+
+  @Task({ retries: 3, backoff: 5 })
+  refuses(key: string): never {
+    count(key);
+    throw new NonRetryableError('this input can never work');
+  }
+
+  @Task({ retries: 2 })
+  asksForRetry(key: string): string {
+    const n = count(key);
+    if (n === 1) currentTask().retry({ countdown: 10 });
+    return `attempt ${n} after ${currentTask().retries} retries`;
+  }
+
+  @Task({ timeLimit: 30 })
+  async slow(): Promise<string> {
+    const { signal } = currentTask();
+    await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)));
+    return 'never';
+  }
+
+  @Task()
+  async blocking(key: string): Promise<string> {
+    count(key);
+    running.open();
+    const { signal } = currentTask();
+    await Promise.race([release.promise, new Promise((resolve) => signal.addEventListener('abort', resolve))]);
+    return 'released';
+  }
+
+  @Task()
+  async reportsProgress(): Promise<string> {
+    await currentTask().progress({ done: 1, total: 2 });
+    running.open();
+    await release.promise;
+    return 'done';
+  }
+
+  @Task()
+  nonJson(): unknown {
+    return { big: 10n };
+  }
+
+  @Task({ ignoreResult: true })
+  fireAndForget(key: string): string {
+    count(key);
+    return 'ignored';
+  }
+}
+
+describe('task executor (embedded broker)', () => {
+  let w: WorkerApp;
+
+  beforeEach(async () => {
+    running = gate();
+    release = gate();
+    w = await startWorkerApp([ExampleTasks], { maxPayloadBytes: 10_000 });
+  });
+  afterEach(async () => {
+    release.open();
+    await w.close();
+  });
+
+  it('goes PENDING → STARTED → SUCCESS and returns the result', async () => {
+    const handle = await w.client.send(ExampleTasks, 'add', [2, 3]);
+    const states: string[] = [];
+    await handle.watch((record) => states.push(record.state));
+    expect(await handle.wait({ timeout: 5_000 })).toBe(5);
+    const info = await handle.info();
+    expect(info).toMatchObject({ state: TaskState.SUCCESS, result: 5, task: 'ExampleTasks.add', retries: 0 });
+    expect(states.at(-1)).toBe(TaskState.SUCCESS);
+  });
+
+  it('a task with retries: 3 that always throws runs exactly 4 times, then FAILURE', async () => {
+    const handle = await w.client.send(ExampleTasks, 'alwaysFails', ['r4']);
+    const states: string[] = [];
+    await handle.watch((record) => states.push(record.state));
+    const record = await handle.waitForRecord({ timeout: 5_000 });
+    expect(calls.r4).toBe(4);
+    expect(record).toMatchObject({ state: TaskState.FAILURE, retries: 3, error: { name: 'Error', message: 'boom 4' } });
+    expect(states.filter((state) => state === TaskState.RETRY)).toHaveLength(3);
+    await expect(handle.wait()).rejects.toThrow(TaskFailedError);
+    expect(await w.runtime.broker.size('default')).toBe(0);
+  });
+
+  it('a NonRetryableError fails at once whatever retries remain', async () => {
+    const record = await (await w.client.send(ExampleTasks, 'refuses', ['nr'])).waitForRecord({ timeout: 5_000 });
+    expect(calls.nr).toBe(1);
+    expect(record).toMatchObject({ state: TaskState.FAILURE, error: { name: 'NonRetryableError', message: 'this input can never work' } });
+  });
+
+  it('a task can ask for its own retry with a countdown', async () => {
+    const handle = await w.client.send(ExampleTasks, 'asksForRetry', ['ask']);
+    expect(await handle.wait({ timeout: 5_000 })).toBe('attempt 2 after 1 retries');
+  });
+
+  it('the soft time limit aborts the signal and fails the attempt with a time-limit error', async () => {
+    const record = await (await w.client.send(ExampleTasks, 'slow', [])).waitForRecord({ timeout: 5_000 });
+    expect(record.state).toBe(TaskState.FAILURE);
+    expect(record.error).toMatchObject({ name: 'TimeLimitExceededError', message: 'task "ExampleTasks.slow" exceeded its time limit of 30 ms' });
+  });
+
+  it('an expired task becomes REVOKED without running', async () => {
+    const handle = await w.client.send(ExampleTasks, 'fireAndForget', ['expired'], { expires: new Date(Date.now() - 1) });
+    const record = await handle.waitForRecord({ timeout: 5_000 });
+    expect(record.state).toBe(TaskState.REVOKED);
+    expect(record.error?.message).toMatch(/expired/);
+    expect(calls.expired).toBeUndefined();
+  });
+
+  it('a task revoked before it starts never runs', async () => {
+    const handle = await w.client.send(ExampleTasks, 'fireAndForget', ['revoked-early'], { countdown: 100 });
+    await handle.revoke();
+    expect(await handle.state()).toBe(TaskState.REVOKED);
+    // Wait for the delayed delivery to be consumed and settled.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(calls['revoked-early']).toBeUndefined();
+    expect(await w.runtime.broker.size('default')).toBe(0);
+  });
+
+  it('revoking a running task aborts its signal and records REVOKED', async () => {
+    const handle = await w.client.send(ExampleTasks, 'blocking', ['revoked-running']);
+    await running.promise;
+    await handle.revoke();
+    const record = await handle.waitForRecord({ timeout: 5_000 });
+    expect(record.state).toBe(TaskState.REVOKED);
+    await expect(handle.wait()).rejects.toThrow(/ended REVOKED/);
+  });
+
+  it('progress reported by the task is visible through the handle while it runs', async () => {
+    const handle = await w.client.send(ExampleTasks, 'reportsProgress', []);
+    await running.promise;
+    expect(await handle.info()).toMatchObject({ state: TaskState.STARTED, progress: { done: 1, total: 2 } });
+    release.open();
+    expect(await handle.wait({ timeout: 5_000 })).toBe('done');
+  });
+
+  it('a result that is not JSON fails the task with a clear error', async () => {
+    const record = await (await w.client.send(ExampleTasks, 'nonJson', [])).waitForRecord({ timeout: 5_000 });
+    expect(record.state).toBe(TaskState.FAILURE);
+    expect(record.error?.message).toMatch(/result of task "ExampleTasks.nonJson" is not JSON-serializable/);
+  });
+
+  it('ignoreResult runs the task but keeps no result', async () => {
+    const handle = await w.client.send(ExampleTasks, 'fireAndForget', ['ignored']);
+    await new Promise<void>((resolve) => {
+      const check = (record: TaskRecord): void => {
+        if (record.state === TaskState.STARTED) resolve();
+      };
+      void handle.watch(check);
+    });
+    await w.worker.close();
+    expect(calls.ignored).toBe(1);
+    expect((await handle.info())?.result).toBeUndefined();
+  });
+
+  it('an unknown task sent by name fails with a message naming it, is dead-lettered, and others keep running', async () => {
+    const unknown = await w.client.sendByName('Nope.missing', [1]);
+    const record = await unknown.waitForRecord({ timeout: 5_000 });
+    expect(record.state).toBe(TaskState.FAILURE);
+    expect(record.error?.message).toBe('unknown task "Nope.missing": no @Task method is registered under that name');
+    const letters = await w.runtime.broker.deadLetters('default');
+    expect(letters.map((letter) => letter.reason)).toContain(record.error?.message);
+    expect(await (await w.client.send(ExampleTasks, 'add', [1, 1])).wait({ timeout: 5_000 })).toBe(2);
+  });
+
+  it('a malformed message is dead-lettered with its reason', async () => {
+    await w.runtime.broker.publish('default', '{"not":"an envelope"}');
+    await w.runtime.broker.publish('default', 'garbage');
+    const letters = await waitForDeadLetters(w, 2);
+    expect(letters.map((letter) => letter.reason).sort()).toEqual([
+      'invalid task envelope: body is not JSON (Unexpected token \'g\', "garbage" is not valid JSON)',
+      'invalid task envelope: unsupported protocol version undefined (this worker speaks 1)',
+    ]);
+    expect(await (await w.client.send(ExampleTasks, 'add', [2, 2])).wait({ timeout: 5_000 })).toBe(4);
+  });
+
+  it('wrong arguments are refused at send time, and by the worker if they arrive anyway', async () => {
+    await expect(w.client.sendByName('ExampleTasks.add', ['two', 3])).rejects.toThrow(InvalidArgumentsError);
+    await expect(w.client.sendByName('ExampleTasks.add', [1])).rejects.toThrow(/expected at least 2 argument\(s\), got 1/);
+    const envelope = { v: PROTOCOL_VERSION, id: 'wrong-args', task: 'ExampleTasks.add', queue: 'default', args: ['x', 'y'], kwargs: {}, retries: 0, createdAt: Date.now(), rootId: 'wrong-args' };
+    await w.runtime.broker.publish('default', encodeEnvelope(envelope));
+    const record = await w.client.handle('wrong-args').waitForRecord({ timeout: 5_000 });
+    expect(record).toMatchObject({ state: TaskState.FAILURE, error: { name: 'InvalidArgumentsError' } });
+    expect(record.error?.message).toMatch(/argument 1 must be a number, got string/);
+  });
+
+  it('an oversized payload is refused before anything is published', async () => {
+    await expect(w.client.send(ExampleTasks, 'refuses', ['x'.repeat(20_000)])).rejects.toThrow(PayloadTooLargeError);
+    await expect(w.client.send(ExampleTasks, 'refuses', ['x'.repeat(20_000)])).rejects.toThrow(/over the 10000-byte limit/);
+    expect(await w.runtime.broker.size('default')).toBe(0);
+  });
+
+  it('a bad send option is the caller\'s error', async () => {
+    await expect(w.client.send(ExampleTasks, 'add', [1, 2], { priority: 12 })).rejects.toThrow(/priority/);
+    await expect(w.client.send(ExampleTasks, 'add', [1, 2], { queue: 'nowhere' })).rejects.toThrow(/unknown queue "nowhere"/);
+  });
+
+  it('a task id chosen by the caller is kept', async () => {
+    const handle = await w.client.send(ExampleTasks, 'add', [4, 4], { taskId: 'order-42' });
+    expect(handle.id).toBe('order-42');
+    expect(await w.client.handle('order-42').wait({ timeout: 5_000 })).toBe(8);
+  });
+
+  it('wait({ timeout }) gives up with a clear error while the task goes on', async () => {
+    const handle = await w.client.send(ExampleTasks, 'blocking', ['waited']);
+    await expect(handle.wait({ timeout: 50 })).rejects.toThrow(`task ${handle.id} was not ready within 50 ms`);
+    release.open();
+    expect(await handle.wait({ timeout: 5_000 })).toBe('released');
+  });
+});
+
+async function waitForDeadLetters(w: WorkerApp, n: number): Promise<Awaited<ReturnType<WorkerApp['runtime']['broker']['deadLetters']>>> {
+  // Dead letters have no change notification; each check is one call, bounded in number.
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const letters = await w.runtime.broker.deadLetters('default');
+    if (letters.length >= n) return letters;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`expected ${n} dead letters`);
+}
