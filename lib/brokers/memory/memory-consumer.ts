@@ -1,0 +1,93 @@
+import type { Consumer, DeadLetter, DeliveryHandler, RequeueOptions } from '../broker.interface.js';
+import { type DeliveryOwner, MemoryDelivery, type Settlement } from './memory-delivery.js';
+import type { MemoryMessage } from './memory-message.js';
+
+/** What a consumer needs from its queue; kept narrow so the queue and consumer do not import each other. */
+export interface ConsumerQueue {
+  readonly name: string;
+  requeue(message: MemoryMessage, options: RequeueOptions): void;
+  putBack(message: MemoryMessage): void;
+  deadLetter(letter: DeadLetter): void;
+  removeConsumer(consumer: MemoryConsumer): void;
+  scheduleDispatch(): void;
+}
+
+let deliverySeq = 0;
+
+/**
+ * One `consume` registration on a queue of the embedded broker. Holds at most `prefetch`
+ * unsettled deliveries; after `cancel` it receives nothing new, but what it holds can still be
+ * settled, or is handed back when its broker client closes.
+ */
+export class MemoryConsumer implements Consumer, DeliveryOwner {
+  private readonly unsettled = new Set<MemoryDelivery>();
+  private active = true;
+
+  constructor(
+    private readonly queue: ConsumerQueue,
+    private readonly handler: DeliveryHandler,
+    private readonly prefetch: number,
+  ) {}
+
+  get hasCapacity(): boolean {
+    return this.active && this.unsettled.size < this.prefetch;
+  }
+
+  /** Cancelled and holding nothing: its client can forget it. */
+  get isRetired(): boolean {
+    return !this.active && this.unsettled.size === 0;
+  }
+
+  get pending(): readonly MemoryDelivery[] {
+    return [...this.unsettled];
+  }
+
+  deliver(message: MemoryMessage): void {
+    message.deliveries++;
+    const delivery = new MemoryDelivery(this.queue.name, message, deliverySeq++, this);
+    this.unsettled.add(delivery);
+    try {
+      this.handler(delivery);
+    } catch (error) {
+      // The handler failed before taking charge of the delivery. It stays unsettled (and is handed
+      // back when the client closes) rather than being lost or redelivered into the same failure.
+      const reason = error instanceof Error ? error.message : String(error);
+      process.emitWarning(
+        `consumer of queue "${this.queue.name}" threw on message ${message.messageId}: ${reason}`,
+      );
+    }
+  }
+
+  settle(delivery: MemoryDelivery, settlement: Settlement): void {
+    this.unsettled.delete(delivery);
+    const { message } = delivery;
+    switch (settlement.kind) {
+      case 'requeue':
+        this.queue.requeue(message, settlement.options);
+        break;
+      case 'dead-letter':
+        this.queue.deadLetter({
+          messageId: message.messageId,
+          queue: this.queue.name,
+          body: message.body,
+          reason: settlement.reason,
+          at: Date.now(),
+        });
+        break;
+      case 'return':
+        this.queue.putBack(message);
+        break;
+      case 'ack':
+        break;
+    }
+    this.queue.scheduleDispatch();
+  }
+
+  cancel(): Promise<void> {
+    if (this.active) {
+      this.active = false;
+      this.queue.removeConsumer(this);
+    }
+    return Promise.resolve();
+  }
+}
