@@ -1,3 +1,5 @@
+import { DEFAULT_PRIORITY, MAX_PRIORITY, MIN_PRIORITY } from '../../celeriac.constants.js';
+
 /** A message as the embedded broker holds it while it waits, is delayed or is in flight. */
 export interface MemoryMessage {
   readonly messageId: string;
@@ -8,12 +10,8 @@ export interface MemoryMessage {
   deliveries: number;
 }
 
-/** Lowest and highest priority a message can carry; anything else is clamped into this range. */
-export const MIN_PRIORITY = 0;
-export const MAX_PRIORITY = 9;
-
 /** Brings any number (or nothing) into 0–9, the way AMQP brokers treat out-of-range priorities. */
 export function clampPriority(priority: number | undefined): number {
-  if (priority === undefined || !Number.isFinite(priority)) return MIN_PRIORITY;
+  if (priority === undefined || !Number.isFinite(priority)) return DEFAULT_PRIORITY;
   return Math.min(MAX_PRIORITY, Math.max(MIN_PRIORITY, Math.trunc(priority)));
 }

@@ -1,5 +1,6 @@
+import { MAX_PRIORITY } from '../../celeriac.constants.js';
 import { Deque } from './deque.js';
-import { MAX_PRIORITY, type MemoryMessage } from './memory-message.js';
+import type { MemoryMessage } from './memory-message.js';
 
 /** Messages ready for delivery: one FIFO per priority, highest priority served first. */
 export class ReadyList {
