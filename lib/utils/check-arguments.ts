@@ -16,6 +16,9 @@ const PRIMITIVES = new Map<unknown, string>([
 /**
  * Checks arguments against the method's declared parameters: count (required ≤ given ≤ declared)
  * and, where TypeScript recorded a primitive or array type, the JSON type of each value.
+ * "Required" is JavaScript's rule (`Function.length`): the parameters before the first one with a
+ * default value. A TypeScript `?` leaves no trace at run time, so optional task parameters take a
+ * default value (`pages = 1`).
  */
 export function checkArguments(shape: ArgumentShape, args: readonly unknown[]): void {
   const declared = shape.paramTypes.length;

@@ -37,9 +37,6 @@ export class CeleriacWorker extends Server implements CustomTransportStrategy {
 
   /** Called by `CeleriacModule` for each worker connected to its application. */
   attach(runtime: WorkerRuntime): void {
-    if (runtime.options.producerOnly) {
-      throw new TaskDefinitionError('CeleriacModule is producer-only (producerOnly: true): a CeleriacWorker cannot run here');
-    }
     this.runtime ??= runtime;
     this.resolveAttach(runtime);
   }
@@ -72,6 +69,9 @@ export class CeleriacWorker extends Server implements CustomTransportStrategy {
   }
 
   private async start(runtime: WorkerRuntime): Promise<void> {
+    if (runtime.options.producerOnly) {
+      throw new TaskDefinitionError('CeleriacModule is producer-only (producerOnly: true): a CeleriacWorker cannot run here');
+    }
     runtime.discover();
     const queues = this.workerOptions.queues ?? Object.keys(runtime.options.queues);
     const unknown = queues.filter((queue) => !runtime.options.queues[queue]);

@@ -15,7 +15,7 @@ async function boot(providers: Type<unknown>[], options: CeleriacModuleOptions =
 @Injectable()
 class Reports {
   @Task({ queue: 'cpu', retries: 2, rateLimit: '5/m' })
-  render(id: string, pages?: number): string {
+  render(id: string, pages: number = 1): string {
     return `${id}:${pages}`;
   }
 

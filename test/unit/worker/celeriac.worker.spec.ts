@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { CeleriacModule, CeleriacWorker, Task, TaskClient, TaskState } from '../../../lib/index.js';
+import { MemoryBroker } from '../../../lib/brokers/memory/memory.broker.js';
 import { gate, startWorkerApp } from '../../support/worker-app.js';
 
 const log: string[] = [];
@@ -39,6 +40,17 @@ class QueueTasks {
   async lingering(): Promise<string> {
     await hold.promise;
     return 'finished';
+  }
+}
+
+/** Reads a queue's size through a separate client of the same embedded broker. */
+async function queueSize(prefix: string, queue: string): Promise<number> {
+  const broker = new MemoryBroker({ url: 'memory://', prefix });
+  await broker.connect();
+  try {
+    return await broker.size(queue);
+  } finally {
+    await broker.close();
   }
 }
 
@@ -97,7 +109,7 @@ describe('CeleriacWorker', () => {
     const handle = await w.client.send(QueueTasks, 'lingering', []);
     await new Promise<void>((resolve) => void handle.watch((r) => r.state === TaskState.STARTED && resolve()));
     await w.close();
-    expect(await w.runtime.broker.size('io')).toBe(1);
+    expect(await queueSize(w.prefix, 'io')).toBe(1);
     // Another worker on the same embedded broker picks it up and finishes it.
     const next = await startWorkerApp([QueueTasks], { queues, prefix: w.prefix });
     try {
@@ -115,7 +127,13 @@ describe('CeleriacWorker', () => {
     const closed = w.close();
     setTimeout(() => hold.open(), 30);
     await closed;
-    expect(await w.runtime.broker.size('io')).toBe(0);
+    expect(await queueSize(w.prefix, 'io')).toBe(0);
+    const reader = await startWorkerApp([], { queues, prefix: w.prefix });
+    try {
+      expect(await reader.client.handle(handle.id).info()).toMatchObject({ state: TaskState.SUCCESS, result: 'finished' });
+    } finally {
+      await reader.close();
+    }
   });
 
   it('a worker consumes only the queues it is given', async () => {
