@@ -104,6 +104,9 @@ export function describeBackendConformance(name: string, makeBackend: BackendFac
       await writer.write(record);
       expect(await reader.get(record.id)).toEqual(record);
       expect(await stranger.get(record.id)).toBeUndefined();
+      await writer.revoke(record.id);
+      expect(await reader.isRevoked(record.id)).toBe(true);
+      expect(await stranger.isRevoked(record.id)).toBe(false);
     });
 
     it('notifies a watcher of every later write, in order, from the moment watch resolves', async () => {

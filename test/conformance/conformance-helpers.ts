@@ -1,4 +1,4 @@
-import type { Delivery, DeliveryHandler } from '../../lib/brokers/broker.interface.js';
+import type { Broker, Delivery, DeliveryHandler } from '../../lib/brokers/broker.interface.js';
 
 /**
  * How long a conformance test waits for something that should happen. It only turns a hang into a
@@ -116,4 +116,12 @@ export class Collector<T> {
     }
     return this.values;
   }
+}
+
+/** What the broker conformance cases get from the suite around them. */
+export interface BrokerCaseContext {
+  /** A connected broker under the current test's prefix; the suite closes it after the test. */
+  openBroker(): Promise<Broker>;
+  /** A fresh queue name; the suite purges it after the test. */
+  newQueue(): string;
 }
