@@ -29,7 +29,11 @@ const providers: Provider[] = [
   {
     provide: CELERIAC_BROKER,
     useFactory: async (options: ResolvedCeleriacOptions) => {
-      const broker = await createBroker({ url: options.broker, prefix: options.prefix, extra: options.brokerOptions });
+      const broker = await createBroker({
+        url: options.broker,
+        prefix: options.prefix,
+        extra: options.brokerOptions,
+      });
       await broker.connect();
       return broker;
     },
@@ -87,6 +91,14 @@ function withParts(definition: DynamicModule, extras: CeleriacModuleExtras): Dyn
     imports: [...(definition.imports ?? []), DiscoveryModule],
     providers: [...(definition.providers ?? []), ...providers, { provide: TASK_STATUS_PATH, useValue: path }],
     controllers: status ? [createTaskStatusController(path)] : [],
-    exports: [TaskClient, TaskRegistry, CeleriacRuntime, TASK_STATUS_PATH, AcceptedInterceptor, CELERIAC_BACKEND, CELERIAC_BROKER],
+    exports: [
+      TaskClient,
+      TaskRegistry,
+      CeleriacRuntime,
+      TASK_STATUS_PATH,
+      AcceptedInterceptor,
+      CELERIAC_BACKEND,
+      CELERIAC_BROKER,
+    ],
   };
 }

@@ -59,7 +59,8 @@ export class CeleriacRuntime implements WorkerRuntime, BeforeApplicationShutdown
   async onApplicationShutdown(): Promise<void> {
     const results = await Promise.allSettled([this.broker.close(), this.backend.close()]);
     for (const result of results) {
-      if (result.status === 'rejected') this.logger.warn(`closing Celeriac connections: ${String(result.reason)}`);
+      if (result.status === 'rejected')
+        this.logger.warn(`closing Celeriac connections: ${String(result.reason)}`);
     }
   }
 }

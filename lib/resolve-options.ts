@@ -6,7 +6,11 @@ import {
   DEFAULT_QUEUE,
   DEFAULT_RESULT_TTL_MS,
 } from './celeriac.constants.js';
-import type { CeleriacModuleOptions, QueueOptions, ResolvedCeleriacOptions } from './celeriac-options.interface.js';
+import type {
+  CeleriacModuleOptions,
+  QueueOptions,
+  ResolvedCeleriacOptions,
+} from './celeriac-options.interface.js';
 import { schemeOf } from './brokers/create-broker.js';
 import { TaskDefinitionError } from './errors/task-definition.error.js';
 import type { PoolKind } from './worker/pools/pool.interface.js';
@@ -21,7 +25,9 @@ export function resolveOptions(options: CeleriacModuleOptions): ResolvedCeleriac
     broker,
     backend: options.backend || defaultBackendFor(broker),
     prefix: options.prefix ?? 'celeriac',
-    queues: Object.fromEntries(Object.entries(queues).map(([name, queue]) => [name, resolveQueue(name, queue)])),
+    queues: Object.fromEntries(
+      Object.entries(queues).map(([name, queue]) => [name, resolveQueue(name, queue)]),
+    ),
     producerOnly: options.producerOnly ?? false,
     resultTtl: options.resultTtl ?? DEFAULT_RESULT_TTL_MS,
     maxPayloadBytes: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
@@ -47,7 +53,9 @@ function resolveQueue(name: string, queue: QueueOptions): Required<QueueOptions>
     throw new TaskDefinitionError(`queues.${name}.concurrency: must be an integer ≥ 1`);
   }
   if (pool === 'solo' && concurrency !== 1) {
-    throw new TaskDefinitionError(`queues.${name}: a solo pool runs one task at a time (concurrency must be 1)`);
+    throw new TaskDefinitionError(
+      `queues.${name}: a solo pool runs one task at a time (concurrency must be 1)`,
+    );
   }
   return { pool, concurrency };
 }

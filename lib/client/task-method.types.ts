@@ -8,4 +8,6 @@ export type TaskMethodName<T> = {
 export type TaskArgs<T, M extends TaskMethodName<T>> = T[M] extends (...args: infer A) => unknown ? A : never;
 
 /** Result of `T[M]`, unwrapped from its promise. */
-export type TaskResult<T, M extends TaskMethodName<T>> = T[M] extends (...args: never[]) => infer R ? Awaited<R> : never;
+export type TaskResult<T, M extends TaskMethodName<T>> = T[M] extends (...args: never[]) => infer R
+  ? Awaited<R>
+  : never;

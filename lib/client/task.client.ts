@@ -46,11 +46,15 @@ export class TaskClient {
       throw new TaskDefinitionError(`${taskClass.name}.${method}() is not a @Task method`);
     }
     const name = taskNameOf(taskClass.name, method, taskOptions);
-    return this.publish(name, args as unknown[], taskOptions, options);
+    return this.publish(name, args, taskOptions, options);
   }
 
   /** Sends a task by its registered name, for tasks whose class this process cannot import. */
-  sendByName<TResult = unknown>(name: string, args: unknown[] = [], options: SendOptions = {}): Promise<TaskHandle<TResult>> {
+  sendByName<TResult = unknown>(
+    name: string,
+    args: unknown[] = [],
+    options: SendOptions = {},
+  ): Promise<TaskHandle<TResult>> {
     const taskOptions = this.registry.find(name)?.options ?? {};
     return this.publish(name, args, taskOptions, options);
   }
@@ -70,7 +74,8 @@ export class TaskClient {
     const envelope = validateEnvelope(this.buildEnvelope(name, args, taskOptions, options));
     const body = encodeEnvelope(envelope);
     const bytes = Buffer.byteLength(body);
-    if (bytes > this.options.maxPayloadBytes) throw new PayloadTooLargeError(name, bytes, this.options.maxPayloadBytes);
+    if (bytes > this.options.maxPayloadBytes)
+      throw new PayloadTooLargeError(name, bytes, this.options.maxPayloadBytes);
     // PENDING goes first: a fast worker's later writes must not be overwritten by it.
     await this.backend.write({
       id: envelope.id,
@@ -90,18 +95,26 @@ export class TaskClient {
     return new TaskHandle<TResult>(envelope.id, this.backend);
   }
 
-  private buildEnvelope(name: string, args: unknown[], taskOptions: TaskOptions, options: SendOptions): TaskEnvelope {
+  private buildEnvelope(
+    name: string,
+    args: unknown[],
+    taskOptions: TaskOptions,
+    options: SendOptions,
+  ): TaskEnvelope {
     if (!Array.isArray(args)) throw new InvalidArgumentsError(name, 'arguments must be an array');
     const definition = this.registry.find(name);
     if (definition) checkArguments(definition, args);
     const queue = options.queue ?? taskOptions.queue ?? DEFAULT_QUEUE;
     if (!this.options.queues[queue]) {
-      throw new TaskDefinitionError(`task "${name}": unknown queue "${queue}" (configured: ${Object.keys(this.options.queues).join(', ')})`);
+      throw new TaskDefinitionError(
+        `task "${name}": unknown queue "${queue}" (configured: ${Object.keys(this.options.queues).join(', ')})`,
+      );
     }
     const now = Date.now();
     const id = options.taskId ?? randomUUID();
     const parent = findCurrentTask();
-    const eta = options.eta !== undefined ? +options.eta : options.countdown ? now + options.countdown : undefined;
+    const eta =
+      options.eta !== undefined ? +options.eta : options.countdown ? now + options.countdown : undefined;
     const expires =
       options.expires instanceof Date
         ? +options.expires

@@ -63,8 +63,11 @@ export class TaskExplorer implements OnModuleInit {
     }
     checkOptions(where, options);
     const method = (instance as Record<string, (...args: unknown[]) => unknown>)[methodName];
-    const paramTypes = (Reflect.getMetadata('design:paramtypes', Object.getPrototypeOf(instance) as object, methodName) ??
-      []) as unknown[];
+    const paramTypes = (Reflect.getMetadata(
+      'design:paramtypes',
+      Object.getPrototypeOf(instance) as object,
+      methodName,
+    ) ?? []) as unknown[];
     return {
       name: taskNameOf(className, methodName, options),
       queue,
@@ -73,7 +76,10 @@ export class TaskExplorer implements OnModuleInit {
       options,
       retries: options.retries ?? 0,
       backoff: resolveBackoff(options.backoff),
-      rateLimit: options.rateLimit === undefined ? undefined : parseRateLimit(options.rateLimit, `${where}: rateLimit`),
+      rateLimit:
+        options.rateLimit === undefined
+          ? undefined
+          : parseRateLimit(options.rateLimit, `${where}: rateLimit`),
       paramTypes,
       requiredArgs: method.length,
       instance,
@@ -95,17 +101,25 @@ export class TaskExplorer implements OnModuleInit {
 function checkOptions(where: string, options: TaskOptions): void {
   const nonNegativeInteger = (value: number | undefined): boolean =>
     value === undefined || (Number.isInteger(value) && value >= 0);
-  if (!nonNegativeInteger(options.retries)) throw new TaskDefinitionError(`${where}: retries must be an integer ≥ 0`);
-  if (!nonNegativeInteger(options.timeLimit)) throw new TaskDefinitionError(`${where}: timeLimit must be ms ≥ 0`);
+  if (!nonNegativeInteger(options.retries))
+    throw new TaskDefinitionError(`${where}: retries must be an integer ≥ 0`);
+  if (!nonNegativeInteger(options.timeLimit))
+    throw new TaskDefinitionError(`${where}: timeLimit must be ms ≥ 0`);
   if (!nonNegativeInteger(options.expires)) throw new TaskDefinitionError(`${where}: expires must be ms ≥ 0`);
   const priority = options.priority;
-  if (priority !== undefined && !(Number.isInteger(priority) && priority >= MIN_PRIORITY && priority <= MAX_PRIORITY)) {
-    throw new TaskDefinitionError(`${where}: priority must be an integer from ${MIN_PRIORITY} to ${MAX_PRIORITY}`);
+  if (
+    priority !== undefined &&
+    !(Number.isInteger(priority) && priority >= MIN_PRIORITY && priority <= MAX_PRIORITY)
+  ) {
+    throw new TaskDefinitionError(
+      `${where}: priority must be an integer from ${MIN_PRIORITY} to ${MAX_PRIORITY}`,
+    );
   }
   const backoff = options.backoff;
   if (backoff !== undefined) {
     const delay = typeof backoff === 'number' ? backoff : backoff.delay;
-    if (!(Number.isFinite(delay) && delay >= 0)) throw new TaskDefinitionError(`${where}: backoff delay must be ms ≥ 0`);
+    if (!(Number.isFinite(delay) && delay >= 0))
+      throw new TaskDefinitionError(`${where}: backoff delay must be ms ≥ 0`);
     if (typeof backoff === 'object' && backoff.type !== 'fixed' && backoff.type !== 'exponential') {
       throw new TaskDefinitionError(`${where}: backoff type must be "fixed" or "exponential"`);
     }

@@ -1,4 +1,14 @@
-import { Controller, Delete, Get, HttpCode, HttpStatus, NotFoundException, Param, Sse, type Type } from '@nestjs/common';
+import {
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  NotFoundException,
+  Param,
+  Sse,
+  type Type,
+} from '@nestjs/common';
 import type { MessageEvent } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { isReadyState } from '../backends/task-state.js';

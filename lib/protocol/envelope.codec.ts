@@ -10,7 +10,8 @@ const isCount: Check = (v) => Number.isInteger(v) && (v as number) >= 0;
 const isArray: Check = (v) => Array.isArray(v);
 const isObject: Check = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isBoolean: Check = (v) => typeof v === 'boolean';
-const isPriority: Check = (v) => Number.isInteger(v) && (v as number) >= MIN_PRIORITY && (v as number) <= MAX_PRIORITY;
+const isPriority: Check = (v) =>
+  Number.isInteger(v) && (v as number) >= MIN_PRIORITY && (v as number) <= MAX_PRIORITY;
 
 /** Field → [check, required, what the check expects]. */
 const FIELDS: Record<string, [Check, boolean, string]> = {

@@ -1,7 +1,12 @@
 import type { BackoffOptions } from '../decorators/task-options.interface.js';
 
 /** Used when a task has retries but names no backoff: 1 s, 2 s, 4 s, … with jitter. */
-export const DEFAULT_BACKOFF: BackoffOptions = { type: 'exponential', delay: 1_000, maxDelay: 600_000, jitter: true };
+export const DEFAULT_BACKOFF: BackoffOptions = {
+  type: 'exponential',
+  delay: 1_000,
+  maxDelay: 600_000,
+  jitter: true,
+};
 const DEFAULT_MAX_DELAY = 600_000;
 
 /** Normalises the `backoff` option (a number means a fixed delay without jitter). */
@@ -15,7 +20,11 @@ export function resolveBackoff(backoff: BackoffOptions | number | undefined): Ba
  * Delay before retry number `retry` (1 for the first retry). With jitter the delay is drawn from
  * [d/2, d] ("equal jitter"): failures spread out, yet never retry sooner than half the schedule.
  */
-export function backoffDelay(options: BackoffOptions, retry: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  options: BackoffOptions,
+  retry: number,
+  random: () => number = Math.random,
+): number {
   const base = options.type === 'fixed' ? options.delay : options.delay * 2 ** Math.max(0, retry - 1);
   const capped = Math.min(base, options.maxDelay ?? DEFAULT_MAX_DELAY);
   if (options.jitter === false) return Math.round(capped);

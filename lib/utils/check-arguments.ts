@@ -23,10 +23,16 @@ const PRIMITIVES = new Map<unknown, string>([
 export function checkArguments(shape: ArgumentShape, args: readonly unknown[]): void {
   const declared = shape.paramTypes.length;
   if (args.length < shape.requiredArgs) {
-    throw new InvalidArgumentsError(shape.name, `expected at least ${shape.requiredArgs} argument(s), got ${args.length}`);
+    throw new InvalidArgumentsError(
+      shape.name,
+      `expected at least ${shape.requiredArgs} argument(s), got ${args.length}`,
+    );
   }
   if (declared > 0 && args.length > declared) {
-    throw new InvalidArgumentsError(shape.name, `expected at most ${declared} argument(s), got ${args.length}`);
+    throw new InvalidArgumentsError(
+      shape.name,
+      `expected at most ${declared} argument(s), got ${args.length}`,
+    );
   }
   args.forEach((value, index) => {
     const type = shape.paramTypes[index];
@@ -34,7 +40,10 @@ export function checkArguments(shape: ArgumentShape, args: readonly unknown[]): 
     if (!expected || value === undefined || value === null) return;
     const actual = Array.isArray(value) ? 'array' : typeof value;
     if (actual !== expected) {
-      throw new InvalidArgumentsError(shape.name, `argument ${index + 1} must be a ${expected}, got ${actual}`);
+      throw new InvalidArgumentsError(
+        shape.name,
+        `argument ${index + 1} must be a ${expected}, got ${actual}`,
+      );
     }
   });
 }

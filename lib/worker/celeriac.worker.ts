@@ -70,14 +70,18 @@ export class CeleriacWorker extends Server implements CustomTransportStrategy {
 
   private async start(runtime: WorkerRuntime): Promise<void> {
     if (runtime.options.producerOnly) {
-      throw new TaskDefinitionError('CeleriacModule is producer-only (producerOnly: true): a CeleriacWorker cannot run here');
+      throw new TaskDefinitionError(
+        'CeleriacModule is producer-only (producerOnly: true): a CeleriacWorker cannot run here',
+      );
     }
     runtime.discover();
     const queues = this.workerOptions.queues ?? Object.keys(runtime.options.queues);
     const unknown = queues.filter((queue) => !runtime.options.queues[queue]);
     if (unknown.length > 0) {
       const known = Object.keys(runtime.options.queues).join(', ');
-      throw new TaskDefinitionError(`CeleriacWorker: unknown queue(s) ${unknown.join(', ')} (configured: ${known})`);
+      throw new TaskDefinitionError(
+        `CeleriacWorker: unknown queue(s) ${unknown.join(', ')} (configured: ${known})`,
+      );
     }
     const executor = new TaskExecutor(runtime.registry, runtime.backend, runtime.options, runtime.events);
     this.executor = executor;
@@ -89,9 +93,13 @@ export class CeleriacWorker extends Server implements CustomTransportStrategy {
       const pool = createPool(queue, runtime.options.queues[queue], invoke);
       await pool.start();
       this.pools.push(pool);
-      const consumer = await runtime.broker.consume(queue, (delivery) => void executor.handle(delivery, pool), {
-        prefetch: pool.concurrency,
-      });
+      const consumer = await runtime.broker.consume(
+        queue,
+        (delivery) => void executor.handle(delivery, pool),
+        {
+          prefetch: pool.concurrency,
+        },
+      );
       this.consumers.push(consumer);
     }
     const summary = this.pools.map((pool, i) => `${queues[i]} (${pool.kind}×${pool.concurrency})`).join(', ');
@@ -103,7 +111,13 @@ export class CeleriacWorker extends Server implements CustomTransportStrategy {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new CeleriacError('NOT_ATTACHED', 'CeleriacWorker: no CeleriacModule in this application handed it a runtime; import CeleriacModule.forRoot() in the module you start')),
+        () =>
+          reject(
+            new CeleriacError(
+              'NOT_ATTACHED',
+              'CeleriacWorker: no CeleriacModule in this application handed it a runtime; import CeleriacModule.forRoot() in the module you start',
+            ),
+          ),
         timeoutMs,
       );
     });

@@ -39,7 +39,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
       parentId: envelope.parentId,
       timeLimit: limit,
       signal: controller.signal,
-      progress: input.progress,
+      progress: (value) => input.progress(value),
     });
     if (controller.signal.aborted) return { ok: false, error: controller.signal.reason };
     return { ok: true, value: toJsonSafe(value, `result of task "${envelope.task}"`) as JsonValue };

@@ -112,7 +112,9 @@ export class TaskExecutor {
     entry.taskId = envelope.id;
     if (delivery.deliveryCount > this.options.maxDeliveries) {
       const reason = `delivered ${delivery.deliveryCount} times without an outcome (the worker running it died or hung)`;
-      await this.store(envelope, TaskState.FAILURE, { error: { name: 'PoisonMessageError', message: reason } });
+      await this.store(envelope, TaskState.FAILURE, {
+        error: { name: 'PoisonMessageError', message: reason },
+      });
       return this.reject(delivery, envelope, reason);
     }
     const definition = this.registry.find(envelope.task);
@@ -134,7 +136,10 @@ export class TaskExecutor {
 
   /** Duplicate of a finished task, revoked, expired or early: settle without running. */
   private async skipIfNotRunnable(delivery: Delivery, envelope: TaskEnvelope): Promise<boolean> {
-    const [existing, revoked] = await Promise.all([this.backend.get(envelope.id), this.backend.isRevoked(envelope.id)]);
+    const [existing, revoked] = await Promise.all([
+      this.backend.get(envelope.id),
+      this.backend.isRevoked(envelope.id),
+    ]);
     if (existing && isReadyState(existing.state) && existing.retries >= envelope.retries) {
       await delivery.ack();
       return true;
@@ -142,7 +147,9 @@ export class TaskExecutor {
     const expired = envelope.expires !== undefined && Date.now() > envelope.expires;
     if (revoked || expired) {
       const why = revoked ? 'revoked' : `expired at ${new Date(envelope.expires!).toISOString()}`;
-      await this.store(envelope, TaskState.REVOKED, { error: { name: 'TaskRevokedError', message: `task ${why}` } });
+      await this.store(envelope, TaskState.REVOKED, {
+        error: { name: 'TaskRevokedError', message: `task ${why}` },
+      });
       this.emit('task-revoked', envelope);
       await delivery.ack();
       return true;
@@ -209,9 +216,19 @@ export class TaskExecutor {
     await delivery.ack();
   }
 
-  private async reject(delivery: Delivery, envelope: TaskEnvelope | undefined, reason: string): Promise<void> {
+  private async reject(
+    delivery: Delivery,
+    envelope: TaskEnvelope | undefined,
+    reason: string,
+  ): Promise<void> {
     this.logger.warn(`dead-lettering message ${delivery.messageId} from "${delivery.queue}": ${reason}`);
-    this.events.emitTask({ type: 'task-rejected', id: envelope?.id, task: envelope?.task, queue: delivery.queue, error: reason });
+    this.events.emitTask({
+      type: 'task-rejected',
+      id: envelope?.id,
+      task: envelope?.task,
+      queue: delivery.queue,
+      error: reason,
+    });
     await delivery.deadLetter(reason);
   }
 
@@ -222,7 +239,11 @@ export class TaskExecutor {
   }
 
   /** Writes the task's record in `state`. With `ignoreResult`, only the states before a result are kept. */
-  private async store(envelope: TaskEnvelope, state: TaskState, extra: Partial<TaskRecord> = {}): Promise<TaskRecord> {
+  private async store(
+    envelope: TaskEnvelope,
+    state: TaskState,
+    extra: Partial<TaskRecord> = {},
+  ): Promise<TaskRecord> {
     const record: TaskRecord = {
       id: envelope.id,
       state,
@@ -240,7 +261,12 @@ export class TaskExecutor {
     return record;
   }
 
-  private emit(type: Parameters<TaskEvents['emitTask']>[0]['type'], envelope: TaskEnvelope, error?: unknown, runtime?: number): void {
+  private emit(
+    type: Parameters<TaskEvents['emitTask']>[0]['type'],
+    envelope: TaskEnvelope,
+    error?: unknown,
+    runtime?: number,
+  ): void {
     this.events.emitTask({
       type,
       id: envelope.id,
@@ -248,7 +274,7 @@ export class TaskExecutor {
       queue: envelope.queue,
       retries: envelope.retries,
       runtime,
-      error: error === undefined ? undefined : error instanceof Error ? error.message : String(error),
+      error: error === undefined ? undefined : toErrorInfo(error).message,
     });
   }
 }

@@ -11,7 +11,9 @@ export interface SampleAppOptions {
 
 /** Builds the HTTP app, optionally with an embedded worker; `main.ts` and the e2e tests share it. */
 export async function createSampleApp(options: SampleAppOptions = {}): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(options.celeriac), { logger: ['error', 'warn', 'log'] });
+  const app = await NestFactory.create(AppModule.forRoot(options.celeriac), {
+    logger: ['error', 'warn', 'log'],
+  });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.enableShutdownHooks();
   if (options.embeddedWorker ?? true) {

@@ -10,7 +10,10 @@ async function main(): Promise<void> {
   const app = await createSampleApp({ embeddedWorker: process.env.CELERIAC_WORKER !== 'off' });
   const port = Number(process.env.PORT ?? 3000);
   await app.listen(port);
-  Logger.log(`listening on http://127.0.0.1:${port} (broker: ${process.env.BROKER_URL ?? 'embedded'})`, 'SampleApp');
+  Logger.log(
+    `listening on http://127.0.0.1:${port} (broker: ${process.env.BROKER_URL ?? 'embedded'})`,
+    'SampleApp',
+  );
 }
 
 void main();

@@ -7,11 +7,17 @@ import { AppModule } from './app.module.js';
 /** A standalone worker: consumes the queues in WORKER_QUEUES (comma-separated; default all). */
 async function main(): Promise<void> {
   if (!process.env.BROKER_URL) {
-    Logger.error('worker.main needs BROKER_URL (redis://… or amqp://…): the embedded broker lives inside one process');
+    Logger.error(
+      'worker.main needs BROKER_URL (redis://… or amqp://…): the embedded broker lives inside one process',
+    );
     process.exit(1);
   }
-  const queues = process.env.WORKER_QUEUES?.split(',').map((queue) => queue.trim()).filter(Boolean);
-  const app = await NestFactory.createMicroservice(AppModule.forRoot(), { strategy: new CeleriacWorker({ queues }) });
+  const queues = process.env.WORKER_QUEUES?.split(',')
+    .map((queue) => queue.trim())
+    .filter(Boolean);
+  const app = await NestFactory.createMicroservice(AppModule.forRoot(), {
+    strategy: new CeleriacWorker({ queues }),
+  });
   app.enableShutdownHooks();
   await app.listen();
 }

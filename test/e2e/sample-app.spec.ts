@@ -13,7 +13,8 @@ async function follow(http: Http, location: string): Promise<Record<string, unkn
   for (let attempt = 0; attempt < 200; attempt++) {
     const res = await http.get(location).expect(200);
     const body = res.body as { state: string };
-    if ([TaskState.SUCCESS, TaskState.FAILURE, TaskState.REVOKED].includes(body.state as never)) return res.body as Record<string, unknown>;
+    if ([TaskState.SUCCESS, TaskState.FAILURE, TaskState.REVOKED].includes(body.state as never))
+      return res.body as Record<string, unknown>;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error(`${location} never became ready`);
@@ -44,42 +45,69 @@ describe('sample app over HTTP (embedded broker, API + worker in one process)', 
 
   it('POST /primes → 202 with Location; following it reaches SUCCESS with 9592', async () => {
     const res = await http.post('/primes').send({ limit: 100_000 }).expect(202);
-    const location = res.headers.location as string;
+    const location = res.headers.location;
     expect(location).toBe(`/tasks/${res.body.id as string}`);
     expect(res.body).toEqual({ id: expect.any(String), state: 'PENDING', links: { status: location } });
     const done = await follow(http, location);
-    expect(done).toMatchObject({ id: res.body.id, state: 'SUCCESS', result: 9592, task: 'PrimesTasks.count', queue: 'cpu' });
+    expect(done).toMatchObject({
+      id: res.body.id,
+      state: 'SUCCESS',
+      result: 9592,
+      task: 'PrimesTasks.count',
+      queue: 'cpu',
+    });
   });
 
   it('the status stream sends state changes until the task is ready', async () => {
     const res = await http.post('/primes').send({ limit: 50_000 }).expect(202);
-    const stream = await http.get(`${res.headers.location as string}/events`).buffer(true).parse((response, done) => {
-      let text = '';
-      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      response.on('end', () => done(null, text));
-    });
-    const events = (stream.body as string).split('\n').filter((line) => line.startsWith('data: ')).map((line) => JSON.parse(line.slice(6)) as { state: string; result?: number });
+    const stream = await http
+      .get(`${res.headers.location}/events`)
+      .buffer(true)
+      .parse((response, done) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () => done(null, text));
+      });
+    const events = (stream.body as string)
+      .split('\n')
+      .filter((line) => line.startsWith('data: '))
+      .map((line) => JSON.parse(line.slice(6)) as { state: string; result?: number });
     expect(events.at(-1)).toMatchObject({ state: 'SUCCESS', result: 5133 });
   });
 
   it('N concurrent increments on the serial queue reach exactly N', async () => {
     const n = 25;
-    const accepted = await Promise.all(Array.from({ length: n }, () => http.post('/counter/increment').expect(202)));
-    const results = await Promise.all(accepted.map((res) => follow(http, res.headers.location as string)));
+    const accepted = await Promise.all(
+      Array.from({ length: n }, () => http.post('/counter/increment').expect(202)),
+    );
+    const results = await Promise.all(accepted.map((res) => follow(http, res.headers.location)));
     const values = results.map((body) => body.result as number).sort((a, b) => a - b);
     expect(values).toEqual(Array.from({ length: n }, (_, i) => i + 1));
   });
 
   it('POST /shares fetches a page in the io queue', async () => {
-    const res = await http.post('/shares').send({ url: `${pagesUrl}/page` }).expect(202);
-    const done = await follow(http, res.headers.location as string);
-    expect(done).toMatchObject({ state: 'SUCCESS', result: { url: `${pagesUrl}/page`, status: 200, bytes: 14 } });
+    const res = await http
+      .post('/shares')
+      .send({ url: `${pagesUrl}/page` })
+      .expect(202);
+    const done = await follow(http, res.headers.location);
+    expect(done).toMatchObject({
+      state: 'SUCCESS',
+      result: { url: `${pagesUrl}/page`, status: 200, bytes: 14 },
+    });
   });
 
   it('a 4xx page fails the shares task without retrying', async () => {
-    const res = await http.post('/shares').send({ url: `${pagesUrl}/missing` }).expect(202);
-    const done = await follow(http, res.headers.location as string);
-    expect(done).toMatchObject({ state: 'FAILURE', retries: 0, error: { name: 'NonRetryableError', message: `GET ${pagesUrl}/missing answered 404` } });
+    const res = await http
+      .post('/shares')
+      .send({ url: `${pagesUrl}/missing` })
+      .expect(202);
+    const done = await follow(http, res.headers.location);
+    expect(done).toMatchObject({
+      state: 'FAILURE',
+      retries: 0,
+      error: { name: 'NonRetryableError', message: `GET ${pagesUrl}/missing answered 404` },
+    });
   });
 
   it('unknown task id → 404', async () => {
@@ -90,7 +118,9 @@ describe('sample app over HTTP (embedded broker, API + worker in one process)', 
 
   it('malformed bodies → 400 with a message', async () => {
     const primes = await http.post('/primes').send({ limit: 'lots' }).expect(400);
-    expect(primes.body.message).toEqual(expect.arrayContaining([expect.stringMatching(/limit must be an integer/)]));
+    expect(primes.body.message).toEqual(
+      expect.arrayContaining([expect.stringMatching(/limit must be an integer/)]),
+    );
     const shares = await http.post('/shares').send({ url: 'not a url' }).expect(400);
     expect(shares.body.message).toEqual(expect.arrayContaining(['url must be a URL address']));
     await http.post('/primes').set('content-type', 'application/json').send('{"limit":').expect(400);
@@ -99,9 +129,15 @@ describe('sample app over HTTP (embedded broker, API + worker in one process)', 
   it('an unknown task sent by name fails with a message naming it, while other tasks keep running', async () => {
     const handle = await app.get(TaskClient).sendByName('Reports.missing', [], { queue: 'io' });
     const done = await follow(http, `/tasks/${handle.id}`);
-    expect(done).toMatchObject({ state: 'FAILURE', error: { name: 'UnknownTaskError', message: 'unknown task "Reports.missing": no @Task method is registered under that name' } });
+    expect(done).toMatchObject({
+      state: 'FAILURE',
+      error: {
+        name: 'UnknownTaskError',
+        message: 'unknown task "Reports.missing": no @Task method is registered under that name',
+      },
+    });
     const res = await http.post('/primes').send({ limit: 10 }).expect(202);
-    expect(await follow(http, res.headers.location as string)).toMatchObject({ state: 'SUCCESS', result: 4 });
+    expect(await follow(http, res.headers.location)).toMatchObject({ state: 'SUCCESS', result: 4 });
   });
 
   it('DELETE /tasks/:id revokes a task that has not run yet', async () => {

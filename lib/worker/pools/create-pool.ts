@@ -10,6 +10,8 @@ export function createPool(queue: string, options: Required<QueueOptions>, invok
     case 'async':
       return new InProcessPool(options.pool, options.concurrency, invoke);
     default:
-      throw new TaskDefinitionError(`queue "${queue}": the ${options.pool} pool is not available in this build`);
+      throw new TaskDefinitionError(
+        `queue "${queue}": the ${options.pool} pool is not available in this build`,
+      );
   }
 }

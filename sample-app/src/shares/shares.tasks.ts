@@ -10,7 +10,13 @@ export interface FetchedPage {
 /** I/O-bound work: fetching a page. Rate limited so a burst of requests does not hammer the site. */
 @Injectable()
 export class SharesTasks {
-  @Task({ queue: 'io', rateLimit: '20/s', retries: 2, backoff: { type: 'exponential', delay: 500 }, timeLimit: 15_000 })
+  @Task({
+    queue: 'io',
+    rateLimit: '20/s',
+    retries: 2,
+    backoff: { type: 'exponential', delay: 500 },
+    timeLimit: 15_000,
+  })
   async fetchShares(url: string): Promise<FetchedPage> {
     const response = await fetch(url, { signal: currentTask().signal });
     // A 4xx will not get better by asking again; a 5xx might.

@@ -37,8 +37,11 @@ describe('envelope codec', () => {
     expect(() => decodeEnvelope(JSON.stringify(envelope({ v: 99 })))).toThrow(
       `unsupported protocol version 99 (this worker speaks ${PROTOCOL_VERSION})`,
     );
-    const { v: _v, ...unversioned } = envelope();
-    expect(() => decodeEnvelope(JSON.stringify(unversioned))).toThrow(/unsupported protocol version undefined/);
+    const unversioned: Partial<TaskEnvelope> = envelope();
+    delete unversioned.v;
+    expect(() => decodeEnvelope(JSON.stringify(unversioned))).toThrow(
+      /unsupported protocol version undefined/,
+    );
   });
 
   it.each(['id', 'task', 'queue', 'args', 'kwargs', 'retries', 'createdAt', 'rootId'])(

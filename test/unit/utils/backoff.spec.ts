@@ -8,7 +8,9 @@ describe('backoff schedule', () => {
 
   it('exponential backoff doubles from the base delay and stops at maxDelay', () => {
     const options = { type: 'exponential' as const, delay: 1_000, maxDelay: 5_000, jitter: false };
-    expect([1, 2, 3, 4, 5].map((retry) => backoffDelay(options, retry))).toEqual([1_000, 2_000, 4_000, 5_000, 5_000]);
+    expect([1, 2, 3, 4, 5].map((retry) => backoffDelay(options, retry))).toEqual([
+      1_000, 2_000, 4_000, 5_000, 5_000,
+    ]);
   });
 
   it('jitter draws from the upper half of the scheduled delay', () => {

@@ -10,19 +10,27 @@ describe('argument checking', () => {
   });
 
   it('rejects too few and too many arguments, naming the task', () => {
-    expect(() => checkArguments(shape, ['r1'])).toThrow('invalid arguments for task "Reports.render": expected at least 2 argument(s), got 1');
-    expect(() => checkArguments(shape, ['r1', 1, [], 'x'])).toThrow(/expected at most 3 argument\(s\), got 4/);
+    expect(() => checkArguments(shape, ['r1'])).toThrow(
+      'invalid arguments for task "Reports.render": expected at least 2 argument(s), got 1',
+    );
+    expect(() => checkArguments(shape, ['r1', 1, [], 'x'])).toThrow(
+      /expected at most 3 argument\(s\), got 4/,
+    );
     expect(() => checkArguments(shape, [])).toThrow(InvalidArgumentsError);
   });
 
   it('rejects a value of the wrong JSON type', () => {
-    expect(() => checkArguments(shape, [42, 3])).toThrow('invalid arguments for task "Reports.render": argument 1 must be a string, got number');
+    expect(() => checkArguments(shape, [42, 3])).toThrow(
+      'invalid arguments for task "Reports.render": argument 1 must be a string, got number',
+    );
     expect(() => checkArguments(shape, ['r1', '3'])).toThrow(/argument 2 must be a number, got string/);
     expect(() => checkArguments(shape, ['r1', 3, {}])).toThrow(/argument 3 must be a array, got object/);
   });
 
   it('does not check parameters typed as objects or interfaces', () => {
-    expect(() => checkArguments({ name: 't', paramTypes: [Object], requiredArgs: 1 }, [[1, 2]])).not.toThrow();
+    expect(() =>
+      checkArguments({ name: 't', paramTypes: [Object], requiredArgs: 1 }, [[1, 2]]),
+    ).not.toThrow();
   });
 });
 
@@ -35,7 +43,9 @@ describe('JSON safety', () => {
   it('rejects values that cannot be serialised, with a clear message', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expect(() => toJsonSafe(cyclic, 'result of task "t"')).toThrow(/result of task "t" is not JSON-serializable/);
+    expect(() => toJsonSafe(cyclic, 'result of task "t"')).toThrow(
+      /result of task "t" is not JSON-serializable/,
+    );
     expect(() => toJsonSafe(10n, 'result')).toThrow(/not JSON-serializable/);
     expect(() => toJsonSafe(() => 1, 'result')).toThrow(/not JSON-serializable \(function\)/);
   });

@@ -16,10 +16,15 @@ describe('rate-limit parsing', () => {
     expect(parseRateLimit(20)).toEqual({ tokens: 20, periodMs: 1_000 });
   });
 
-  it.each(['10/d', 'ten/s', '10', '/s', '0/s', '-1/s', ''])('rejects %j with a message naming the option', (text) => {
-    expect(() => parseRateLimit(text, '@Task on A.b(): rateLimit')).toThrow(TaskDefinitionError);
-    expect(() => parseRateLimit(text, '@Task on A.b(): rateLimit')).toThrow(/@Task on A\.b\(\): rateLimit: ".*" is not a rate limit/);
-  });
+  it.each(['10/d', 'ten/s', '10', '/s', '0/s', '-1/s', ''])(
+    'rejects %j with a message naming the option',
+    (text) => {
+      expect(() => parseRateLimit(text, '@Task on A.b(): rateLimit')).toThrow(TaskDefinitionError);
+      expect(() => parseRateLimit(text, '@Task on A.b(): rateLimit')).toThrow(
+        /@Task on A\.b\(\): rateLimit: ".*" is not a rate limit/,
+      );
+    },
+  );
 
   it.each([0, -5, Number.NaN, Number.POSITIVE_INFINITY])('rejects the number %p', (value) => {
     expect(() => parseRateLimit(value)).toThrow(/not a positive number/);

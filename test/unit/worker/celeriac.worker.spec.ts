@@ -79,7 +79,9 @@ describe('CeleriacWorker', () => {
   it('an async queue runs up to its concurrency at once, never more', async () => {
     const w = await startWorkerApp([QueueTasks], { queues });
     try {
-      const handles = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => w.client.send(QueueTasks, 'wide', [n])));
+      const handles = await Promise.all(
+        [1, 2, 3, 4, 5, 6].map((n) => w.client.send(QueueTasks, 'wide', [n])),
+      );
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(maxInFlight).toBe(3);
       hold.open();
@@ -107,7 +109,9 @@ describe('CeleriacWorker', () => {
   it('graceful shutdown requeues what did not finish within the grace period', async () => {
     const w = await startWorkerApp([QueueTasks], { queues }, { shutdownGraceMs: 50 });
     const handle = await w.client.send(QueueTasks, 'lingering', []);
-    await new Promise<void>((resolve) => void handle.watch((r) => r.state === TaskState.STARTED && resolve()));
+    await new Promise<void>(
+      (resolve) => void handle.watch((r) => r.state === TaskState.STARTED && resolve()),
+    );
     await w.close();
     expect(await queueSize(w.prefix, 'io')).toBe(1);
     // Another worker on the same embedded broker picks it up and finishes it.
@@ -123,14 +127,19 @@ describe('CeleriacWorker', () => {
   it('graceful shutdown lets running tasks finish within the grace period', async () => {
     const w = await startWorkerApp([QueueTasks], { queues }, { shutdownGraceMs: 5_000 });
     const handle = await w.client.send(QueueTasks, 'lingering', []);
-    await new Promise<void>((resolve) => void handle.watch((r) => r.state === TaskState.STARTED && resolve()));
+    await new Promise<void>(
+      (resolve) => void handle.watch((r) => r.state === TaskState.STARTED && resolve()),
+    );
     const closed = w.close();
     setTimeout(() => hold.open(), 30);
     await closed;
     expect(await queueSize(w.prefix, 'io')).toBe(0);
     const reader = await startWorkerApp([], { queues, prefix: w.prefix });
     try {
-      expect(await reader.client.handle(handle.id).info()).toMatchObject({ state: TaskState.SUCCESS, result: 'finished' });
+      expect(await reader.client.handle(handle.id).info()).toMatchObject({
+        state: TaskState.SUCCESS,
+        result: 'finished',
+      });
     } finally {
       await reader.close();
     }
@@ -163,7 +172,9 @@ describe('CeleriacWorker', () => {
     await producer.init();
     const w = await startWorkerApp([QueueTasks], { queues, prefix });
     try {
-      const handle = await producer.get(TaskClient).sendByName<number>('QueueTasks.step', [9], { queue: 'serial' });
+      const handle = await producer
+        .get(TaskClient)
+        .sendByName<number>('QueueTasks.step', [9], { queue: 'serial' });
       expect(await handle.wait({ timeout: 5_000 })).toBe(9);
     } finally {
       await w.close();

@@ -57,7 +57,10 @@ class ExampleTasks {
     count(key);
     running.open();
     const { signal } = currentTask();
-    await Promise.race([release.promise, new Promise((resolve) => signal.addEventListener('abort', resolve))]);
+    await Promise.race([
+      release.promise,
+      new Promise((resolve) => signal.addEventListener('abort', resolve)),
+    ]);
     return 'released';
   }
 
@@ -110,16 +113,25 @@ describe('task executor (embedded broker)', () => {
     await handle.watch((record) => states.push(record.state));
     const record = await handle.waitForRecord({ timeout: 5_000 });
     expect(calls.r4).toBe(4);
-    expect(record).toMatchObject({ state: TaskState.FAILURE, retries: 3, error: { name: 'Error', message: 'boom 4' } });
+    expect(record).toMatchObject({
+      state: TaskState.FAILURE,
+      retries: 3,
+      error: { name: 'Error', message: 'boom 4' },
+    });
     expect(states.filter((state) => state === TaskState.RETRY)).toHaveLength(3);
     await expect(handle.wait()).rejects.toThrow(TaskFailedError);
     expect(await w.runtime.broker.size('default')).toBe(0);
   });
 
   it('a NonRetryableError fails at once whatever retries remain', async () => {
-    const record = await (await w.client.send(ExampleTasks, 'refuses', ['nr'])).waitForRecord({ timeout: 5_000 });
+    const record = await (
+      await w.client.send(ExampleTasks, 'refuses', ['nr'])
+    ).waitForRecord({ timeout: 5_000 });
     expect(calls.nr).toBe(1);
-    expect(record).toMatchObject({ state: TaskState.FAILURE, error: { name: 'NonRetryableError', message: 'this input can never work' } });
+    expect(record).toMatchObject({
+      state: TaskState.FAILURE,
+      error: { name: 'NonRetryableError', message: 'this input can never work' },
+    });
   });
 
   it('a task can ask for its own retry with a countdown', async () => {
@@ -130,11 +142,16 @@ describe('task executor (embedded broker)', () => {
   it('the soft time limit aborts the signal and fails the attempt with a time-limit error', async () => {
     const record = await (await w.client.send(ExampleTasks, 'slow', [])).waitForRecord({ timeout: 5_000 });
     expect(record.state).toBe(TaskState.FAILURE);
-    expect(record.error).toMatchObject({ name: 'TimeLimitExceededError', message: 'task "ExampleTasks.slow" exceeded its time limit of 30 ms' });
+    expect(record.error).toMatchObject({
+      name: 'TimeLimitExceededError',
+      message: 'task "ExampleTasks.slow" exceeded its time limit of 30 ms',
+    });
   });
 
   it('an expired task becomes REVOKED without running', async () => {
-    const handle = await w.client.send(ExampleTasks, 'fireAndForget', ['expired'], { expires: new Date(Date.now() - 1) });
+    const handle = await w.client.send(ExampleTasks, 'fireAndForget', ['expired'], {
+      expires: new Date(Date.now() - 1),
+    });
     const record = await handle.waitForRecord({ timeout: 5_000 });
     expect(record.state).toBe(TaskState.REVOKED);
     expect(record.error?.message).toMatch(/expired/);
@@ -191,7 +208,9 @@ describe('task executor (embedded broker)', () => {
     const unknown = await w.client.sendByName('Nope.missing', [1]);
     const record = await unknown.waitForRecord({ timeout: 5_000 });
     expect(record.state).toBe(TaskState.FAILURE);
-    expect(record.error?.message).toBe('unknown task "Nope.missing": no @Task method is registered under that name');
+    expect(record.error?.message).toBe(
+      'unknown task "Nope.missing": no @Task method is registered under that name',
+    );
     const letters = await w.runtime.broker.deadLetters('default');
     expect(letters.map((letter) => letter.reason)).toContain(record.error?.message);
     expect(await (await w.client.send(ExampleTasks, 'add', [1, 1])).wait({ timeout: 5_000 })).toBe(2);
@@ -210,8 +229,20 @@ describe('task executor (embedded broker)', () => {
 
   it('wrong arguments are refused at send time, and by the worker if they arrive anyway', async () => {
     await expect(w.client.sendByName('ExampleTasks.add', ['two', 3])).rejects.toThrow(InvalidArgumentsError);
-    await expect(w.client.sendByName('ExampleTasks.add', [1])).rejects.toThrow(/expected at least 2 argument\(s\), got 1/);
-    const envelope = { v: PROTOCOL_VERSION, id: 'wrong-args', task: 'ExampleTasks.add', queue: 'default', args: ['x', 'y'], kwargs: {}, retries: 0, createdAt: Date.now(), rootId: 'wrong-args' };
+    await expect(w.client.sendByName('ExampleTasks.add', [1])).rejects.toThrow(
+      /expected at least 2 argument\(s\), got 1/,
+    );
+    const envelope = {
+      v: PROTOCOL_VERSION,
+      id: 'wrong-args',
+      task: 'ExampleTasks.add',
+      queue: 'default',
+      args: ['x', 'y'],
+      kwargs: {},
+      retries: 0,
+      createdAt: Date.now(),
+      rootId: 'wrong-args',
+    };
     await w.runtime.broker.publish('default', encodeEnvelope(envelope));
     const record = await w.client.handle('wrong-args').waitForRecord({ timeout: 5_000 });
     expect(record).toMatchObject({ state: TaskState.FAILURE, error: { name: 'InvalidArgumentsError' } });
@@ -219,14 +250,20 @@ describe('task executor (embedded broker)', () => {
   });
 
   it('an oversized payload is refused before anything is published', async () => {
-    await expect(w.client.send(ExampleTasks, 'refuses', ['x'.repeat(20_000)])).rejects.toThrow(PayloadTooLargeError);
-    await expect(w.client.send(ExampleTasks, 'refuses', ['x'.repeat(20_000)])).rejects.toThrow(/over the 10000-byte limit/);
+    await expect(w.client.send(ExampleTasks, 'refuses', ['x'.repeat(20_000)])).rejects.toThrow(
+      PayloadTooLargeError,
+    );
+    await expect(w.client.send(ExampleTasks, 'refuses', ['x'.repeat(20_000)])).rejects.toThrow(
+      /over the 10000-byte limit/,
+    );
     expect(await w.runtime.broker.size('default')).toBe(0);
   });
 
-  it('a bad send option is the caller\'s error', async () => {
+  it("a bad send option is the caller's error", async () => {
     await expect(w.client.send(ExampleTasks, 'add', [1, 2], { priority: 12 })).rejects.toThrow(/priority/);
-    await expect(w.client.send(ExampleTasks, 'add', [1, 2], { queue: 'nowhere' })).rejects.toThrow(/unknown queue "nowhere"/);
+    await expect(w.client.send(ExampleTasks, 'add', [1, 2], { queue: 'nowhere' })).rejects.toThrow(
+      /unknown queue "nowhere"/,
+    );
   });
 
   it('a task id chosen by the caller is kept', async () => {
@@ -237,13 +274,18 @@ describe('task executor (embedded broker)', () => {
 
   it('wait({ timeout }) gives up with a clear error while the task goes on', async () => {
     const handle = await w.client.send(ExampleTasks, 'blocking', ['waited']);
-    await expect(handle.wait({ timeout: 50 })).rejects.toThrow(`task ${handle.id} was not ready within 50 ms`);
+    await expect(handle.wait({ timeout: 50 })).rejects.toThrow(
+      `task ${handle.id} was not ready within 50 ms`,
+    );
     release.open();
     expect(await handle.wait({ timeout: 5_000 })).toBe('released');
   });
 });
 
-async function waitForDeadLetters(w: WorkerApp, n: number): Promise<Awaited<ReturnType<WorkerApp['runtime']['broker']['deadLetters']>>> {
+async function waitForDeadLetters(
+  w: WorkerApp,
+  n: number,
+): Promise<Awaited<ReturnType<WorkerApp['runtime']['broker']['deadLetters']>>> {
   // Dead letters have no change notification; each check is one call, bounded in number.
   for (let attempt = 0; attempt < 100; attempt++) {
     const letters = await w.runtime.broker.deadLetters('default');
