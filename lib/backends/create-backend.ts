@@ -1,13 +1,10 @@
-import type { ConnectionOptions } from '../brokers/broker-connection.options.js';
 import { redactUrl, schemeOf } from '../brokers/create-broker.js';
 import { TaskDefinitionError } from '../errors/task-definition.error.js';
 import type { ResultBackend } from './result-backend.interface.js';
 
-/** Options of every result backend. */
-export interface BackendOptions extends ConnectionOptions {
-  /** How long records live, in ms. */
-  resultTtlMs: number;
-}
+import type { BackendOptions } from './backend-options.js';
+
+export type { BackendOptions };
 
 /** Picks the result backend from the URL scheme, importing its implementation lazily. */
 export async function createBackend(options: BackendOptions): Promise<ResultBackend> {
@@ -18,6 +15,8 @@ export async function createBackend(options: BackendOptions): Promise<ResultBack
       return new MemoryBackend(options);
     }
     default:
-      throw new TaskDefinitionError(`unsupported result backend URL scheme "${scheme}:" in "${redactUrl(options.url)}"`);
+      throw new TaskDefinitionError(
+        `unsupported result backend URL scheme "${scheme}:" in "${redactUrl(options.url)}"`,
+      );
   }
 }

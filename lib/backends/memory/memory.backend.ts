@@ -11,10 +11,7 @@ import type {
 import type { TaskRecord } from '../task-record.js';
 import { MemoryResultStore } from './memory-result-store.js';
 
-/**
- * What the memory backend reads of `BackendOptions`; declared here because `create-backend.ts`,
- * which defines that type, imports this file lazily and a type import back would be a cycle.
- */
+/** `BackendOptions` with the TTL optional, so the embedded backend can also be built directly. */
 export interface MemoryBackendOptions extends ConnectionOptions {
   /** Default record and revocation TTL in ms; `DEFAULT_RESULT_TTL_MS` when absent. */
   resultTtlMs?: number;
