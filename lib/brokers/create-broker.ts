@@ -13,6 +13,16 @@ export async function createBroker(options: ConnectionOptions): Promise<Broker> 
       const { MemoryBroker } = await import('./memory/memory.broker.js');
       return new MemoryBroker(options);
     }
+    case 'amqp':
+    case 'amqps': {
+      const { AmqpBroker } = await import('./amqp/amqp.broker.js');
+      return new AmqpBroker(options);
+    }
+    case 'redis':
+    case 'rediss': {
+      const { RedisBroker } = await import('./redis/redis.broker.js');
+      return new RedisBroker(options);
+    }
     default:
       throw new TaskDefinitionError(`unsupported broker URL scheme "${scheme}:" in "${redactUrl(options.url)}"`);
   }

@@ -1,0 +1,26 @@
+-- A message lives in one hash of its queue, as fields '<f>:<mid>': b body, p priority, d deliveries,
+-- o order number, t token of its current delivery, i the publisher's message id.
+local function forget(msgKey, mid)
+  redis.call('HDEL', msgKey, 'b:' .. mid, 'p:' .. mid, 'd:' .. mid, 'o:' .. mid, 't:' .. mid, 'i:' .. mid)
+end
+
+-- Only the current holder may settle or renew: the message is leased and carries the token handed
+-- out with that delivery. A delivery whose lease ended and was reclaimed is stale.
+local function holds(activeKey, msgKey, mid, token)
+  return redis.call('ZSCORE', activeKey, mid) ~= false and redis.call('HGET', msgKey, 't:' .. mid) == token
+end
+
+-- Appends a dead-letter record (the oldest beyond `limit` are dropped) and forgets the message.
+local function deadLetter(msgKey, deadKey, mid, queue, reason, at, limit)
+  local fields = redis.call('HMGET', msgKey, 'b:' .. mid, 'i:' .. mid)
+  local record = {
+    messageId = (fields[2] and fields[2] ~= '') and fields[2] or mid,
+    queue = queue,
+    body = fields[1] or '',
+    reason = reason,
+    at = at,
+  }
+  redis.call('RPUSH', deadKey, cjson.encode(record))
+  redis.call('LTRIM', deadKey, -limit, -1)
+  forget(msgKey, mid)
+end

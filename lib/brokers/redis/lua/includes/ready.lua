@@ -1,0 +1,16 @@
+-- Puts a message in the ready set. Score = (9 - priority) * 2^44 + order: ZPOPMIN takes the highest
+-- priority first and, within a priority, the lowest order number (first in, first out). A new or
+-- requeued message takes a fresh order number (the tail); one handed back unsettled keeps its own,
+-- so it returns to where it was (the head).
+local PRIORITY_SPAN = 17592186044416
+
+local function enterReady(readyKey, msgKey, seqKey, mid, keepOrder)
+  local fields = redis.call('HMGET', msgKey, 'p:' .. mid, 'o:' .. mid)
+  local priority = tonumber(fields[1]) or 0
+  local order = keepOrder and tonumber(fields[2]) or nil
+  if not order then
+    order = redis.call('INCR', seqKey)
+    redis.call('HSET', msgKey, 'o:' .. mid, order)
+  end
+  redis.call('ZADD', readyKey, (9 - priority) * PRIORITY_SPAN + order, mid)
+end

@@ -1,0 +1,41 @@
+--[[
+  Adds a message to a queue: ready now, or delayed until it falls due.
+
+  KEYS[1] ready    ZSET  mid -> priority/order score
+  KEYS[2] delayed  ZSET  mid -> due time (epoch ms)
+  KEYS[3] active   ZSET  mid -> lease end (epoch ms)
+  KEYS[4] msg      HASH  message fields
+  KEYS[5] seq      STRING counter for message ids and order numbers
+  KEYS[6] wake     ZSET  wake-up marker
+
+  ARGV[1] body
+  ARGV[2] priority (0-9, higher first)
+  ARGV[3] delay in ms (0 = ready now)
+  ARGV[4] publisher's message id ('' = none)
+
+  Output: the broker's message id (mid).
+]]
+--- @include "includes/now"
+--- @include "includes/ready"
+--- @include "includes/wake"
+
+local mid = tostring(redis.call('INCR', KEYS[5]))
+redis.call('HSET', KEYS[4], 'b:' .. mid, ARGV[1], 'p:' .. mid, ARGV[2], 'd:' .. mid, 0)
+if ARGV[4] ~= '' then
+  redis.call('HSET', KEYS[4], 'i:' .. mid, ARGV[4])
+end
+
+local delay = tonumber(ARGV[3])
+if delay > 0 then
+  local before = nextWake(KEYS[2], KEYS[3])
+  local due = nowMs() + delay
+  redis.call('ZADD', KEYS[2], due, mid)
+  -- Sleeping consumers timed their wake-up for the earliest due time they knew; tell one of them.
+  if not before or due < before then
+    signal(KEYS[6])
+  end
+else
+  enterReady(KEYS[1], KEYS[4], KEYS[5], mid, false)
+  signal(KEYS[6])
+end
+return mid

@@ -1,0 +1,51 @@
+--[[
+  Puts a delivered message back at the tail of its priority, ready now or after a delay, optionally
+  with a new body or priority. Its delivery count goes on (the next delivery is one more).
+
+  KEYS[1] ready    ZSET  mid -> priority/order score
+  KEYS[2] delayed  ZSET  mid -> due time
+  KEYS[3] active   ZSET  mid -> lease end
+  KEYS[4] msg      HASH  message fields
+  KEYS[5] seq      STRING counter
+  KEYS[6] wake     ZSET  wake-up marker
+
+  ARGV[1] mid
+  ARGV[2] token handed out with the delivery
+  ARGV[3] delay in ms (0 = ready now)
+  ARGV[4] '1' when ARGV[5] is a new body
+  ARGV[5] new body
+  ARGV[6] new priority ('' = keep)
+
+  Output: 1, or 0 when the delivery is stale.
+]]
+--- @include "includes/now"
+--- @include "includes/ready"
+--- @include "includes/wake"
+--- @include "includes/message"
+
+local mid = ARGV[1]
+if not holds(KEYS[3], KEYS[4], mid, ARGV[2]) then
+  return 0
+end
+redis.call('ZREM', KEYS[3], mid)
+redis.call('HDEL', KEYS[4], 't:' .. mid)
+if ARGV[4] == '1' then
+  redis.call('HSET', KEYS[4], 'b:' .. mid, ARGV[5])
+end
+if ARGV[6] ~= '' then
+  redis.call('HSET', KEYS[4], 'p:' .. mid, ARGV[6])
+end
+
+local delay = tonumber(ARGV[3])
+if delay > 0 then
+  local before = nextWake(KEYS[2], KEYS[3])
+  local due = nowMs() + delay
+  redis.call('ZADD', KEYS[2], due, mid)
+  if not before or due < before then
+    signal(KEYS[6])
+  end
+else
+  enterReady(KEYS[1], KEYS[4], KEYS[5], mid, false)
+  signal(KEYS[6])
+end
+return 1

@@ -1,0 +1,147 @@
+import type { RequeueOptions } from '../broker.interface.js';
+import { toBrokerError, type RedisClient } from './redis-connection.js';
+import type { FetchResult } from './redis-consumer.js';
+import type { FetchedMessage } from './redis-delivery.js';
+import type { QueueKeys } from './redis-keys.js';
+import { findLuaDir, ScriptSet } from './redis-scripts.js';
+
+const FILES = [
+  'publish-6.lua',
+  'fetch-7.lua',
+  'ack-2.lua',
+  'requeue-6.lua',
+  'dead-letter-3.lua',
+  'renew-2.lua',
+  'size-2.lua',
+  'signal-2.lua',
+  'give-back-4.lua',
+  'purge-7.lua',
+];
+
+const PURGE_BATCH = 1000;
+
+let shared: ScriptSet | undefined;
+
+/** The broker's Lua scripts, read from disk once per process. */
+export function brokerScripts(): ScriptSet {
+  shared ??= new ScriptSet(findLuaDir(import.meta.url), FILES, 'celeriac');
+  return shared;
+}
+
+/** Limits a fetch applies; see `RedisBrokerExtraOptions`. */
+export interface FetchLimits {
+  leaseMs: number;
+  maxDeliveries: number;
+  batchLimit: number;
+  deadLetterLimit: number;
+}
+
+/**
+ * The queue operations, one script each, on a shared command connection. A failure without a reply
+ * from Redis surfaces as a `BrokerUnavailableError`.
+ */
+export class QueueScripts {
+  constructor(private readonly client: () => RedisClient) {}
+
+  install(client: RedisClient): void {
+    brokerScripts().install(client);
+  }
+
+  async publish(
+    k: QueueKeys,
+    body: string,
+    priority: number,
+    delayMs: number,
+    messageId: string,
+  ): Promise<void> {
+    await this.run(
+      'publish',
+      [k.ready, k.delayed, k.active, k.msg, k.seq, k.wake],
+      [body, priority, delayMs, messageId],
+    );
+  }
+
+  async fetch(k: QueueKeys, queue: string, count: number, limits: FetchLimits): Promise<FetchResult> {
+    const keys = [k.ready, k.delayed, k.active, k.msg, k.seq, k.wake, k.dead];
+    const args = [
+      count,
+      limits.leaseMs,
+      limits.maxDeliveries,
+      queue,
+      limits.batchLimit,
+      limits.deadLetterLimit,
+    ];
+    const reply = (await this.run('fetch', keys, args)) as (string | number)[];
+    const messages: FetchedMessage[] = [];
+    for (let at = 2; at + 5 < reply.length; at += 6) {
+      messages.push({
+        mid: String(reply[at]),
+        token: String(reply[at + 1]),
+        deliveryCount: Number(reply[at + 2]),
+        priority: Number(reply[at + 3]),
+        messageId: String(reply[at + 4]),
+        body: String(reply[at + 5]),
+      });
+    }
+    return { now: Number(reply[0]), nextWake: Number(reply[1]), messages };
+  }
+
+  /** Resolves false when the delivery was stale (its lease had ended and the message moved on). */
+  async ack(k: QueueKeys, mid: string, token: string): Promise<boolean> {
+    return (await this.run('ack', [k.active, k.msg], [mid, token])) === 1;
+  }
+
+  async requeue(k: QueueKeys, mid: string, token: string, options: RequeueOptions): Promise<boolean> {
+    const delayMs = Math.max(0, Math.ceil(options.delayMs ?? 0));
+    const body = options.body === undefined ? ['0', ''] : ['1', options.body];
+    const keys = [k.ready, k.delayed, k.active, k.msg, k.seq, k.wake];
+    return (await this.run('requeue', keys, [mid, token, delayMs, ...body, options.priority ?? ''])) === 1;
+  }
+
+  async deadLetter(
+    k: QueueKeys,
+    queue: string,
+    d: { mid: string; token: string },
+    reason: string,
+    limit: number,
+  ): Promise<boolean> {
+    return (
+      (await this.run('dead-letter', [k.active, k.msg, k.dead], [d.mid, d.token, reason, queue, limit])) === 1
+    );
+  }
+
+  /** Hands unsettled deliveries back to the head of the queue; resolves with how many were. */
+  async giveBack(k: QueueKeys, pairs: string[]): Promise<number> {
+    return Number(await this.run('give-back', [k.ready, k.active, k.msg, k.wake], pairs));
+  }
+
+  /** Drops waiting messages and dead letters, a batch per script call so none runs long. */
+  async purge(k: QueueKeys): Promise<void> {
+    while (
+      Number(
+        await this.run('purge', [k.ready, k.delayed, k.msg, k.dead, k.wake, k.active, k.seq], [PURGE_BATCH]),
+      ) > 0
+    );
+  }
+
+  /** Extends leases; resolves with the mids whose lease was already lost. */
+  async renew(k: QueueKeys, leaseMs: number, pairs: string[]): Promise<string[]> {
+    return (await this.run('renew', [k.active, k.msg], [leaseMs, ...pairs])) as string[];
+  }
+
+  async size(k: QueueKeys): Promise<number> {
+    return Number(await this.run('size', [k.ready, k.delayed], []));
+  }
+
+  async signal(k: QueueKeys): Promise<void> {
+    await this.run('signal', [k.ready, k.wake], []);
+  }
+
+  private async run(name: string, keys: string[], args: (string | number)[]): Promise<unknown> {
+    try {
+      return await brokerScripts().run(this.client(), name, keys, args);
+    } catch (error) {
+      throw toBrokerError(error);
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import type { ClusterOptions, RedisOptions } from 'ioredis';
+import { CeleriacError } from '../../errors/celeriac.error.js';
+
+/**
+ * Redis settings, given as `extra` of the connection options (`brokerOptions` / `backendOptions`
+ * of `CeleriacModule.forRoot`). Every field is optional.
+ */
+export interface RedisExtraOptions {
+  /** Connect to a Redis Cluster; the URL names one seed node. */
+  cluster?: boolean;
+  /** More cluster seed nodes, as `host:port`. */
+  clusterNodes?: string[];
+  /** Passed to ioredis (`tls`, timeouts, …); Celeriac's connection settings win where they clash. */
+  redisOptions?: RedisOptions;
+  /** Passed to the ioredis `Cluster`. */
+  clusterOptions?: ClusterOptions;
+  /** Warn at start-up when `maxmemory-policy` may evict keys (default true). */
+  checkConfig?: boolean;
+}
+
+/** Broker-only settings. */
+export interface RedisBrokerExtraOptions extends RedisExtraOptions {
+  /**
+   * How long a delivery stays with its consumer without news from it, in ms (default 30 s). While a
+   * delivery is unsettled the broker renews its lease; a worker that dies stops renewing, and the
+   * message becomes deliverable again when the lease ends.
+   */
+  leaseMs?: number;
+  /** How often unsettled deliveries' leases are renewed (default a third of the lease). */
+  renewEveryMs?: number;
+  /**
+   * A message whose lease has ended this many times without an outcome is dead-lettered by the
+   * broker, with the reason "delivered N times without an outcome (worker died?)". Default 0: off,
+   * because the Celeriac worker already dead-letters such a message (and records the task as failed)
+   * from `Delivery.deliveryCount`; set it for consumers that do not.
+   */
+  maxDeliveries?: number;
+  /**
+   * Longest single blocking read of an idle consumer, in ms (default 60 s). Idle consumers are woken
+   * by new work and by their timer for the next due time; this bound only recovers a wake-up lost to
+   * a dropped connection or a consumer that died right after taking it.
+   */
+  maxBlockMs?: number;
+  /** Most delayed messages promoted, and expired leases reclaimed, in one step (default 1000). */
+  batchLimit?: number;
+  /** Dead letters kept per queue; the oldest beyond are dropped (default 10 000). */
+  deadLetterLimit?: number;
+}
+
+/** Broker settings after defaults. */
+export interface ResolvedRedisBrokerOptions {
+  leaseMs: number;
+  renewEveryMs: number;
+  maxDeliveries: number;
+  maxBlockMs: number;
+  batchLimit: number;
+  deadLetterLimit: number;
+}
+
+export const DEFAULT_LEASE_MS = 30_000;
+export const DEFAULT_MAX_BLOCK_MS = 60_000;
+export const DEFAULT_BATCH_LIMIT = 1000;
+export const DEFAULT_DEAD_LETTER_LIMIT = 10_000;
+
+export function resolveBrokerOptions(extra: RedisBrokerExtraOptions): ResolvedRedisBrokerOptions {
+  const leaseMs = positive(extra.leaseMs, DEFAULT_LEASE_MS, 'leaseMs');
+  const renewEveryMs = positive(extra.renewEveryMs, Math.max(1, Math.floor(leaseMs / 3)), 'renewEveryMs');
+  if (renewEveryMs >= leaseMs) {
+    throw new CeleriacError(
+      'INVALID_OPTION',
+      `Redis broker option "renewEveryMs" (${renewEveryMs}) must be below "leaseMs" (${leaseMs})`,
+    );
+  }
+  return {
+    leaseMs,
+    renewEveryMs,
+    maxDeliveries:
+      extra.maxDeliveries === undefined ? 0 : Math.floor(positive(extra.maxDeliveries, 0, 'maxDeliveries')),
+    maxBlockMs: positive(extra.maxBlockMs, DEFAULT_MAX_BLOCK_MS, 'maxBlockMs'),
+    batchLimit: Math.floor(positive(extra.batchLimit, DEFAULT_BATCH_LIMIT, 'batchLimit')),
+    deadLetterLimit: Math.floor(
+      positive(extra.deadLetterLimit, DEFAULT_DEAD_LETTER_LIMIT, 'deadLetterLimit'),
+    ),
+  };
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new CeleriacError(
+      'INVALID_OPTION',
+      `Redis broker option "${name}" must be a positive number (got ${String(value)})`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,165 @@
+import type { LoggerService } from '@nestjs/common';
+import { Cluster, Redis, ReplyError, type ClusterNode, type RedisOptions } from 'ioredis';
+import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
+import { CeleriacError } from '../../errors/celeriac.error.js';
+import type { RedisExtraOptions } from './redis-broker.options.js';
+
+/** A standalone connection or a cluster client: both run the same commands and scripts. */
+export type RedisClient = Redis | Cluster;
+
+/**
+ * What a connection is for. `command` connections are shared and auto-pipelined; a `blocking` one
+ * belongs to one consumer; a `subscriber` one carries every pub/sub subscription of a backend.
+ */
+export type ConnectionRole = 'command' | 'blocking' | 'subscriber';
+
+/**
+ * No offline queue on any role: while Redis is down a command fails at once instead of waiting in
+ * memory, so a publish only succeeds once Redis has accepted it. A command already sent when the
+ * connection drops gets one reconnect attempt (`maxRetriesPerRequest`) before it fails; a blocking
+ * read fails at once, so its consumer notices the drop and resumes from a fresh read.
+ */
+const ROLE_OPTIONS: Record<ConnectionRole, RedisOptions> = {
+  command: { enableAutoPipelining: true, maxRetriesPerRequest: 1 },
+  blocking: { enableAutoPipelining: false, maxRetriesPerRequest: 0 },
+  subscriber: { enableAutoPipelining: false, maxRetriesPerRequest: 1, autoResubscribe: true },
+};
+
+/** Creates (without connecting) a client for `redis://` / `rediss://` URLs, or a cluster client. */
+export function createRedisClient(url: string, extra: RedisExtraOptions, role: ConnectionRole): RedisClient {
+  const options: RedisOptions = {
+    ...extra.redisOptions,
+    ...ROLE_OPTIONS[role],
+    enableOfflineQueue: false,
+    lazyConnect: true,
+    connectionName: `celeriac:${role}`,
+  };
+  if (!extra.cluster) return new Redis(url, options);
+  const seed = parseRedisUrl(url);
+  if (seed.db !== 0)
+    throw new CeleriacError('INVALID_OPTION', `Redis Cluster has only database 0: "${redactUrl(url)}"`);
+  const nodes: ClusterNode[] = [
+    { host: seed.host, port: seed.port },
+    ...(extra.clusterNodes ?? []).map(parseHostPort),
+  ];
+  const nodeOptions: RedisOptions = { ...options };
+  delete nodeOptions.enableOfflineQueue;
+  delete nodeOptions.lazyConnect;
+  return new Cluster(nodes, {
+    ...extra.clusterOptions,
+    enableOfflineQueue: false,
+    lazyConnect: true,
+    enableAutoPipelining: options.enableAutoPipelining,
+    redisOptions: {
+      ...nodeOptions,
+      username: seed.username,
+      password: seed.password,
+      tls: seed.tls ?? nodeOptions.tls,
+    },
+  });
+}
+
+interface ParsedRedisUrl {
+  host: string;
+  port: number;
+  db: number;
+  username?: string;
+  password?: string;
+  tls?: RedisOptions['tls'];
+}
+
+/** Splits a `redis://user:password@host:port/db` (or `rediss://`) URL. */
+export function parseRedisUrl(url: string): ParsedRedisUrl {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new CeleriacError('INVALID_OPTION', `"${redactUrl(url)}" is not a Redis URL`);
+  }
+  const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
+  if (!Number.isInteger(db) || db < 0)
+    throw new CeleriacError('INVALID_OPTION', `bad database number in "${redactUrl(url)}"`);
+  return {
+    host: parsed.hostname || '127.0.0.1',
+    port: parsed.port ? Number(parsed.port) : 6379,
+    db,
+    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
+    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+    tls: parsed.protocol === 'rediss:' ? {} : undefined,
+  };
+}
+
+function parseHostPort(node: string): ClusterNode {
+  const at = node.lastIndexOf(':');
+  const port = Number(node.slice(at + 1));
+  if (at <= 0 || !Number.isInteger(port))
+    throw new CeleriacError('INVALID_OPTION', `cluster node "${node}" is not host:port`);
+  return { host: node.slice(0, at), port };
+}
+
+/** Hides a password before a URL goes into a message. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
+}
+
+/** Connects and waits until the client is ready; a failure is a {@link BrokerUnavailableError}. */
+export async function connectClient(client: RedisClient): Promise<void> {
+  if (client.status === 'ready') return;
+  try {
+    await client.connect();
+  } catch (error) {
+    client.disconnect();
+    throw new BrokerUnavailableError('redis', error);
+  }
+}
+
+/** Resolves when the client is ready again, or after `maxMs` at the latest. */
+export function whenReady(client: RedisClient, maxMs: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, maxMs);
+    client.once('ready', done);
+  });
+}
+
+/**
+ * A command that failed without a reply from Redis (connection down, refused, timed out) becomes a
+ * {@link BrokerUnavailableError}; an error Redis replied with is a bug to report as it is.
+ */
+export function toBrokerError(error: unknown): Error {
+  if (error instanceof ReplyError) return error as Error;
+  if (error instanceof CeleriacError) return error;
+  return new BrokerUnavailableError('redis', error);
+}
+
+/**
+ * Warns when Redis may evict keys under memory pressure: queued messages and results would vanish
+ * without a trace. `CONFIG` may be disabled (managed services); then there is nothing to check.
+ */
+export async function checkEvictionPolicy(
+  client: RedisClient,
+  logger: LoggerService,
+  what: string,
+): Promise<void> {
+  const servers = client instanceof Cluster ? client.nodes('master') : [client];
+  for (const server of servers) {
+    let policy: string | undefined;
+    try {
+      policy = ((await server.config('GET', 'maxmemory-policy')) as string[])[1];
+    } catch {
+      return;
+    }
+    if (policy && policy !== 'noeviction') {
+      logger.warn(
+        `Redis at ${server.options.host ?? '?'}:${server.options.port ?? '?'} has maxmemory-policy "${policy}": ` +
+          `it may evict ${what}. Set maxmemory-policy to "noeviction".`,
+      );
+      return;
+    }
+  }
+}

@@ -1,0 +1,132 @@
+import type { Logger } from '@nestjs/common';
+import type { Consumer, DeliveryHandler } from '../broker.interface.js';
+import { whenReady, type RedisClient } from './redis-connection.js';
+import { RedisDelivery, type FetchedMessage } from './redis-delivery.js';
+
+/** One fetch: the messages taken, the server's clock and when a timer next needs attention. */
+export interface FetchResult {
+  now: number;
+  /** Epoch ms (server clock) when a delayed message falls due or a lease ends; -1 if never. */
+  nextWake: number;
+  messages: FetchedMessage[];
+}
+
+/** What a consumer needs from its broker. */
+export interface ConsumerHost {
+  readonly commandClient: RedisClient;
+  readonly logger: Logger;
+  readonly maxBlockMs: number;
+  fetch(queue: string, count: number): Promise<FetchResult>;
+  /** Re-arms the queue's wake-up marker if ready work exists. */
+  signal(queue: string): Promise<void>;
+  /** Wraps a fetched message in a delivery that frees `onReleased`'s slot when settled. */
+  deliver(queue: string, message: FetchedMessage, onReleased: () => void): RedisDelivery;
+}
+
+const RECONNECT_CHECK_MS = 1_000;
+
+/**
+ * One consumer of one queue. It fetches while it has free prefetch slots; when the queue is empty it
+ * blocks on its own connection (BZPOPMIN of the wake-up marker) until new work arrives or the next
+ * delayed message or lease end it was told of, so an idle consumer sends almost nothing.
+ */
+export class RedisConsumer implements Consumer {
+  private cancelled = false;
+  private unsettled = 0;
+  private slotFreed?: () => void;
+  private loop?: Promise<void>;
+  private degraded = false;
+
+  constructor(
+    private readonly host: ConsumerHost,
+    private readonly queue: string,
+    private readonly wakeKey: string,
+    private readonly blocking: RedisClient,
+    private readonly handler: DeliveryHandler,
+    private readonly prefetch: number,
+  ) {}
+
+  start(): void {
+    this.loop = this.run();
+  }
+
+  async cancel(): Promise<void> {
+    if (this.cancelled) return this.loop;
+    this.cancelled = true;
+    this.slotFreed?.();
+    // Interrupts a blocking read. If that read had already taken the wake-up marker, signal() puts
+    // it back so another consumer still hears of the ready work.
+    this.blocking.disconnect();
+    await this.loop;
+    await this.host.signal(this.queue).catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    while (!this.cancelled) {
+      await this.freeSlot();
+      if (this.cancelled) return;
+      const wanted = this.prefetch - this.unsettled;
+      const result = await this.fetch(wanted);
+      if (!result) continue;
+      for (const message of result.messages) this.dispatch(message);
+      if (result.messages.length < wanted) await this.sleep(result);
+    }
+  }
+
+  private async fetch(count: number): Promise<FetchResult | undefined> {
+    try {
+      const result = await this.host.fetch(this.queue, count);
+      if (this.degraded) this.host.logger.log(`queue "${this.queue}": consuming again`);
+      this.degraded = false;
+      return result;
+    } catch (error) {
+      if (this.cancelled) return undefined;
+      if (!this.degraded)
+        this.host.logger.warn(
+          `queue "${this.queue}": cannot fetch (${(error as Error).message}); waiting for Redis`,
+        );
+      this.degraded = true;
+      await whenReady(this.host.commandClient, RECONNECT_CHECK_MS);
+      return undefined;
+    }
+  }
+
+  private async sleep(result: FetchResult): Promise<void> {
+    const untilWake =
+      result.nextWake < 0
+        ? this.host.maxBlockMs
+        : Math.min(this.host.maxBlockMs, result.nextWake - result.now + 1);
+    if (untilWake <= 0 || this.cancelled) return;
+    try {
+      await this.blocking.bzpopmin(this.wakeKey, untilWake / 1000);
+    } catch {
+      // Dropped connection (or cancel): the next fetch finds whatever happened meanwhile.
+      if (!this.cancelled) await whenReady(this.blocking, RECONNECT_CHECK_MS);
+    }
+  }
+
+  private dispatch(message: FetchedMessage): void {
+    this.unsettled++;
+    const delivery = this.host.deliver(this.queue, message, () => this.onReleased());
+    try {
+      this.handler(delivery);
+    } catch (error) {
+      this.host.logger.error(
+        `queue "${this.queue}": delivery handler threw (${(error as Error).message}); requeueing`,
+      );
+      delivery.requeue().catch(() => undefined);
+    }
+  }
+
+  private onReleased(): void {
+    this.unsettled--;
+    const wake = this.slotFreed;
+    this.slotFreed = undefined;
+    wake?.();
+  }
+
+  private freeSlot(): Promise<void> {
+    if (this.unsettled < this.prefetch || this.cancelled) return Promise.resolve();
+    return new Promise((resolve) => (this.slotFreed = resolve));
+  }
+}

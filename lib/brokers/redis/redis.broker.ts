@@ -1,0 +1,228 @@
+import { Logger } from '@nestjs/common';
+import { MAX_PRIORITY, MIN_PRIORITY } from '../../celeriac.constants.js';
+import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
+import { CeleriacError } from '../../errors/celeriac.error.js';
+import type { ConnectionOptions } from '../broker-connection.options.js';
+import type {
+  Broker,
+  ConsumeOptions,
+  Consumer,
+  DeadLetter,
+  DeliveryHandler,
+  PublishOptions,
+} from '../broker.interface.js';
+import { LeaseKeeper } from './lease-keeper.js';
+import { QueueScripts } from './queue-scripts.js';
+import {
+  resolveBrokerOptions,
+  type RedisBrokerExtraOptions,
+  type ResolvedRedisBrokerOptions,
+} from './redis-broker.options.js';
+import {
+  checkEvictionPolicy,
+  connectClient,
+  createRedisClient,
+  toBrokerError,
+  type RedisClient,
+} from './redis-connection.js';
+import { RedisConsumer, type ConsumerHost, type FetchResult } from './redis-consumer.js';
+import { RedisDelivery, type DeliverySettler, type FetchedMessage } from './redis-delivery.js';
+import { queueKeys, type QueueKeys } from './redis-keys.js';
+
+/**
+ * The Redis broker (`redis://`, `rediss://`; Redis Cluster with `extra.cluster`). A queue is a few
+ * keys under one hash tag: a ready sorted set ordered by priority (0–9, higher first) then arrival,
+ * a delayed sorted set by due time and an active sorted set by lease end. Every state change is one
+ * Lua script. Idle consumers block on Redis; deliveries are leased and renewed while unsettled, so a
+ * message whose worker dies is delivered again when its lease ends. Settings: {@link RedisBrokerExtraOptions}.
+ */
+export class RedisBroker implements Broker, ConsumerHost {
+  readonly kind = 'redis';
+  readonly logger = new Logger('CeleriacRedisBroker');
+  readonly maxBlockMs: number;
+  private readonly settings: ResolvedRedisBrokerOptions;
+  private readonly extra: RedisBrokerExtraOptions;
+  private readonly scripts = new QueueScripts(() => this.commandClient);
+  private readonly leases: LeaseKeeper;
+  private readonly consumers = new Set<RedisConsumer>();
+  private readonly unsettled = new Set<RedisDelivery>();
+  private readonly keys = new Map<string, QueueKeys>();
+  private client?: RedisClient;
+  private connecting?: Promise<void>;
+
+  constructor(private readonly options: ConnectionOptions) {
+    this.extra = options.extra ?? {};
+    this.settings = resolveBrokerOptions(this.extra);
+    this.maxBlockMs = this.settings.maxBlockMs;
+    this.leases = new LeaseKeeper(
+      this.settings.renewEveryMs,
+      (queue, pairs) => this.scripts.renew(this.keysOf(queue), this.settings.leaseMs, pairs),
+      this.logger,
+    );
+  }
+
+  /** The shared, auto-pipelined command connection. */
+  get commandClient(): RedisClient {
+    if (!this.client)
+      throw new BrokerUnavailableError('redis', new Error('not connected (connect() not called, or closed)'));
+    return this.client;
+  }
+
+  connect(): Promise<void> {
+    this.connecting ??= this.open().catch((error: unknown) => {
+      this.connecting = undefined;
+      throw error;
+    });
+    return this.connecting;
+  }
+
+  async publish(queue: string, body: string, options: PublishOptions = {}): Promise<void> {
+    const priority = checkPriority(options.priority ?? MIN_PRIORITY);
+    const delayMs = Math.max(0, Math.ceil(options.delayMs ?? 0));
+    await this.scripts.publish(this.keysOf(queue), body, priority, delayMs, options.messageId ?? '');
+  }
+
+  async consume(queue: string, handler: DeliveryHandler, options: ConsumeOptions): Promise<Consumer> {
+    if (!Number.isInteger(options.prefetch) || options.prefetch < 1) {
+      throw new CeleriacError(
+        'INVALID_OPTION',
+        `prefetch must be a positive integer (got ${options.prefetch})`,
+      );
+    }
+    const { wake } = this.keysOf(queue);
+    void this.commandClient;
+    const blocking = createRedisClient(this.options.url, this.extra, 'blocking');
+    await connectClient(blocking);
+    const consumer = new RedisConsumer(this, queue, wake, blocking, handler, options.prefetch);
+    this.consumers.add(consumer);
+    consumer.start();
+    return {
+      cancel: async () => {
+        this.consumers.delete(consumer);
+        await consumer.cancel();
+      },
+    };
+  }
+
+  async deadLetters(queue: string, limit?: number): Promise<DeadLetter[]> {
+    if (limit !== undefined && limit <= 0) return [];
+    try {
+      const raw = await this.commandClient.lrange(
+        this.keysOf(queue).dead,
+        0,
+        limit === undefined ? -1 : limit - 1,
+      );
+      return raw.map((record) => JSON.parse(record) as DeadLetter);
+    } catch (error) {
+      throw toBrokerError(error);
+    }
+  }
+
+  size(queue: string): Promise<number> {
+    return this.scripts.size(this.keysOf(queue));
+  }
+
+  /** Drops waiting and delayed messages and dead letters; deliveries being processed are left alone. */
+  purge(queue: string): Promise<void> {
+    return this.scripts.purge(this.keysOf(queue));
+  }
+
+  /** Stops consuming and hands unsettled deliveries back to the head of their queues. */
+  async close(): Promise<void> {
+    const consumers = [...this.consumers];
+    this.consumers.clear();
+    await Promise.all(consumers.map((consumer) => consumer.cancel()));
+    this.leases.stop();
+    await this.giveBackUnsettled();
+    const client = this.client;
+    this.client = undefined;
+    this.connecting = undefined;
+    if (client) await client.quit().catch(() => client.disconnect());
+  }
+
+  /** @internal Used by consumers. */
+  fetch(queue: string, count: number): Promise<FetchResult> {
+    return this.scripts.fetch(this.keysOf(queue), queue, count, this.settings);
+  }
+
+  /** @internal Used by consumers. */
+  signal(queue: string): Promise<void> {
+    return this.scripts.signal(this.keysOf(queue));
+  }
+
+  /** @internal Used by consumers: leases the message to this broker until it is settled. */
+  deliver(queue: string, message: FetchedMessage, onReleased: () => void): RedisDelivery {
+    this.leases.hold(queue, message.mid, message.token);
+    const delivery = new RedisDelivery(queue, message, this.settlerFor(queue, onReleased));
+    this.unsettled.add(delivery);
+    return delivery;
+  }
+
+  private async giveBackUnsettled(): Promise<void> {
+    const byQueue = new Map<string, string[]>();
+    for (const delivery of this.unsettled) {
+      if (!delivery.giveBack()) continue;
+      const pairs = byQueue.get(delivery.queue) ?? [];
+      byQueue.set(delivery.queue, [...pairs, delivery.mid, delivery.token]);
+    }
+    this.unsettled.clear();
+    if (!this.client) return;
+    // Unreachable Redis: the leases end on their own and the messages are redelivered then.
+    await Promise.all(
+      [...byQueue].map(([queue, pairs]) => this.scripts.giveBack(this.keysOf(queue), pairs).catch(() => 0)),
+    );
+  }
+
+  private settlerFor(queue: string, onReleased: () => void): DeliverySettler {
+    const k = this.keysOf(queue);
+    return {
+      ack: async (d) => this.reportStale(d, await this.scripts.ack(k, d.mid, d.token)),
+      requeue: async (d, options) => {
+        const priority = options.priority === undefined ? undefined : checkPriority(options.priority);
+        this.reportStale(d, await this.scripts.requeue(k, d.mid, d.token, { ...options, priority }));
+      },
+      deadLetter: async (d, reason) =>
+        this.reportStale(
+          d,
+          await this.scripts.deadLetter(k, queue, d, reason, this.settings.deadLetterLimit),
+        ),
+      released: (d) => {
+        this.leases.release(queue, d.mid);
+        this.unsettled.delete(d);
+        onReleased();
+      },
+    };
+  }
+
+  /** A settlement from a delivery whose lease ended and went to another consumer changes nothing. */
+  private reportStale(delivery: RedisDelivery, applied: boolean): void {
+    if (applied) return;
+    this.logger.warn(
+      `queue "${delivery.queue}": message ${delivery.messageId} was settled after its lease ended; ignored (it is redelivered)`,
+    );
+  }
+
+  private async open(): Promise<void> {
+    const client = createRedisClient(this.options.url, this.extra, 'command');
+    this.scripts.install(client);
+    await connectClient(client);
+    this.client = client;
+    if (this.extra.checkConfig !== false) await checkEvictionPolicy(client, this.logger, 'queued messages');
+  }
+
+  private keysOf(queue: string): QueueKeys {
+    let keys = this.keys.get(queue);
+    if (!keys) this.keys.set(queue, (keys = queueKeys(this.options.prefix, queue)));
+    return keys;
+  }
+}
+
+function checkPriority(priority: number): number {
+  if (!Number.isInteger(priority) || priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
+    throw new CeleriacError(
+      'INVALID_OPTION',
+      `priority must be an integer from ${MIN_PRIORITY} to ${MAX_PRIORITY} (got ${priority})`,
+    );
+  }
+  return priority;
+}

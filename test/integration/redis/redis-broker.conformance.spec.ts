@@ -1,0 +1,4 @@
+import { describeBrokerConformance } from '../../conformance/broker.conformance.js';
+import { redisBroker } from './support/redis-env.js';
+
+describeBrokerConformance('redis', (prefix) => redisBroker(prefix));

@@ -1,0 +1,32 @@
+import { Redis } from 'ioredis';
+import { RedisBroker } from '../../../../lib/brokers/redis/redis.broker.js';
+import type { RedisBrokerExtraOptions } from '../../../../lib/brokers/redis/redis-broker.options.js';
+
+/** The shared Redis of the integration tests; every test works under its own random prefix. */
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A broker on the shared Redis (unconnected). */
+export function redisBroker(
+  prefix: string,
+  extra: RedisBrokerExtraOptions = {},
+  url = REDIS_URL,
+): RedisBroker {
+  return new RedisBroker({ url, prefix, extra: { ...extra } });
+}
+
+/** A plain client for inspecting Redis from a test; disconnect it when done. */
+export function inspector(url = REDIS_URL): Redis {
+  return new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1 });
+}
+
+/** Deletes every key of a prefix (a test's own namespace). */
+export async function deleteKeys(client: Redis, prefix: string): Promise<void> {
+  for (const pattern of [`{${prefix}:*`, `${prefix}:*`]) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      if (keys.length > 0) await client.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  }
+}
