@@ -1,0 +1,61 @@
+import { TaskDefinitionError } from '../../errors/task-definition.error.js';
+
+/** RabbitMQ settings, passed as `brokerOptions` (the `extra` of the broker's connection options). */
+export interface AmqpBrokerOptions {
+  /**
+   * `classic` (default): priorities 0–9 through `x-max-priority`. `quorum`: replicated queues for
+   * clusters, with the delivery limit enforced by RabbitMQ itself; RabbitMQ 3.x quorum queues
+   * ignore priorities and 4.x ones know only two levels (0–4 normal, 5–9 high).
+   */
+  queueType?: 'classic' | 'quorum';
+  /**
+   * A message handed out this many times without being settled (its consumer died or lost its
+   * connection each time) is dead-lettered instead of delivered again. Default 20.
+   */
+  deliveryLimit?: number;
+  /** AMQP heartbeat interval in seconds, unless the URL sets `heartbeat`. Default 15. */
+  heartbeatSeconds?: number;
+  /** First reconnect delay after a connection loss, doubled per failed attempt. Default 100 ms. */
+  reconnectInitialDelayMs?: number;
+  /** Upper bound of the reconnect delay. Default 5000 ms. */
+  reconnectMaxDelayMs?: number;
+  /** Shown as the connection name by RabbitMQ (`rabbitmqctl list_connections client_properties`). */
+  connectionName?: string;
+}
+
+export type ResolvedAmqpBrokerOptions = Required<AmqpBrokerOptions>;
+
+const DEFAULTS: ResolvedAmqpBrokerOptions = {
+  queueType: 'classic',
+  deliveryLimit: 20,
+  heartbeatSeconds: 15,
+  reconnectInitialDelayMs: 100,
+  reconnectMaxDelayMs: 5_000,
+  connectionName: `celeriac pid ${process.pid}`,
+};
+
+/** Applies defaults and checks each setting; a mistake names the setting, at start. */
+export function resolveAmqpOptions(extra: Record<string, unknown> = {}): ResolvedAmqpBrokerOptions {
+  const options = { ...DEFAULTS, ...(extra as AmqpBrokerOptions) };
+  if (options.queueType !== 'classic' && options.queueType !== 'quorum') {
+    throw new TaskDefinitionError(
+      `brokerOptions.queueType: "${String(options.queueType)}" is not classic or quorum`,
+    );
+  }
+  wholeNumber('deliveryLimit', options.deliveryLimit, 1);
+  wholeNumber('heartbeatSeconds', options.heartbeatSeconds, 0);
+  wholeNumber('reconnectInitialDelayMs', options.reconnectInitialDelayMs, 1);
+  wholeNumber('reconnectMaxDelayMs', options.reconnectMaxDelayMs, options.reconnectInitialDelayMs);
+  if (typeof options.connectionName !== 'string') {
+    throw new TaskDefinitionError('brokerOptions.connectionName: must be a string');
+  }
+  return options;
+}
+
+function wholeNumber(name: string, value: unknown, min: number): void {
+  if (!Number.isInteger(value) || (value as number) < min) {
+    throw new TaskDefinitionError(
+      `brokerOptions.${name}: must be a whole number ≥ ${min}, got ${String(value)}`,
+    );
+  }
+}

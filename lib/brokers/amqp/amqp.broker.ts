@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
+import { CeleriacError } from '../../errors/celeriac.error.js';
+import type { ConnectionOptions } from '../broker-connection.options.js';
+import type {
+  Broker,
+  ConsumeOptions,
+  Consumer,
+  DeadLetter,
+  DeliveryHandler,
+  PublishOptions,
+} from '../broker.interface.js';
+import { resolveAmqpOptions, type ResolvedAmqpBrokerOptions } from './amqp-broker.options.js';
+import { deadLetterCause } from './amqp-headers.js';
+import { AmqpNames } from './amqp-names.js';
+import { AmqpConnection } from './amqp.connection.js';
+import { AmqpConsumer } from './amqp.consumer.js';
+import { AmqpPublisher } from './amqp.publisher.js';
+import { AmqpRouter } from './amqp.router.js';
+import { AmqpTopology } from './amqp.topology.js';
+import { clampPriority } from './priority.js';
+
+/** How many dead letters `deadLetters` returns when no limit is given. */
+const DEFAULT_DEAD_LETTER_LIMIT = 100;
+
+/**
+ * The RabbitMQ broker (`amqp://`, `amqps://`), on amqplib. Work queues are durable, messages
+ * persistent, and `publish` resolves on the publisher confirm. Delays wait in a per-queue ladder
+ * of TTL queues, so they survive worker restarts and never meet `consumer_timeout`; settled
+ * deliveries are acked only after their replacement or dead letter is confirmed. Publishing and
+ * consuming use separate connections, so flow control that blocks publishers never stops acks.
+ * Both reconnect by themselves; consumers then re-declare their queues and resume.
+ *
+ * `brokerOptions` are {@link AmqpBrokerOptions}. See `README.md` beside this file for the topology.
+ */
+export class AmqpBroker implements Broker {
+  readonly kind = 'amqp';
+  private readonly options: ResolvedAmqpBrokerOptions;
+  private readonly names: AmqpNames;
+  private readonly publishing: AmqpConnection;
+  private readonly consuming: AmqpConnection;
+  private readonly publisher: AmqpPublisher;
+  private readonly topology: AmqpTopology;
+  private readonly router: AmqpRouter;
+  private readonly consumers = new Set<AmqpConsumer>();
+  private closed = false;
+
+  constructor(connection: ConnectionOptions) {
+    this.options = resolveAmqpOptions(connection.extra);
+    this.names = new AmqpNames(connection.prefix);
+    this.publishing = new AmqpConnection(connection.url, 'publish', this.options);
+    this.consuming = new AmqpConnection(connection.url, 'consume', this.options);
+    this.publisher = new AmqpPublisher(this.publishing);
+    this.topology = new AmqpTopology(this.names, this.options, this.publisher);
+    this.router = new AmqpRouter(this.names, this.topology, this.publisher);
+    this.publishing.onReconnect(() => this.topology.forget());
+  }
+
+  async connect(): Promise<void> {
+    this.assertOpen();
+    await this.publishing.open();
+  }
+
+  async publish(queue: string, body: string, options: PublishOptions = {}): Promise<void> {
+    this.assertOpen();
+    await this.router.send(queue, Buffer.from(body), {
+      messageId: options.messageId ?? randomUUID(),
+      priority: clampPriority(options.priority),
+      delayMs: options.delayMs,
+    });
+  }
+
+  async consume(queue: string, handler: DeliveryHandler, options: ConsumeOptions): Promise<Consumer> {
+    const { prefetch } = options;
+    if (!Number.isInteger(prefetch) || prefetch < 1) {
+      throw new RangeError(`prefetch must be a whole number of at least 1, got ${prefetch}`);
+    }
+    this.assertOpen();
+    await this.consuming.acquire();
+    const { topology, router, names, options: settings } = this;
+    const context = { connection: this.consuming, topology, router, names, options: settings };
+    const consumer = new AmqpConsumer(queue, handler, prefetch, context);
+    try {
+      await consumer.start();
+    } catch (error) {
+      await consumer.stop();
+      throw error;
+    }
+    this.consumers.add(consumer);
+    return consumer;
+  }
+
+  /**
+   * Reads dead letters with `basic.get` on a channel of its own and then closes it, which hands
+   * them all back in their original order: reading loses nothing.
+   */
+  async deadLetters(queue: string, limit = DEFAULT_DEAD_LETTER_LIMIT): Promise<DeadLetter[]> {
+    return this.run(async () => {
+      await this.topology.ensureQueue(queue);
+      return this.publisher.withScratch(async (channel) => {
+        const letters: DeadLetter[] = [];
+        while (letters.length < limit) {
+          const message = await channel.get(this.names.deadLetterQueue(queue), { noAck: false });
+          if (!message) break;
+          const { reason, at } = deadLetterCause(message.properties.headers, this.options.deliveryLimit);
+          const messageId = String(message.properties.messageId ?? '');
+          letters.push({ messageId, queue, body: message.content.toString('utf8'), reason, at });
+        }
+        return letters;
+      });
+    });
+  }
+
+  /** Ready messages of the work queue plus those waiting in its delay ladder. */
+  async size(queue: string): Promise<number> {
+    return this.run(async () => {
+      await this.topology.ensureLadder(queue);
+      return this.publisher.withAdmin(async (channel) => {
+        let total = 0;
+        for (const name of this.topology.waitingQueues(queue))
+          total += (await channel.checkQueue(name)).messageCount;
+        return total;
+      });
+    });
+  }
+
+  async purge(queue: string): Promise<void> {
+    return this.run(async () => {
+      await this.topology.ensureLadder(queue);
+      await this.publisher.withAdmin(async (channel) => {
+        for (const name of this.topology.waitingQueues(queue)) await channel.purgeQueue(name);
+        await channel.purgeQueue(this.names.deadLetterQueue(queue));
+      });
+    });
+  }
+
+  /** Closes consumer channels (RabbitMQ requeues what they held unsettled), then the connections. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([...this.consumers].map((consumer) => consumer.stop()));
+    this.consumers.clear();
+    await this.publisher.close();
+    await Promise.allSettled([this.consuming.close(), this.publishing.close()]);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new BrokerUnavailableError(this.kind, new Error('this broker client was closed'));
+  }
+
+  private async run<T>(operation: () => Promise<T>): Promise<T> {
+    this.assertOpen();
+    try {
+      return await operation();
+    } catch (error) {
+      if (error instanceof CeleriacError) throw error;
+      throw new BrokerUnavailableError(this.kind, error);
+    }
+  }
+}

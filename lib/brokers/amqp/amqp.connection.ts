@@ -1,0 +1,170 @@
+import { Logger } from '@nestjs/common';
+import { connect, type ChannelModel, type SocketOptions } from 'amqplib';
+import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
+import type { ResolvedAmqpBrokerOptions } from './amqp-broker.options.js';
+
+type ReconnectListener = (model: ChannelModel) => void;
+
+/**
+ * One AMQP connection that comes back by itself. The first `open()` fails fast, so a wrong URL
+ * surfaces at start; after that a lost connection is re-opened with exponential backoff (with
+ * jitter, so a restarted RabbitMQ is not hit by every client at once), and listeners re-create
+ * their channels on the new one. While it is down, `require()` throws a
+ * `BrokerUnavailableError` at once instead of queueing work that may never be sent.
+ */
+export class AmqpConnection {
+  private model?: ChannelModel;
+  private opening?: Promise<ChannelModel>;
+  private retryTimer?: NodeJS.Timeout;
+  private attempts = 0;
+  private closed = false;
+  private lastError?: Error;
+  private everOpened = false;
+  private blockedReason?: string;
+  private readonly listeners = new Set<ReconnectListener>();
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly url: string,
+    private readonly role: 'publish' | 'consume',
+    private readonly options: ResolvedAmqpBrokerOptions,
+  ) {
+    this.logger = new Logger(`Celeriac amqp ${role}`);
+  }
+
+  /** Connects unless already connected; rejects with `BrokerUnavailableError` if RabbitMQ does not answer. */
+  open(): Promise<ChannelModel> {
+    if (this.closed) return Promise.reject(this.unavailable(new Error('the broker client was closed')));
+    if (this.model) return Promise.resolve(this.model);
+    this.opening ??= this.dial().finally(() => (this.opening = undefined));
+    return this.opening;
+  }
+
+  /**
+   * The live connection; dials the first one on demand, but after a loss fails at once with a
+   * `BrokerUnavailableError` rather than dialling again from every caller while RabbitMQ is down.
+   */
+  async acquire(): Promise<ChannelModel> {
+    if (this.model || !this.everOpened) return this.open();
+    return this.require();
+  }
+
+  /** The live connection, or a `BrokerUnavailableError` saying why there is none. */
+  require(): ChannelModel {
+    if (this.closed) throw this.unavailable(new Error('the broker client was closed'));
+    if (!this.model) throw this.unavailable(this.lastError ?? new Error('not connected'));
+    if (this.blockedReason) {
+      throw this.unavailable(new Error(`RabbitMQ is refusing publishes (${this.blockedReason})`));
+    }
+    return this.model;
+  }
+
+  get isOpen(): boolean {
+    return this.model !== undefined;
+  }
+
+  /** Called with each new connection after a loss (not on the first one). */
+  onReconnect(listener: ReconnectListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    this.listeners.clear();
+    const model = this.model ?? (await this.opening?.catch(() => undefined));
+    this.model = undefined;
+    await model?.close().catch(() => undefined);
+  }
+
+  private async dial(): Promise<ChannelModel> {
+    let model: ChannelModel;
+    try {
+      model = await connect(this.connectionUrl(), this.socketOptions());
+    } catch (error) {
+      this.lastError = error as Error;
+      throw this.unavailable(error);
+    }
+    if (this.closed) {
+      await model.close().catch(() => undefined);
+      throw this.unavailable(new Error('the broker client was closed'));
+    }
+    this.watch(model);
+    this.model = model;
+    this.everOpened = true;
+    this.attempts = 0;
+    this.lastError = undefined;
+    return model;
+  }
+
+  /** amqplib emits `error` then `close`; an `error` without a listener would crash the process. */
+  private watch(model: ChannelModel): void {
+    model.on('error', (error: Error) => {
+      this.lastError = error;
+      this.logger.warn(`connection error: ${error.message}`);
+    });
+    model.on('close', (error?: Error) => this.lost(model, error));
+    model.on('blocked', (reason: string) => {
+      this.blockedReason = reason;
+      this.logger.warn(`RabbitMQ blocked the ${this.role} connection: ${reason}`);
+    });
+    model.on('unblocked', () => (this.blockedReason = undefined));
+  }
+
+  private lost(model: ChannelModel, error?: Error): void {
+    if (this.model !== model) return;
+    this.model = undefined;
+    this.blockedReason = undefined;
+    this.lastError = error ?? this.lastError ?? new Error('connection closed');
+    if (this.closed) return;
+    this.logger.warn(`connection lost (${this.lastError.message}); reconnecting`);
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    const { reconnectInitialDelayMs: initial, reconnectMaxDelayMs: max } = this.options;
+    const base = Math.min(max, initial * 2 ** Math.min(this.attempts, 20));
+    const delay = base / 2 + Math.random() * (base / 2);
+    this.attempts++;
+    this.retryTimer = setTimeout(() => void this.reconnect(), delay);
+  }
+
+  private async reconnect(): Promise<void> {
+    if (this.closed) return;
+    try {
+      const model = await this.open();
+      this.logger.log(`reconnected after ${this.attempts} attempt(s)`);
+      for (const listener of [...this.listeners]) listener(model);
+    } catch {
+      if (!this.closed && !this.model) this.scheduleReconnect();
+    }
+  }
+
+  private connectionUrl(): string {
+    const url = new URL(this.url);
+    if (!url.searchParams.has('heartbeat')) {
+      url.searchParams.set('heartbeat', String(this.options.heartbeatSeconds));
+    }
+    return url.toString();
+  }
+
+  private socketOptions(): SocketOptions {
+    return {
+      // Without it, Nagle's algorithm holds small frames (acks, confirms) back by tens of ms.
+      noDelay: true,
+      timeout: 10_000,
+      clientProperties: { connection_name: `${this.options.connectionName} (${this.role})` },
+    };
+  }
+
+  private unavailable(cause: unknown): BrokerUnavailableError {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    return new BrokerUnavailableError('amqp', new Error(`${redacted(this.url)}: ${reason}`));
+  }
+}
+
+/** Hides the password before the URL goes into an error message or a log. */
+function redacted(url: string): string {
+  return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
+}

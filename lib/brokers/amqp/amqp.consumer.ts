@@ -1,0 +1,165 @@
+import { Logger } from '@nestjs/common';
+import type { ConsumeMessage } from 'amqplib';
+import type { Consumer, DeliveryHandler } from '../broker.interface.js';
+import type { ResolvedAmqpBrokerOptions } from './amqp-broker.options.js';
+import { remainingDelayOf } from './amqp-headers.js';
+import type { AmqpNames } from './amqp-names.js';
+import type { AmqpConnection } from './amqp.connection.js';
+import { AmqpDelivery, type ConsumerSession } from './amqp.delivery.js';
+import type { AmqpRouter } from './amqp.router.js';
+import type { AmqpTopology } from './amqp.topology.js';
+
+/** What a consumer shares with its broker client. */
+export interface ConsumerContext {
+  connection: AmqpConnection;
+  topology: AmqpTopology;
+  router: AmqpRouter;
+  names: AmqpNames;
+  options: ResolvedAmqpBrokerOptions;
+}
+
+/**
+ * One consumer of a work queue, on a channel of its own with a per-consumer prefetch. When the
+ * channel or the connection dies it comes back by itself: declares its queue again and resumes
+ * (immediately when the connection returns, with backoff while it cannot). Deliveries of the dead
+ * channel are left to RabbitMQ, which redelivers them.
+ */
+export class AmqpConsumer implements Consumer {
+  private session?: ConsumerSession;
+  private consumerTag?: string;
+  private starting?: Promise<void>;
+  private retryTimer?: NodeJS.Timeout;
+  private retries = 0;
+  private stopped = false;
+  private readonly unsubscribe: () => void;
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly queue: string,
+    private readonly handler: DeliveryHandler,
+    private readonly prefetch: number,
+    private readonly context: ConsumerContext,
+  ) {
+    this.logger = new Logger(`Celeriac amqp consumer ${queue}`);
+    this.unsubscribe = context.connection.onReconnect(() => this.restart(0));
+  }
+
+  /** Starts consuming; the first failure goes to the caller. */
+  start(): Promise<void> {
+    this.starting ??= this.open().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  /** Stops new deliveries; the channel stays open until those in hand are settled. */
+  async cancel(): Promise<void> {
+    if (this.stopped) return;
+    this.halt();
+    const { session, consumerTag } = this;
+    if (!session?.open) return;
+    if (consumerTag) await session.channel.cancel(consumerTag).catch(() => undefined);
+    if (session.unsettled === 0) await session.channel.close().catch(() => undefined);
+  }
+
+  /** Closes the channel now: RabbitMQ puts unsettled deliveries back in the queue. */
+  async stop(): Promise<void> {
+    this.halt();
+    const session = this.session;
+    if (session?.open) await session.channel.close().catch(() => undefined);
+  }
+
+  private halt(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.unsubscribe();
+  }
+
+  private async open(): Promise<void> {
+    if (this.stopped || this.session?.open) return;
+    const model = this.context.connection.require();
+    await this.context.topology.ensureQueue(this.queue);
+    const channel = await model.createChannel();
+    const session: ConsumerSession = { channel, open: true, unsettled: 0 };
+    channel.on('error', (error: Error) => this.logger.warn(`channel error: ${error.message}`));
+    channel.on('close', () => this.closed(session));
+    try {
+      await channel.prefetch(this.prefetch, false);
+      const queueName = this.context.names.workQueue(this.queue);
+      const reply = await channel.consume(queueName, (message) => this.receive(session, message), {
+        noAck: false,
+      });
+      this.session = session;
+      this.consumerTag = reply.consumerTag;
+      this.retries = 0;
+    } catch (error) {
+      await channel.close().catch(() => undefined);
+      throw error;
+    }
+    if (this.stopped) await channel.close().catch(() => undefined);
+  }
+
+  private closed(session: ConsumerSession): void {
+    session.open = false;
+    if (this.session === session) this.session = undefined;
+    if (!this.stopped) this.restart();
+  }
+
+  private restart(delayMs?: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.retryTimer);
+    const { reconnectInitialDelayMs: initial, reconnectMaxDelayMs: max } = this.context.options;
+    const delay = delayMs ?? Math.min(max, initial * 2 ** Math.min(this.retries++, 20));
+    this.retryTimer = setTimeout(() => {
+      this.start().catch((error: Error) => {
+        this.logger.debug(`cannot resume yet: ${error.message}`);
+        this.restart();
+      });
+    }, delay);
+  }
+
+  private receive(session: ConsumerSession, message: ConsumeMessage | null): void {
+    if (message === null) {
+      // RabbitMQ cancelled the consumer (its queue was deleted): a new channel declares it again.
+      this.logger.warn(`RabbitMQ cancelled the consumer of "${this.queue}"; resuming`);
+      void session.channel.close().catch(() => undefined);
+      return;
+    }
+    session.unsettled++;
+    const delivery = new AmqpDelivery(this.queue, message, session, this.context.router, this.settled);
+    const remaining = remainingDelayOf(message.properties.headers);
+    if (remaining > 0) return this.internally(delivery.redelay(remaining));
+    if (message.fields.redelivered && this.context.options.queueType === 'classic') {
+      return this.internally(this.recount(delivery));
+    }
+    try {
+      this.handler(delivery);
+    } catch (error) {
+      this.logger.error(`delivery handler threw: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * A classic queue redelivered a message its consumer never settled. Count the return; past the
+   * delivery limit it is poison (it keeps killing or disconnecting its workers): dead-letter it.
+   */
+  private recount(delivery: AmqpDelivery): Promise<void> {
+    const { deliveryLimit } = this.context.options;
+    const returns = delivery.counters.returns + 1;
+    if (returns <= deliveryLimit) return delivery.recount();
+    return delivery.deadLetter(
+      `delivery limit of ${deliveryLimit} exceeded: came back unsettled ${returns} times ` +
+        '(the consumer holding it died or lost its connection each time)',
+    );
+  }
+
+  private internally(settling: Promise<void>): void {
+    settling.catch((error: Error) =>
+      this.logger.warn(`could not settle a returned message: ${error.message}`),
+    );
+  }
+
+  private readonly settled = (session: ConsumerSession): void => {
+    session.unsettled--;
+    if (this.stopped && session.open && session.unsettled === 0)
+      void session.channel.close().catch(() => undefined);
+  };
+}

@@ -1,0 +1,126 @@
+import { Logger } from '@nestjs/common';
+import type { Channel, ConfirmChannel, Message, Options } from 'amqplib';
+import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
+import { CeleriacError } from '../../errors/celeriac.error.js';
+import type { AmqpConnection } from './amqp.connection.js';
+
+/** RabbitMQ had no queue to route a mandatory message to (it returned it). */
+export class UnroutableMessageError extends CeleriacError {
+  constructor(exchange: string, routingKey: string) {
+    super(
+      'UNROUTABLE',
+      `RabbitMQ has no queue bound to exchange "${exchange}" for routing key "${routingKey}"`,
+    );
+  }
+}
+
+/**
+ * The channels of the publishing connection: a confirm channel for messages, an admin channel for
+ * declarations and counts, and throw-away channels for reads that must hand messages back.
+ * Channels are opened on first use and again after they close (a channel error such as a failed
+ * passive declare closes only that channel).
+ */
+export class AmqpPublisher {
+  private confirm?: Promise<ConfirmChannel>;
+  private admin?: Promise<Channel>;
+  /** Message ids RabbitMQ returned as unroutable; the confirm that follows each return settles it. */
+  private readonly returned = new Set<string>();
+  private readonly logger = new Logger('Celeriac amqp publish');
+
+  constructor(private readonly connection: AmqpConnection) {}
+
+  /**
+   * Publishes a persistent, mandatory message and resolves once RabbitMQ confirmed it; rejects
+   * with `BrokerUnavailableError` if it was nacked or the channel died first, and with
+   * `UnroutableMessageError` if no queue took it.
+   */
+  async publish(
+    exchange: string,
+    routingKey: string,
+    content: Buffer,
+    options: Options.Publish,
+  ): Promise<void> {
+    const channel = await (this.confirm ?? this.openConfirm());
+    const messageId = options.messageId as string;
+    await new Promise<void>((resolve, reject) => {
+      const confirmed = (error: unknown): void => {
+        if (this.returned.delete(messageId)) return reject(new UnroutableMessageError(exchange, routingKey));
+        if (error) return reject(unavailable(error, 'RabbitMQ did not confirm the message'));
+        resolve();
+      };
+      try {
+        channel.publish(
+          exchange,
+          routingKey,
+          content,
+          { ...options, mandatory: true, persistent: true },
+          confirmed,
+        );
+      } catch (error) {
+        // amqplib throws synchronously when the channel is already closed.
+        reject(unavailable(error, 'the publishing channel is closed'));
+      }
+    });
+  }
+
+  /** Runs `work` on the shared admin channel. */
+  async withAdmin<T>(work: (channel: Channel) => Promise<T>): Promise<T> {
+    const channel = await (this.admin ?? this.openAdmin());
+    return work(channel);
+  }
+
+  /** Runs `work` on a channel of its own, closed afterwards: whatever it left unacked goes back. */
+  async withScratch<T>(work: (channel: Channel) => Promise<T>): Promise<T> {
+    const model = await this.connection.acquire();
+    const channel = await model.createChannel();
+    channel.on('error', () => undefined);
+    try {
+      return await work(channel);
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    const opened: Promise<Channel>[] = [];
+    if (this.confirm) opened.push(this.confirm);
+    if (this.admin) opened.push(this.admin);
+    this.confirm = this.admin = undefined;
+    for (const result of await Promise.allSettled(opened)) {
+      if (result.status === 'fulfilled') await result.value.close().catch(() => undefined);
+    }
+  }
+
+  private openConfirm(): Promise<ConfirmChannel> {
+    const opening = this.connection.acquire().then(async (model) => {
+      const channel = await model.createConfirmChannel();
+      this.watch(channel, () => this.confirm === opening && (this.confirm = undefined));
+      channel.on('return', (message: Message) => this.returned.add(message.properties.messageId as string));
+      return channel;
+    });
+    this.confirm = opening;
+    opening.catch(() => this.confirm === opening && (this.confirm = undefined));
+    return opening;
+  }
+
+  private openAdmin(): Promise<Channel> {
+    const opening = this.connection.acquire().then(async (model) => {
+      const channel = await model.createChannel();
+      this.watch(channel, () => this.admin === opening && (this.admin = undefined));
+      return channel;
+    });
+    this.admin = opening;
+    opening.catch(() => this.admin === opening && (this.admin = undefined));
+    return opening;
+  }
+
+  private watch(channel: Channel, forget: () => void): void {
+    channel.on('error', (error: Error) => this.logger.debug(`channel error: ${error.message}`));
+    channel.on('close', forget);
+  }
+}
+
+function unavailable(error: unknown, fallback: string): BrokerUnavailableError {
+  if (error instanceof BrokerUnavailableError) return error;
+  return new BrokerUnavailableError('amqp', error instanceof Error ? error : new Error(fallback));
+}

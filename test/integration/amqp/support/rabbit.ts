@@ -1,0 +1,50 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { connect } from 'amqplib';
+
+/** The local RabbitMQ the integration tests use. */
+export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+const run = promisify(execFile);
+
+export async function rabbitmqctl(...args: string[]): Promise<string> {
+  const { stdout } = await run('rabbitmqctl', ['-q', ...args], { timeout: 60_000 });
+  return stdout;
+}
+
+/** Deletes every queue and exchange whose name starts with `prefix`, so tests leave nothing behind. */
+export async function deleteByPrefix(prefix: string): Promise<void> {
+  const [queues, exchanges] = await Promise.all([
+    rabbitmqctl('list_queues', 'name', '--no-table-headers'),
+    rabbitmqctl('list_exchanges', 'name', '--no-table-headers'),
+  ]);
+  const matching = (list: string) =>
+    list
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((name) => name.startsWith(prefix));
+  const model = await connect(AMQP_URL);
+  try {
+    const channel = await model.createChannel();
+    for (const name of matching(queues)) await channel.deleteQueue(name);
+    for (const name of matching(exchanges)) await channel.deleteExchange(name);
+    await channel.close();
+  } finally {
+    await model.close();
+  }
+}
+
+/** Resolves once RabbitMQ accepts AMQP connections again (after `start_app`). */
+export async function waitForRabbit(timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const model = await connect(AMQP_URL);
+      await model.close();
+      return;
+    } catch (error) {
+      if (Date.now() > until) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
