@@ -14,6 +14,11 @@ export async function createBackend(options: BackendOptions): Promise<ResultBack
       const { MemoryBackend } = await import('./memory/memory.backend.js');
       return new MemoryBackend(options);
     }
+    case 'redis':
+    case 'rediss': {
+      const { RedisBackend } = await import('./redis/redis.backend.js');
+      return new RedisBackend(options);
+    }
     default:
       throw new TaskDefinitionError(
         `unsupported result backend URL scheme "${scheme}:" in "${redactUrl(options.url)}"`,

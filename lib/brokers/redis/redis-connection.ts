@@ -22,7 +22,7 @@ export type ConnectionRole = 'command' | 'blocking' | 'subscriber';
 const ROLE_OPTIONS: Record<ConnectionRole, RedisOptions> = {
   command: { enableAutoPipelining: true, maxRetriesPerRequest: 1 },
   blocking: { enableAutoPipelining: false, maxRetriesPerRequest: 0 },
-  subscriber: { enableAutoPipelining: false, maxRetriesPerRequest: 1, autoResubscribe: true },
+  subscriber: { enableAutoPipelining: false, maxRetriesPerRequest: 1, autoResubscribe: false },
 };
 
 /** Creates (without connecting) a client for `redis://` / `rediss://` URLs, or a cluster client. */

@@ -1,0 +1,209 @@
+import { Logger } from '@nestjs/common';
+import type { RedisExtraOptions } from '../../brokers/redis/redis-broker.options.js';
+import {
+  checkEvictionPolicy,
+  connectClient,
+  createRedisClient,
+  toBrokerError,
+  type RedisClient,
+} from '../../brokers/redis/redis-connection.js';
+import { findLuaDir, ScriptSet } from '../../brokers/redis/redis-scripts.js';
+import { DEFAULT_RESULT_TTL_MS } from '../../celeriac.constants.js';
+import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
+import type { ConnectionOptions } from '../../brokers/broker-connection.options.js';
+import type {
+  RecordListener,
+  ResultBackend,
+  RevokeListener,
+  Unsubscribe,
+  WriteOptions,
+} from '../result-backend.interface.js';
+import type { TaskRecord } from '../task-record.js';
+import { SubscriptionHub } from './subscription-hub.js';
+
+/** `BackendOptions` with the TTL optional, so the backend can also be built directly. */
+export interface RedisBackendOptions extends ConnectionOptions {
+  /** Default record and revocation TTL in ms (default one day). */
+  resultTtlMs?: number;
+}
+
+let scripts: ScriptSet | undefined;
+
+function backendScripts(): ScriptSet {
+  scripts ??= new ScriptSet(findLuaDir(import.meta.url), ['write-1.lua', 'revoke-1.lua'], 'celeriac_backend');
+  return scripts;
+}
+
+/**
+ * The Redis result backend. A record is one JSON string per task (`<prefix>:task:<id>`) with a TTL;
+ * each write publishes it on the task's channel in the same script. Waiters subscribe through one
+ * shared subscriber connection, which holds a channel only while someone waits on it. Settings in
+ * `extra`: {@link RedisExtraOptions} (cluster, TLS and other ioredis options).
+ */
+export class RedisBackend implements ResultBackend {
+  readonly kind = 'redis';
+  private readonly logger = new Logger('CeleriacRedisBackend');
+  private readonly extra: RedisExtraOptions;
+  private readonly ttlMs: number;
+  private client?: RedisClient;
+  private connecting?: Promise<void>;
+  private hub?: Promise<SubscriptionHub>;
+  private subscriber?: RedisClient;
+  private readonly open = new Set<Unsubscribe>();
+  private closed = false;
+
+  constructor(private readonly options: RedisBackendOptions) {
+    this.extra = options.extra ?? {};
+    this.ttlMs = options.resultTtlMs ?? DEFAULT_RESULT_TTL_MS;
+  }
+
+  /** Channels this backend is subscribed to (for monitoring and leak checks). */
+  async subscribedChannels(): Promise<string[]> {
+    return this.hub ? (await this.hub).listened() : [];
+  }
+
+  connect(): Promise<void> {
+    if (this.closed) return Promise.reject(this.unavailable());
+    this.connecting ??= this.start().catch((error: unknown) => {
+      this.connecting = undefined;
+      throw error;
+    });
+    return this.connecting;
+  }
+
+  async get(taskId: string): Promise<TaskRecord | undefined> {
+    const raw = await this.call((client) => client.get(this.recordKey(taskId)));
+    return raw === null ? undefined : (JSON.parse(raw) as TaskRecord);
+  }
+
+  async write(record: TaskRecord, options: WriteOptions = {}): Promise<void> {
+    const ttl = Math.max(1, Math.ceil(options.ttlMs ?? this.ttlMs));
+    const json = JSON.stringify(record);
+    await this.call((client) =>
+      backendScripts().run(
+        client,
+        'write',
+        [this.recordKey(record.id)],
+        [json, ttl, this.recordChannel(record.id)],
+      ),
+    );
+  }
+
+  watch(taskId: string, listener: RecordListener): Promise<Unsubscribe> {
+    return this.subscribe(this.recordChannel(taskId), (message) =>
+      listener(JSON.parse(message) as TaskRecord),
+    );
+  }
+
+  async revoke(taskId: string): Promise<void> {
+    await this.call((client) =>
+      backendScripts().run(
+        client,
+        'revoke',
+        [this.revokedKey(taskId)],
+        [taskId, this.ttlMs, this.revokeChannel()],
+      ),
+    );
+  }
+
+  async isRevoked(taskId: string): Promise<boolean> {
+    return (await this.call((client) => client.exists(this.revokedKey(taskId)))) === 1;
+  }
+
+  onRevoke(listener: RevokeListener): Promise<Unsubscribe> {
+    return this.subscribe(this.revokeChannel(), listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([...this.open].map((unsubscribe) => unsubscribe()));
+    const clients = [this.client, this.subscriber].filter((c): c is RedisClient => c !== undefined);
+    this.client = this.subscriber = undefined;
+    await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())));
+  }
+
+  private async start(): Promise<void> {
+    const client = createRedisClient(this.options.url, this.extra, 'command');
+    backendScripts().install(client);
+    await connectClient(client);
+    this.client = client;
+    if (this.extra.checkConfig !== false) await checkEvictionPolicy(client, this.logger, 'task results');
+  }
+
+  private async subscribe(channel: string, listener: (message: string) => void): Promise<Unsubscribe> {
+    const hub = await this.subscriptions();
+    let remove: () => Promise<void>;
+    try {
+      remove = await hub.add(channel, listener);
+    } catch (error) {
+      throw toBrokerError(error);
+    }
+    const unsubscribe: Unsubscribe = async () => {
+      this.open.delete(unsubscribe);
+      await remove().catch(() => undefined);
+    };
+    this.open.add(unsubscribe);
+    return unsubscribe;
+  }
+
+  /** The shared subscriber connection, opened on the first subscription. */
+  private subscriptions(): Promise<SubscriptionHub> {
+    if (this.closed || !this.client) return Promise.reject(this.unavailable());
+    this.hub ??= (async () => {
+      const subscriber = createRedisClient(this.options.url, this.extra, 'subscriber');
+      this.subscriber = subscriber;
+      const hub = new SubscriptionHub(subscriber, (channels) => void this.replay(channels));
+      await connectClient(subscriber);
+      return hub;
+    })().catch((error: unknown) => {
+      this.hub = undefined;
+      throw error;
+    });
+    return this.hub;
+  }
+
+  /**
+   * After a reconnection, watchers may have missed writes made while Redis was away: they are sent
+   * each watched task's current record (possibly one they have seen already).
+   */
+  private async replay(channels: string[]): Promise<void> {
+    const hub = await this.hub;
+    const prefix = this.recordChannel('');
+    for (const channel of channels.filter((c) => c.startsWith(prefix))) {
+      const raw = await this.call((client) => client.get(channel)).catch(() => null);
+      if (raw !== null) hub?.deliver(channel, raw);
+    }
+  }
+
+  private async call<T>(command: (client: RedisClient) => Promise<T>): Promise<T> {
+    if (this.closed || !this.client) throw this.unavailable();
+    try {
+      return await command(this.client);
+    } catch (error) {
+      throw toBrokerError(error);
+    }
+  }
+
+  private unavailable(): BrokerUnavailableError {
+    const why = this.closed ? 'result backend closed' : 'result backend not connected (call connect() first)';
+    return new BrokerUnavailableError('redis', new Error(why));
+  }
+
+  private recordKey(taskId: string): string {
+    return `${this.options.prefix}:task:${taskId}`;
+  }
+
+  /** Same name as the record's key: the channel of a record is easy to find from the key. */
+  private recordChannel(taskId: string): string {
+    return this.recordKey(taskId);
+  }
+
+  private revokedKey(taskId: string): string {
+    return `${this.options.prefix}:revoked:${taskId}`;
+  }
+
+  private revokeChannel(): string {
+    return `${this.options.prefix}:revocations`;
+  }
+}
