@@ -36,3 +36,13 @@ export { BrokerUnavailableError } from './errors/broker-unavailable.error.js';
 export { TimeLimitExceededError } from './errors/time-limit-exceeded.error.js';
 export { TaskDefinitionError } from './errors/task-definition.error.js';
 export { TaskRevokedError } from './errors/task-revoked.error.js';
+export { Signature, sig, si, sigByName, type SignatureOptions } from './canvas/signature.js';
+export { chain, chord, group, type Chain, type Chord, type Group, type CanvasNode } from './canvas/canvas.js';
+export type { TaskFailureInfo } from './canvas/workflow-step.js';
+export { GroupHandle } from './client/group.handle.js';
+export type { ChainHandle } from './client/task.client.js';
+export type {
+  WorkflowStore,
+  GroupMemberOutcome,
+  GroupProgress,
+} from './backends/workflow-store.interface.js';

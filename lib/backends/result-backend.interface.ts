@@ -1,4 +1,5 @@
 import type { TaskRecord } from './task-record.js';
+import type { WorkflowStore } from './workflow-store.interface.js';
 
 export interface WriteOptions {
   /** Keep the record this long (defaults to the backend's TTL). */
@@ -18,6 +19,8 @@ export type Unsubscribe = () => Promise<void>;
  */
 export interface ResultBackend {
   readonly kind: string;
+  /** Chains, groups and chords; a backend without it cannot run workflows. */
+  readonly workflows?: WorkflowStore;
   connect(): Promise<void>;
   get(taskId: string): Promise<TaskRecord | undefined>;
   /** Store the whole record and notify its watchers. */

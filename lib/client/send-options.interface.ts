@@ -1,3 +1,5 @@
+import type { Signature } from '../canvas/signature.js';
+
 /** Per-call options of `TaskClient.send` / `sendByName`; they override the task's `@Task` options. */
 export interface SendOptions {
   /** Queue to publish to (default: the task's queue). */
@@ -20,4 +22,8 @@ export interface SendOptions {
   parentId?: string;
   /** Id of the workflow's first task. */
   rootId?: string;
+  /** Run on success, with this task's result prepended to their arguments. */
+  link?: Signature | Signature[];
+  /** Run on final failure, with `{ taskId, task, error }` prepended to their arguments. */
+  linkError?: Signature | Signature[];
 }

@@ -4,6 +4,12 @@ import { isReadyState, TaskState } from '../backends/task-state.js';
 import { TaskFailedError } from '../errors/task-failed.error.js';
 import { WaitTimeoutError } from '../errors/wait-timeout.error.js';
 
+/** What a chain's parent link can be: a task or a group handle. */
+export interface GroupHandleLike {
+  readonly id: string;
+  wait(options?: WaitOptions): Promise<unknown[]>;
+}
+
 export interface WaitOptions {
   /** Give up after this many ms with a {@link WaitTimeoutError} (the task goes on). Default: wait forever. */
   timeout?: number;
@@ -17,6 +23,8 @@ export class TaskHandle<TResult = unknown> {
   constructor(
     readonly id: string,
     private readonly backend: ResultBackend,
+    /** In a chain: the handle of the step before this one. */
+    readonly parent?: TaskHandle | GroupHandleLike,
   ) {}
 
   /** Current state; PENDING when the backend knows nothing (yet) of the id. */

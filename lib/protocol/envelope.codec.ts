@@ -10,6 +10,7 @@ const isCount: Check = (v) => Number.isInteger(v) && (v as number) >= 0;
 const isArray: Check = (v) => Array.isArray(v);
 const isObject: Check = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isBoolean: Check = (v) => typeof v === 'boolean';
+const isStringArray: Check = (v) => Array.isArray(v) && v.every((item) => isString(item));
 const isPriority: Check = (v) =>
   Number.isInteger(v) && (v as number) >= MIN_PRIORITY && (v as number) <= MAX_PRIORITY;
 
@@ -30,10 +31,10 @@ const FIELDS: Record<string, [Check, boolean, string]> = {
   parentId: [isString, false, 'a non-empty string'],
   group: [isString, false, 'a non-empty string'],
   groupIndex: [isCount, false, 'a non-negative integer'],
-  callbacks: [isArray, false, 'an array'],
-  errbacks: [isArray, false, 'an array'],
-  chain: [isArray, false, 'an array'],
-  chord: [isObject, false, 'an object'],
+  groupSize: [isCount, false, 'a non-negative integer'],
+  callbacks: [isStringArray, false, 'an array of step ids'],
+  errbacks: [isStringArray, false, 'an array of step ids'],
+  chord: [isString, false, 'a step id'],
   ignoreResult: [isBoolean, false, 'a boolean'],
   headers: [isObject, false, 'an object'],
 };

@@ -38,11 +38,14 @@ export interface TaskEnvelope {
   group?: string;
   /** Position of this task inside its group. */
   groupIndex?: number;
-  /** Workflow continuation: encoded signatures to run after this task (see the workflow module). */
-  callbacks?: JsonValue[];
-  errbacks?: JsonValue[];
-  chain?: JsonValue[];
-  chord?: JsonValue;
+  /** Number of members of its group. */
+  groupSize?: number;
+  /** Ids of stored steps to run with this task's result when it succeeds (chain links, `link`). */
+  callbacks?: string[];
+  /** Ids of stored steps to run with this task's failure when it finally fails (`linkError`). */
+  errbacks?: string[];
+  /** Id of the stored step to run with the group's ordered results once the group completes (a chord). */
+  chord?: string;
   /** Do not store the outcome. */
   ignoreResult?: boolean;
   /** Free-form headers for extensions. */

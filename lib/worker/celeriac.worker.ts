@@ -7,7 +7,10 @@ import { TaskDefinitionError } from '../errors/task-definition.error.js';
 import type { Unsubscribe } from '../backends/result-backend.interface.js';
 import { TaskRevokedError } from '../errors/task-revoked.error.js';
 import type { CeleriacWorkerOptions } from './celeriac-worker-options.interface.js';
+import { StepRunner } from '../canvas/step.runner.js';
+import { EnvelopePublisher } from '../client/envelope.publisher.js';
 import { createPool } from './pools/create-pool.js';
+import { WorkflowContinuation } from './workflow-continuation.js';
 import type { Pool } from './pools/pool.interface.js';
 import { TaskExecutor } from './task.executor.js';
 import { createInvoker } from './task.invoker.js';
@@ -83,7 +86,13 @@ export class CeleriacWorker extends Server implements CustomTransportStrategy {
         `CeleriacWorker: unknown queue(s) ${unknown.join(', ')} (configured: ${known})`,
       );
     }
-    const executor = new TaskExecutor(runtime.registry, runtime.backend, runtime.options, runtime.events);
+    const { broker, backend, options } = runtime;
+    const publisher = new EnvelopePublisher(broker, backend, options.maxPayloadBytes, options.resultTtl);
+    const continuation = new WorkflowContinuation(
+      new StepRunner(publisher, backend, options.resultTtl),
+      options.resultTtl,
+    );
+    const executor = new TaskExecutor(runtime.registry, backend, options, runtime.events, continuation);
     this.executor = executor;
     this.stopRevokes = await runtime.backend.onRevoke((taskId) => {
       void executor.abort(taskId, new TaskRevokedError(taskId));

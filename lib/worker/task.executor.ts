@@ -17,6 +17,7 @@ import { RateLimiter } from './rate-limiter.js';
 import { decideFailure } from './retry-policy.js';
 import { runAttempt } from './task-attempt.js';
 import type { TaskEvents } from './task-events.js';
+import { WorkflowContinuation } from './workflow-continuation.js';
 
 /** A delivery the executor holds until it settles it (or hands it back at shutdown). */
 interface InFlight {
@@ -46,6 +47,7 @@ export class TaskExecutor {
     private readonly backend: ResultBackend,
     private readonly options: ResolvedCeleriacOptions,
     private readonly events: TaskEvents,
+    private readonly continuation: WorkflowContinuation,
   ) {}
 
   get activeCount(): number {
@@ -112,7 +114,7 @@ export class TaskExecutor {
     entry.taskId = envelope.id;
     if (delivery.deliveryCount > this.options.maxDeliveries) {
       const reason = `delivered ${delivery.deliveryCount} times without an outcome (the worker running it died or hung)`;
-      await this.store(envelope, TaskState.FAILURE, {
+      await this.finish(envelope, TaskState.FAILURE, {
         error: { name: 'PoisonMessageError', message: reason },
       });
       return this.reject(delivery, envelope, reason);
@@ -120,14 +122,14 @@ export class TaskExecutor {
     const definition = this.registry.find(envelope.task);
     if (!definition) {
       const error = new UnknownTaskError(envelope.task);
-      await this.store(envelope, TaskState.FAILURE, { error: toErrorInfo(error) });
+      await this.finish(envelope, TaskState.FAILURE, { error: toErrorInfo(error) });
       return this.reject(delivery, envelope, error.message);
     }
     if (await this.skipIfNotRunnable(delivery, envelope)) return;
     try {
       checkArguments(definition, envelope.args);
     } catch (error) {
-      await this.store(envelope, TaskState.FAILURE, { error: toErrorInfo(error) });
+      await this.finish(envelope, TaskState.FAILURE, { error: toErrorInfo(error) });
       this.emit('task-failed', envelope, error);
       return delivery.ack();
     }
@@ -141,13 +143,16 @@ export class TaskExecutor {
       this.backend.isRevoked(envelope.id),
     ]);
     if (existing && isReadyState(existing.state) && existing.retries >= envelope.retries) {
+      // A redelivered copy of a finished task: its workflow steps may not have run (the worker
+      // died before acking), so they run again; each is idempotent.
+      await this.continueWorkflow(envelope, existing);
       await delivery.ack();
       return true;
     }
     const expired = envelope.expires !== undefined && Date.now() > envelope.expires;
     if (revoked || expired) {
       const why = revoked ? 'revoked' : `expired at ${new Date(envelope.expires!).toISOString()}`;
-      await this.store(envelope, TaskState.REVOKED, {
+      await this.finish(envelope, TaskState.REVOKED, {
         error: { name: 'TaskRevokedError', message: `task ${why}` },
       });
       this.emit('task-revoked', envelope);
@@ -183,7 +188,7 @@ export class TaskExecutor {
     if (entry.abandoned) return;
     const runtime = Date.now() - startedAt;
     if (outcome.ok) {
-      await this.store(envelope, TaskState.SUCCESS, { result: outcome.value });
+      await this.finish(envelope, TaskState.SUCCESS, { result: outcome.value });
       this.emit('task-succeeded', envelope, undefined, runtime);
       return entry.delivery.ack();
     }
@@ -200,7 +205,7 @@ export class TaskExecutor {
     const decision = decideFailure(definition, envelope, error);
     const info = toErrorInfo(decision.error);
     if (decision.kind === 'revoked') {
-      await this.store(envelope, TaskState.REVOKED, { error: info });
+      await this.finish(envelope, TaskState.REVOKED, { error: info });
       this.emit('task-revoked', envelope);
       return delivery.ack();
     }
@@ -211,7 +216,7 @@ export class TaskExecutor {
       this.emit('task-retried', envelope, decision.error, runtime);
       return delivery.requeue({ delayMs: decision.delayMs, body: encodeEnvelope(next) });
     }
-    await this.store(envelope, TaskState.FAILURE, { error: info });
+    await this.finish(envelope, TaskState.FAILURE, { error: info });
     this.emit('task-failed', envelope, decision.error, runtime);
     await delivery.ack();
   }
@@ -236,6 +241,22 @@ export class TaskExecutor {
     record.progress = value;
     record.updatedAt = Date.now();
     if (!envelope.ignoreResult) await this.backend.write({ ...record }, { ttlMs: this.options.resultTtl });
+  }
+
+  /** Stores a final outcome, then runs what the workflow does next; the caller acks after this. */
+  private async finish(envelope: TaskEnvelope, state: TaskState, extra: Partial<TaskRecord>): Promise<void> {
+    const record = await this.store(envelope, state, extra);
+    await this.continueWorkflow(envelope, record);
+  }
+
+  private async continueWorkflow(envelope: TaskEnvelope, record: TaskRecord): Promise<void> {
+    if (!WorkflowContinuation.applies(envelope)) return;
+    if (record.state === TaskState.SUCCESS) {
+      await this.continuation.afterSuccess(envelope, record.result ?? null);
+    } else {
+      const error = record.error ?? { name: 'Error', message: `task ended ${record.state}` };
+      await this.continuation.afterFailure(envelope, error, record.state === TaskState.FAILURE);
+    }
   }
 
   /** Writes the task's record in `state`. With `ignoreResult`, only the states before a result are kept. */

@@ -10,6 +10,7 @@ import type {
 } from '../result-backend.interface.js';
 import type { TaskRecord } from '../task-record.js';
 import { MemoryResultStore } from './memory-result-store.js';
+import { MemoryWorkflowStore } from './memory-workflow.store.js';
 
 /** `BackendOptions` with the TTL optional, so the embedded backend can also be built directly. */
 export interface MemoryBackendOptions extends ConnectionOptions {
@@ -31,7 +32,11 @@ export class MemoryBackend implements ResultBackend {
   /** Releases of this client's subscriptions, so `close()` can end the ones left open. */
   private readonly subscriptions = new Set<() => void>();
 
-  constructor(private readonly options: MemoryBackendOptions) {}
+  readonly workflows: MemoryWorkflowStore;
+
+  constructor(private readonly options: MemoryBackendOptions) {
+    this.workflows = new MemoryWorkflowStore(options.prefix);
+  }
 
   /** Subscriptions (watches and revoke listeners) this client holds open. */
   get subscriptionCount(): number {

@@ -1,0 +1,52 @@
+import type { ResultBackend } from '../backends/result-backend.interface.js';
+import { TaskState } from '../backends/task-state.js';
+import type { Broker } from '../brokers/broker.interface.js';
+import { PayloadTooLargeError } from '../errors/payload-too-large.error.js';
+import { encodeEnvelope } from '../protocol/envelope.codec.js';
+import type { TaskEnvelope } from '../protocol/task-envelope.js';
+
+/** Writes PENDING records and publishes envelopes; shared by the client and the workflow steps. */
+export class EnvelopePublisher {
+  constructor(
+    private readonly broker: Broker,
+    private readonly backend: ResultBackend,
+    private readonly maxPayloadBytes: number,
+    private readonly resultTtlMs: number,
+  ) {}
+
+  /** Encodes and size-checks; throws {@link PayloadTooLargeError} before anything is written. */
+  encode(envelope: TaskEnvelope): string {
+    const body = encodeEnvelope(envelope);
+    const bytes = Buffer.byteLength(body);
+    if (bytes > this.maxPayloadBytes)
+      throw new PayloadTooLargeError(envelope.task, bytes, this.maxPayloadBytes);
+    return body;
+  }
+
+  /** PENDING goes first: a fast worker's later writes must not be overwritten by it. */
+  async writePending(envelope: TaskEnvelope): Promise<void> {
+    await this.backend.write(
+      {
+        id: envelope.id,
+        state: TaskState.PENDING,
+        task: envelope.task,
+        queue: envelope.queue,
+        retries: 0,
+        updatedAt: Date.now(),
+        rootId: envelope.rootId,
+        parentId: envelope.parentId,
+        group: envelope.group,
+      },
+      { ttlMs: this.resultTtlMs },
+    );
+  }
+
+  /** Resolves once the broker confirmed the message. */
+  async publish(envelope: TaskEnvelope, body = this.encode(envelope)): Promise<void> {
+    await this.broker.publish(envelope.queue, body, {
+      delayMs: envelope.eta === undefined ? undefined : Math.max(0, envelope.eta - Date.now()),
+      priority: envelope.priority,
+      messageId: envelope.id,
+    });
+  }
+}
