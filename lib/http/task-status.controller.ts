@@ -11,7 +11,8 @@ import {
 } from '@nestjs/common';
 import type { MessageEvent } from '@nestjs/common';
 import { Observable } from 'rxjs';
-import { isReadyState } from '../backends/task-state.js';
+import { isReadyState, TaskState } from '../backends/task-state.js';
+import { GROUP_TASK } from '../canvas/workflow-step.js';
 import { TaskClient } from '../client/task.client.js';
 import { toStatusView, type TaskStatusView } from './task-status.view.js';
 
@@ -28,6 +29,19 @@ export function createTaskStatusController(path: string): Type<unknown> {
     async status(@Param('id') id: string): Promise<TaskStatusView> {
       const record = await this.client.handle(id).info();
       if (!record) throw new NotFoundException(`no task with id "${id}"`);
+      if (record.task === GROUP_TASK && !isReadyState(record.state)) {
+        // A running group's record is written at its start and its end only; its live progress is one counter read.
+        const total = (record.progress as { total?: number } | undefined)?.total ?? 0;
+        const completed = await this.client.groupHandle(id).completed();
+        return toStatusView(
+          {
+            ...record,
+            state: completed > 0 ? TaskState.STARTED : record.state,
+            progress: { completed, total },
+          },
+          path,
+        );
+      }
       return toStatusView(record, path);
     }
 

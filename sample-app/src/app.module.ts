@@ -4,6 +4,7 @@ import { CounterModule } from './counter/counter.module.js';
 import { HealthController } from './health.controller.js';
 import { PrimesModule } from './primes/primes.module.js';
 import { SharesModule } from './shares/shares.module.js';
+import { WordCountsModule } from './word-counts/word-counts.module.js';
 
 /** The sample application: an API whose work runs as Celeriac tasks. */
 @Module({})
@@ -28,6 +29,7 @@ export class AppModule {
         PrimesModule,
         SharesModule,
         CounterModule,
+        WordCountsModule,
       ],
       controllers: [HealthController],
     };

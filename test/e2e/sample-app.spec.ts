@@ -3,7 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { TaskClient, TaskState } from '../../lib/index.js';
+import { group, sig, TaskClient, TaskState } from '../../lib/index.js';
+import { PrimesTasks } from '../../sample-app/src/primes/primes.tasks.js';
 import { createSampleApp } from '../../sample-app/src/bootstrap.js';
 
 type Http = ReturnType<typeof request>;
@@ -32,7 +33,12 @@ describe('sample app over HTTP (embedded broker, API + worker in one process)', 
     http = request(app.getHttpServer());
     pages = createServer((req, res) => {
       if (req.url === '/missing') res.writeHead(404).end('no');
-      else res.writeHead(200, { 'content-type': 'text/plain' }).end('hello celeriac');
+      else if (req.url?.startsWith('/article/')) {
+        const n = Number(req.url.split('/')[2]);
+        res
+          .writeHead(200, { 'content-type': 'text/html' })
+          .end(`<html><body><p>Celery and celeriac.</p>${'<b>root</b> '.repeat(n)}</body></html>`);
+      } else res.writeHead(200, { 'content-type': 'text/plain' }).end('hello celeriac');
     });
     await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
     pagesUrl = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
@@ -108,6 +114,46 @@ describe('sample app over HTTP (embedded broker, API + worker in one process)', 
       retries: 0,
       error: { name: 'NonRetryableError', message: `GET ${pagesUrl}/missing answered 404` },
     });
+  });
+
+  it('POST /word-counts scrapes every URL and counts the words in one chord callback', async () => {
+    const urls = [1, 2, 3, 4].map((n) => `${pagesUrl}/article/${n}`);
+    const res = await http
+      .post('/word-counts')
+      .send({ urls, words: ['root', 'celeriac', 'turnip'] })
+      .expect(202);
+    const done = await follow(http, res.headers.location as string);
+    expect(done).toMatchObject({
+      state: 'SUCCESS',
+      task: 'WordCountTasks.count',
+      result: { pages: 4, counts: { root: 10, celeriac: 4, turnip: 0 } },
+    });
+  });
+
+  it("GET /tasks/:id of a group reports its members' progress and ordered results", async () => {
+    const handle = await app
+      .get(TaskClient)
+      .apply(group([30, 20, 10].map((limit) => sig(PrimesTasks, 'count', limit))));
+    const done = await follow(http, `/tasks/${handle.id}`);
+    expect(done).toMatchObject({
+      state: 'SUCCESS',
+      task: 'celeriac.group',
+      progress: { completed: 3, total: 3 },
+      result: [10, 8, 4],
+    });
+  });
+
+  it('POST /word-counts with a bad body → 400', async () => {
+    const res = await http
+      .post('/word-counts')
+      .send({ urls: ['nope'], words: [] })
+      .expect(400);
+    expect(res.body.message).toEqual(
+      expect.arrayContaining([
+        'each value in urls must be a URL address',
+        'words must contain at least 1 elements',
+      ]),
+    );
   });
 
   it('unknown task id → 404', async () => {
