@@ -32,7 +32,8 @@ export function createRedisClient(url: string, extra: RedisExtraOptions, role: C
     ...ROLE_OPTIONS[role],
     enableOfflineQueue: false,
     lazyConnect: true,
-    connectionName: `celeriac:${role}`,
+    // CLIENT LIST shows what each connection is for: `<connectionName or celeriac>:<role>`.
+    connectionName: `${extra.redisOptions?.connectionName ?? 'celeriac'}:${role}`,
   };
   if (!extra.cluster) return new Redis(url, options);
   const seed = parseRedisUrl(url);
@@ -134,6 +135,13 @@ export function whenReady(client: RedisClient, maxMs: number): Promise<void> {
 export function toBrokerError(error: unknown): Error {
   if (error instanceof ReplyError) return error as Error;
   if (error instanceof CeleriacError) return error;
+  if (error instanceof Error && /enableOfflineQueue/.test(error.message)) {
+    // ioredis' wording names an option; say what it means for the caller.
+    const cause = new Error('no connection to Redis (down or reconnecting); nothing was sent', {
+      cause: error,
+    });
+    return new BrokerUnavailableError('redis', cause);
+  }
   return new BrokerUnavailableError('redis', error);
 }
 

@@ -1,0 +1,158 @@
+import { jest } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { RedisBroker } from '../../../lib/brokers/redis/redis.broker.js';
+import type { RedisBrokerExtraOptions } from '../../../lib/brokers/redis/redis-broker.options.js';
+import { Inbox } from '../../conformance/conformance-helpers.js';
+import { deleteKeys, inspector, redisBroker } from './support/redis-env.js';
+import { RedisServer } from './support/redis-server.js';
+import { sleep } from './support/wait.js';
+
+describe('Redis broker', () => {
+  let prefix: string;
+  let brokers: RedisBroker[];
+  let redis: Redis;
+
+  beforeEach(() => {
+    prefix = `celeriac-test-${randomUUID()}`;
+    brokers = [];
+    redis = inspector();
+  });
+
+  afterEach(async () => {
+    await Promise.allSettled(brokers.map((broker) => broker.close()));
+    await deleteKeys(redis, prefix);
+    redis.disconnect();
+  });
+
+  async function open(extra: RedisBrokerExtraOptions = {}, url?: string): Promise<RedisBroker> {
+    const broker = redisBroker(prefix, { checkConfig: false, ...extra }, url);
+    brokers.push(broker);
+    await broker.connect();
+    return broker;
+  }
+
+  it('runs a task whose ETA is later than the lease exactly once', async () => {
+    const broker = await open({ leaseMs: 400, renewEveryMs: 100 });
+    const inbox = Inbox.acking();
+    await broker.consume('eta', inbox.handler(), { prefetch: 1 });
+    const publishedAt = Date.now();
+    await broker.publish('eta', 'in 1.5 s', { delayMs: 1_500, messageId: 'eta-1' });
+
+    const [delivery] = await inbox.waitFor(1);
+    await inbox.settled();
+    expect(inbox.received[0].at - publishedAt).toBeGreaterThanOrEqual(1_500 - 25);
+    expect([delivery.messageId, delivery.deliveryCount]).toEqual(['eta-1', 1]);
+    await sleep(1_200);
+    expect(inbox.received).toHaveLength(1);
+  });
+
+  it('wakes a sleeping consumer for a delayed message due before the one it was waiting for', async () => {
+    const broker = await open();
+    const inbox = Inbox.acking();
+    await broker.consume('timers', inbox.handler(), { prefetch: 1 });
+    await broker.publish('timers', 'later', { delayMs: 60_000 });
+    await sleep(50); // the consumer now sleeps until 'later' is due
+    await broker.publish('timers', 'soon', { delayMs: 200 });
+
+    await inbox.waitFor(1);
+    await inbox.settled();
+    expect(inbox.bodies).toEqual(['soon']);
+    expect(await broker.size('timers')).toBe(1);
+  });
+
+  it('honours ten priority levels, 9 first', async () => {
+    const broker = await open();
+    const priorities = [3, 9, 0, 7, 1, 8, 2, 6, 4, 5];
+    for (const priority of priorities) await broker.publish('prio', `p${priority}`, { priority });
+    const inbox = Inbox.acking();
+    await broker.consume('prio', inbox.handler(), { prefetch: 1 });
+    await inbox.waitFor(10);
+    await inbox.settled();
+    expect(inbox.bodies).toEqual(['p9', 'p8', 'p7', 'p6', 'p5', 'p4', 'p3', 'p2', 'p1', 'p0']);
+  });
+
+  it('rejects a priority outside 0-9 and a queue name that would break the hash tag', async () => {
+    const broker = await open();
+    await expect(broker.publish('q', 'x', { priority: 10 })).rejects.toThrow(
+      /priority must be an integer from 0 to 9/,
+    );
+    await expect(broker.publish('q{1}', 'x')).rejects.toThrow(/must be non-empty and contain no/);
+  });
+
+  it('ignores a settlement from a delivery whose lease ended and went to another consumer', async () => {
+    const [slow, fast] = [await open(), await open()];
+    await slow.publish('fence', 'work', { messageId: 'm-1' });
+    const first = new Inbox();
+    await slow.consume('fence', first.handler(), { prefetch: 1 });
+    const [stale] = await first.waitFor(1);
+
+    // As if the slow worker had stalled past its lease: end the lease now.
+    const active = `{${prefix}:fence}:active`;
+    const [mid] = await redis.zrange(active, 0, 0);
+    await redis.zadd(active, 0, mid);
+    const second = new Inbox();
+    await fast.consume('fence', second.handler(), { prefetch: 1 });
+    const [current] = await second.waitFor(1);
+    expect(current.deliveryCount).toBe(2);
+
+    const warn = jest.spyOn(slow.logger, 'warn').mockImplementation(() => undefined);
+    await stale.ack();
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('settled after its lease ended'));
+    expect(await redis.zscore(active, mid)).not.toBeNull();
+    await current.ack();
+    expect(await redis.zcard(active)).toBe(0);
+    expect(await fast.size('fence')).toBe(0);
+  });
+
+  describe('on a Redis of its own', () => {
+    let server: RedisServer;
+
+    beforeAll(async () => {
+      server = await RedisServer.start();
+    });
+
+    afterAll(async () => {
+      await server.stop();
+    });
+
+    it('costs close to zero commands per second while a consumer idles on an empty queue', async () => {
+      const broker = await open({}, server.url);
+      await broker.consume('idle', () => undefined, { prefetch: 10 });
+      await broker.publish('idle', 'far future', { delayMs: 600_000 });
+      const counter = inspector(server.url);
+      try {
+        await sleep(200);
+        const before = await commandsProcessed(counter);
+        await sleep(3_000);
+        // The second INFO counts the first one.
+        const idleCommands = (await commandsProcessed(counter)) - before - 1;
+        expect(idleCommands).toBeLessThanOrEqual(1);
+      } finally {
+        counter.disconnect();
+      }
+    });
+
+    it('warns at start-up, naming the setting, when Redis may evict keys', async () => {
+      const admin = inspector(server.url);
+      await admin.config('SET', 'maxmemory-policy', 'allkeys-lru');
+      try {
+        const broker = redisBroker(prefix, {}, server.url);
+        brokers.push(broker);
+        const warn = jest.spyOn(broker.logger, 'warn').mockImplementation(() => undefined);
+        await broker.connect();
+        expect(warn).toHaveBeenCalledWith(
+          expect.stringMatching(/maxmemory-policy "allkeys-lru".*noeviction/),
+        );
+      } finally {
+        await admin.config('SET', 'maxmemory-policy', 'noeviction');
+        admin.disconnect();
+      }
+    });
+  });
+});
+
+async function commandsProcessed(client: Redis): Promise<number> {
+  const info = await client.info('stats');
+  return Number(/total_commands_processed:(\d+)/.exec(info)![1]);
+}

@@ -1,0 +1,69 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { typeScriptChildArgs } from './ts-child-loader.js';
+
+/** One JSON line a child process wrote on stdout. */
+export type ChildEvent = Record<string, unknown> & { event: string };
+
+/**
+ * A TypeScript entry point run in its own `node` process, whose stdout JSON lines a test can await.
+ * Only this process is ever signalled, by its own pid.
+ */
+export class ChildWorker {
+  readonly events: ChildEvent[] = [];
+  private readonly waiters: { match: (e: ChildEvent) => boolean; resolve: (e: ChildEvent) => void }[] = [];
+  private readonly exited: Promise<void>;
+  private stderr = '';
+
+  private constructor(private readonly child: ChildProcess) {
+    createInterface({ input: child.stdout! }).on('line', (line) => this.onLine(line));
+    child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+  }
+
+  static start(entry: URL, env: Record<string, string>): ChildWorker {
+    const child = spawn(process.execPath, [...typeScriptChildArgs(), fileURLToPath(entry)], {
+      env: { ...process.env, NODE_OPTIONS: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new ChildWorker(child);
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** Resolves with the first event (already seen or coming) that matches. */
+  next(match: (e: ChildEvent) => boolean, ms = 15_000): Promise<ChildEvent> {
+    const seen = this.events.find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`child ${this.pid}: no matching event in ${ms} ms; stderr: ${this.stderr}`)),
+        ms,
+      );
+      this.waiters.push({ match, resolve: (e) => (clearTimeout(timer), resolve(e)) });
+    });
+  }
+
+  /** SIGKILL, as a crashed machine would: no cleanup code runs. */
+  async kill(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
+  private onLine(line: string): void {
+    let event: ChildEvent;
+    try {
+      event = JSON.parse(line) as ChildEvent;
+    } catch {
+      return;
+    }
+    this.events.push(event);
+    for (const waiter of this.waiters.filter((w) => w.match(event))) {
+      this.waiters.splice(this.waiters.indexOf(waiter), 1);
+      waiter.resolve(event);
+    }
+  }
+}
