@@ -19,6 +19,7 @@ import type {
   WriteOptions,
 } from '../result-backend.interface.js';
 import type { TaskRecord } from '../task-record.js';
+import { RedisWorkflowStore } from './redis-workflow.store.js';
 import { SubscriptionHub } from './subscription-hub.js';
 
 /** `BackendOptions` with the TTL optional, so the backend can also be built directly. */
@@ -52,9 +53,13 @@ export class RedisBackend implements ResultBackend {
   private readonly open = new Set<Unsubscribe>();
   private closed = false;
 
+  /** Chains, groups and chords, on the same connection as the records. */
+  readonly workflows: RedisWorkflowStore;
+
   constructor(private readonly options: RedisBackendOptions) {
     this.extra = options.extra ?? {};
     this.ttlMs = options.resultTtlMs ?? DEFAULT_RESULT_TTL_MS;
+    this.workflows = new RedisWorkflowStore((command) => this.call(command), options.prefix, this.ttlMs);
   }
 
   /** Channels this backend is subscribed to (for monitoring and leak checks). */

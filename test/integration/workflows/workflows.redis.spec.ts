@@ -1,0 +1,3 @@
+import { describeWorkflows } from '../../support/workflow.cases.js';
+
+describeWorkflows('Redis (broker and results)', () => ({ broker: 'redis://127.0.0.1:6379' }));
