@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { Cluster } from 'ioredis';
+import { RedisBackend } from '../../../lib/backends/redis/redis.backend.js';
+import { RedisBroker } from '../../../lib/brokers/redis/redis.broker.js';
+import { describeBackendConformance } from '../../conformance/backend.conformance.js';
+import { describeBrokerConformance } from '../../conformance/broker.conformance.js';
+import { Inbox } from '../../conformance/conformance-helpers.js';
+import { RedisCluster } from './support/redis-cluster.js';
+
+let cluster: RedisCluster;
+
+beforeAll(async () => {
+  cluster = await RedisCluster.start(3);
+}, 60_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+const clusterExtra = (): Record<string, unknown> => ({ cluster: true, clusterNodes: cluster.nodes });
+
+describeBrokerConformance('redis cluster', (prefix) => new RedisBroker({ url: cluster.url, prefix, extra: clusterExtra() }));
+
+describeBackendConformance('redis cluster', (prefix) => new RedisBackend({ url: cluster.url, prefix, extra: clusterExtra() }));
+
+describe('Redis broker on a cluster', () => {
+  it('keeps every key of a queue in one slot, and spreads queues over slots', async () => {
+    const prefix = `celeriac-test-${randomUUID()}`;
+    const broker = new RedisBroker({ url: cluster.url, prefix, extra: clusterExtra() });
+    const admin = new Cluster(cluster.nodes.map((node) => ({ host: '127.0.0.1', port: Number(node.split(':')[1]) })));
+    await broker.connect();
+    try {
+      const queues = Array.from({ length: 12 }, (_, i) => `q${i}`);
+      for (const queue of queues) {
+        await broker.publish(queue, 'now');
+        await broker.publish(queue, 'later', { delayMs: 60_000 });
+        const inbox = new Inbox((d) => d.deadLetter('kept to check its key'));
+        const consumer = await broker.consume(queue, inbox.handler(), { prefetch: 1 });
+        await inbox.waitFor(1);
+        await inbox.settled();
+        await consumer.cancel();
+      }
+      const slotsByQueue = new Map<string, Set<number>>();
+      for (const node of admin.nodes('master')) {
+        for (const key of await node.keys(`{${prefix}:*`)) {
+          const queue = /^\{[^:]+(?::[^:}]+)*:(q\d+)\}/.exec(key)![1];
+          const slot = (await node.cluster('KEYSLOT', key));
+          slotsByQueue.set(queue, (slotsByQueue.get(queue) ?? new Set()).add(slot));
+        }
+      }
+      expect([...slotsByQueue.keys()].sort()).toEqual([...queues].sort());
+      for (const slots of slotsByQueue.values()) expect(slots.size).toBe(1);
+      const distinctSlots = new Set([...slotsByQueue.values()].map((slots) => [...slots][0]));
+      expect(distinctSlots.size).toBeGreaterThan(1);
+      for (const queue of queues) await broker.purge(queue);
+    } finally {
+      await broker.close();
+      admin.disconnect();
+    }
+  });
+});

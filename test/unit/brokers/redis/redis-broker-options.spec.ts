@@ -1,0 +1,60 @@
+import {
+  DEFAULT_LEASE_MS,
+  resolveBrokerOptions,
+} from '../../../../lib/brokers/redis/redis-broker.options.js';
+import { parseRedisUrl, redactUrl } from '../../../../lib/brokers/redis/redis-connection.js';
+
+describe('resolveBrokerOptions', () => {
+  it('defaults to a 30 s lease renewed every 10 s, no broker-side delivery limit and a 60 s block bound', () => {
+    expect(resolveBrokerOptions({})).toEqual({
+      leaseMs: DEFAULT_LEASE_MS,
+      renewEveryMs: 10_000,
+      maxDeliveries: 0,
+      maxBlockMs: 60_000,
+      batchLimit: 1000,
+      deadLetterLimit: 10_000,
+    });
+    expect(DEFAULT_LEASE_MS).toBe(30_000);
+  });
+
+  it('renews a third of the lease unless told otherwise', () => {
+    expect(resolveBrokerOptions({ leaseMs: 1_500 }).renewEveryMs).toBe(500);
+    expect(resolveBrokerOptions({ leaseMs: 1_500, renewEveryMs: 200 }).renewEveryMs).toBe(200);
+  });
+
+  it('refuses settings that would lose leases or make no sense, naming the setting', () => {
+    expect(() => resolveBrokerOptions({ leaseMs: 1_000, renewEveryMs: 1_000 })).toThrow(
+      /"renewEveryMs" \(1000\) must be below "leaseMs"/,
+    );
+    expect(() => resolveBrokerOptions({ leaseMs: 0 })).toThrow(/"leaseMs" must be a positive number/);
+    expect(() => resolveBrokerOptions({ maxDeliveries: -1 })).toThrow(/"maxDeliveries"/);
+  });
+});
+
+describe('parseRedisUrl', () => {
+  it('reads host, port, credentials, database and TLS', () => {
+    expect(parseRedisUrl('rediss://worker:s%40cret@cache.internal:6380/2')).toEqual({
+      host: 'cache.internal',
+      port: 6380,
+      db: 2,
+      username: 'worker',
+      password: 's@cret',
+      tls: {},
+    });
+    expect(parseRedisUrl('redis://127.0.0.1')).toEqual({
+      host: '127.0.0.1',
+      port: 6379,
+      db: 0,
+      username: undefined,
+      password: undefined,
+      tls: undefined,
+    });
+  });
+
+  it('explains a bad URL without showing the password', () => {
+    expect(() => parseRedisUrl('redis://u:pw@host/x')).toThrow(
+      'bad database number in "redis://u:***@host/x"',
+    );
+    expect(redactUrl('redis://:hunter2@h:1')).toBe('redis://:***@h:1');
+  });
+});
