@@ -19,15 +19,23 @@ afterAll(async () => {
 
 const clusterExtra = (): Record<string, unknown> => ({ cluster: true, clusterNodes: cluster.nodes });
 
-describeBrokerConformance('redis cluster', (prefix) => new RedisBroker({ url: cluster.url, prefix, extra: clusterExtra() }));
+describeBrokerConformance(
+  'redis cluster',
+  (prefix) => new RedisBroker({ url: cluster.url, prefix, extra: clusterExtra() }),
+);
 
-describeBackendConformance('redis cluster', (prefix) => new RedisBackend({ url: cluster.url, prefix, extra: clusterExtra() }));
+describeBackendConformance(
+  'redis cluster',
+  (prefix) => new RedisBackend({ url: cluster.url, prefix, extra: clusterExtra() }),
+);
 
 describe('Redis broker on a cluster', () => {
   it('keeps every key of a queue in one slot, and spreads queues over slots', async () => {
     const prefix = `celeriac-test-${randomUUID()}`;
     const broker = new RedisBroker({ url: cluster.url, prefix, extra: clusterExtra() });
-    const admin = new Cluster(cluster.nodes.map((node) => ({ host: '127.0.0.1', port: Number(node.split(':')[1]) })));
+    const admin = new Cluster(
+      cluster.nodes.map((node) => ({ host: '127.0.0.1', port: Number(node.split(':')[1]) })),
+    );
     await broker.connect();
     try {
       const queues = Array.from({ length: 12 }, (_, i) => `q${i}`);
@@ -44,7 +52,7 @@ describe('Redis broker on a cluster', () => {
       for (const node of admin.nodes('master')) {
         for (const key of await node.keys(`{${prefix}:*`)) {
           const queue = /^\{[^:]+(?::[^:}]+)*:(q\d+)\}/.exec(key)![1];
-          const slot = (await node.cluster('KEYSLOT', key));
+          const slot = await node.cluster('KEYSLOT', key);
           slotsByQueue.set(queue, (slotsByQueue.get(queue) ?? new Set()).add(slot));
         }
       }

@@ -20,10 +20,19 @@ export class RedisCluster {
     try {
       for (let i = 0; i < masters; i++) {
         const port = await freePort(true);
-        servers.push(await RedisServer.start(['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf'], port));
+        servers.push(
+          await RedisServer.start(['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf'], port),
+        );
       }
       const addresses = servers.map((server) => `127.0.0.1:${server.port}`);
-      await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes']);
+      await run('redis-cli', [
+        '--cluster',
+        'create',
+        ...addresses,
+        '--cluster-replicas',
+        '0',
+        '--cluster-yes',
+      ]);
       await Promise.all(servers.map((server) => waitForClusterOk(server.port)));
       return cluster;
     } catch (error) {
@@ -51,7 +60,7 @@ async function waitForClusterOk(port: number): Promise<void> {
   const client = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
   try {
     await eventually(`cluster_state:ok on ${port}`, async () => {
-      const info = (await client.cluster('INFO'));
+      const info = await client.cluster('INFO');
       return info.includes('cluster_state:ok') ? true : undefined;
     });
   } finally {
