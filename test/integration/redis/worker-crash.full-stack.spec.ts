@@ -1,0 +1,74 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import type { INestApplicationContext } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import type { Redis } from 'ioredis';
+import { CeleriacModule, TaskClient, TaskState } from '../../../lib/index.js';
+import { ChildWorker } from './support/child-process.js';
+import { CrashTasks } from './support/crash-tasks.js';
+import { deleteKeys, inspector, REDIS_URL } from './support/redis-env.js';
+import { sleep } from './support/wait.js';
+
+const LEASE_MS = 1_000;
+const CRASH_WORKER = new URL('./support/crash-worker.main.ts', import.meta.url);
+
+describe('Celeriac on Redis: a worker process killed with SIGKILL mid-task', () => {
+  let prefix: string;
+  let redis: Redis;
+  let producer: INestApplicationContext | undefined;
+  const children: ChildWorker[] = [];
+
+  beforeEach(() => {
+    prefix = `celeriac-test-${randomUUID()}`;
+    redis = inspector();
+  });
+
+  afterEach(async () => {
+    await Promise.all(children.splice(0).map((child) => child.kill()));
+    await producer?.close();
+    await deleteKeys(redis, prefix);
+    redis.disconnect();
+  });
+
+  async function startWorker(hang: boolean): Promise<ChildWorker> {
+    const env = {
+      REDIS_URL,
+      PREFIX: prefix,
+      LEASE_MS: String(LEASE_MS),
+      RUNS_KEY: `${prefix}:runs`,
+      HANG_ON_TASK: hang ? '1' : '0',
+    };
+    const child = ChildWorker.start(CRASH_WORKER, env);
+    children.push(child);
+    await child.next((e) => e.event === 'listening', 30_000);
+    return child;
+  }
+
+  it('completes the task on another worker, once, after the lease', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        CeleriacModule.forRoot({
+          broker: REDIS_URL,
+          prefix,
+          producerOnly: true,
+          queues: { reports: {} },
+          brokerOptions: { checkConfig: false },
+          backendOptions: { checkConfig: false },
+        }),
+      ],
+    }).compile();
+    producer = await moduleRef.init();
+    const client = producer.get(TaskClient);
+
+    const doomed = await startWorker(true);
+    const handle = await client.send(CrashTasks, 'render', ['42']);
+    await doomed.next((e) => e.event === 'started');
+    const survivor = await startWorker(false);
+    await doomed.kill();
+
+    expect(await handle.wait({ timeout: 20_000 })).toBe(`report 42 rendered by ${survivor.pid}`);
+    await sleep(LEASE_MS * 2);
+    expect(await redis.lrange(`${prefix}:runs`, 0, -1)).toEqual([String(doomed.pid), String(survivor.pid)]);
+    expect(await handle.state()).toBe(TaskState.SUCCESS);
+  }, 60_000);
+});
