@@ -80,13 +80,15 @@ export class AmqpBroker implements Broker {
     const { topology, router, names, options: settings } = this;
     const context = { connection: this.consuming, topology, router, names, options: settings };
     const consumer = new AmqpConsumer(queue, handler, prefetch, context);
+    // Registered before it starts: a handler may close the broker before `consume` resolves.
+    this.consumers.add(consumer);
     try {
       await consumer.start();
     } catch (error) {
+      this.consumers.delete(consumer);
       await consumer.stop();
       throw error;
     }
-    this.consumers.add(consumer);
     return consumer;
   }
 

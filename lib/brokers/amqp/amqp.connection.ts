@@ -59,8 +59,9 @@ export class AmqpConnection {
     return this.model;
   }
 
-  get isOpen(): boolean {
-    return this.model !== undefined;
+  /** Closed for good by `close()`. */
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   /** Called with each new connection after a loss (not on the first one). */

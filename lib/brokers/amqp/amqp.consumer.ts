@@ -104,7 +104,7 @@ export class AmqpConsumer implements Consumer {
   }
 
   private restart(delayMs?: number): void {
-    if (this.stopped) return;
+    if (this.stopped || this.context.connection.isClosed) return;
     clearTimeout(this.retryTimer);
     const { reconnectInitialDelayMs: initial, reconnectMaxDelayMs: max } = this.context.options;
     const delay = delayMs ?? Math.min(max, initial * 2 ** Math.min(this.retries++, 20));

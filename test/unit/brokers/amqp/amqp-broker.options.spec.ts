@@ -1,0 +1,28 @@
+import { resolveAmqpOptions } from '../../../../lib/brokers/amqp/amqp-broker.options.js';
+import { TaskDefinitionError } from '../../../../lib/errors/task-definition.error.js';
+
+describe('AMQP broker options', () => {
+  it('defaults to classic queues with a delivery limit of 20', () => {
+    expect(resolveAmqpOptions()).toMatchObject({
+      queueType: 'classic',
+      deliveryLimit: 20,
+      heartbeatSeconds: 15,
+    });
+  });
+
+  it('accepts quorum queues with an explicit delivery limit', () => {
+    expect(resolveAmqpOptions({ queueType: 'quorum', deliveryLimit: 3 })).toMatchObject({
+      queueType: 'quorum',
+      deliveryLimit: 3,
+    });
+  });
+
+  it('names the setting that is wrong', () => {
+    expect(() => resolveAmqpOptions({ queueType: 'stream' })).toThrow(TaskDefinitionError);
+    expect(() => resolveAmqpOptions({ queueType: 'stream' })).toThrow(/brokerOptions\.queueType/);
+    expect(() => resolveAmqpOptions({ deliveryLimit: 0 })).toThrow(/brokerOptions\.deliveryLimit/);
+    expect(() => resolveAmqpOptions({ reconnectInitialDelayMs: 500, reconnectMaxDelayMs: 100 })).toThrow(
+      /reconnectMaxDelayMs/,
+    );
+  });
+});
