@@ -1,3 +1,4 @@
+import type { MessagePropertyHeaders } from 'amqplib';
 import {
   Header,
   counterHeaders,
