@@ -7,9 +7,36 @@ export interface QueueOptions {
    * `threads` / `processes`: real parallelism for CPU-bound work.
    */
   pool?: PoolKind;
-  /** Tasks run at once per worker (and the broker prefetch). Default: 1 for solo, 100 for async. */
+  /**
+   * Tasks run at once per worker (and the broker prefetch). Default: 1 for solo, 100 for async,
+   * the number of CPUs for threads and processes (one child each).
+   */
   concurrency?: number;
+  /**
+   * threads / processes: the module each child loads to boot the application. Default: the
+   * `CELERIAC_POOL_ENTRY` environment variable, else `process.argv[1]` (the app's own entry).
+   */
+  entry?: string;
+  /** threads / processes: replace a child after it has run this many tasks (default: never). */
+  maxTasksPerChild?: number;
+  /**
+   * threads / processes: replace a child after a task leaves it using more than this many MB
+   * (resident memory of a process; heap of a thread). Checked after each task (default: never).
+   */
+  maxMemoryPerChild?: number;
+  /** threads / processes: V8 heap ceiling of each child in MB; a task exceeding it fails alone. */
+  maxHeapPerChild?: number;
+  /**
+   * threads / processes: after a task's time limit (or a shutdown) aborts its signal, the task
+   * gets this long to stop before its child is terminated and replaced (default 1 000 ms).
+   */
+  hardTimeLimitGraceMs?: number;
+  /** threads / processes: a child that has not booted within this long is killed (default 30 000 ms). */
+  bootTimeoutMs?: number;
 }
+
+/** A queue's options after defaults: pool and concurrency are always known. */
+export type ResolvedQueueOptions = QueueOptions & Required<Pick<QueueOptions, 'pool' | 'concurrency'>>;
 
 /** Options of `CeleriacModule.forRoot()`. */
 export interface CeleriacModuleOptions {
@@ -40,7 +67,7 @@ export interface ResolvedCeleriacOptions {
   broker: string;
   backend: string;
   prefix: string;
-  queues: Record<string, Required<QueueOptions>>;
+  queues: Record<string, ResolvedQueueOptions>;
   producerOnly: boolean;
   resultTtl: number;
   maxPayloadBytes: number;

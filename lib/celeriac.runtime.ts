@@ -3,6 +3,7 @@ import {
   Inject,
   Injectable,
   Logger,
+  type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
@@ -14,6 +15,8 @@ import type { ResolvedCeleriacOptions } from './celeriac-options.interface.js';
 import { TaskExplorer } from './discovery/task.explorer.js';
 import { TaskRegistry } from './discovery/task.registry.js';
 import { CeleriacWorker } from './worker/celeriac.worker.js';
+import { servePoolChild } from './worker/pools/pool-child.js';
+import { poolChildMarker } from './worker/pools/pool-child-marker.js';
 import { TaskEvents } from './worker/task-events.js';
 import type { WorkerRuntime } from './worker/worker-runtime.interface.js';
 
@@ -25,7 +28,9 @@ import type { WorkerRuntime } from './worker/worker-runtime.interface.js';
  * the broker and backend.
  */
 @Injectable()
-export class CeleriacRuntime implements WorkerRuntime, BeforeApplicationShutdown, OnApplicationShutdown {
+export class CeleriacRuntime
+  implements WorkerRuntime, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   readonly events = new TaskEvents();
   private readonly logger = new Logger('Celeriac');
   private readonly workers: CeleriacWorker[] = [];
@@ -49,6 +54,18 @@ export class CeleriacRuntime implements WorkerRuntime, BeforeApplicationShutdown
 
   discover(): void {
     this.explorer.explore();
+  }
+
+  /**
+   * In a `threads` / `processes` pool child, the application has booted (every `onModuleInit`
+   * has run): serve the parent from here on. The hook never returns there, so the rest of the
+   * entry (`app.listen(port)`, later bootstrap hooks) does not run in children.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    const marker = poolChildMarker();
+    if (!marker) return;
+    this.discover();
+    await servePoolChild(this.registry, marker);
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -10,9 +10,11 @@ import type {
   CeleriacModuleOptions,
   QueueOptions,
   ResolvedCeleriacOptions,
+  ResolvedQueueOptions,
 } from './celeriac-options.interface.js';
 import { schemeOf } from './brokers/create-broker.js';
 import { TaskDefinitionError } from './errors/task-definition.error.js';
+import { checkChildPoolOptions } from './worker/pools/child-pool-options.js';
 import type { PoolKind } from './worker/pools/pool.interface.js';
 
 const POOLS: readonly PoolKind[] = ['solo', 'async', 'threads', 'processes'];
@@ -43,7 +45,7 @@ function defaultBackendFor(broker: string): string {
   return scheme === 'redis' || scheme === 'rediss' ? broker : 'memory://';
 }
 
-function resolveQueue(name: string, queue: QueueOptions): Required<QueueOptions> {
+function resolveQueue(name: string, queue: QueueOptions): ResolvedQueueOptions {
   const pool = queue.pool ?? 'async';
   if (!POOLS.includes(pool)) {
     throw new TaskDefinitionError(`queues.${name}.pool: "${String(pool)}" is not one of ${POOLS.join(', ')}`);
@@ -57,7 +59,8 @@ function resolveQueue(name: string, queue: QueueOptions): Required<QueueOptions>
       `queues.${name}: a solo pool runs one task at a time (concurrency must be 1)`,
     );
   }
-  return { pool, concurrency };
+  checkChildPoolOptions(`queues.${name}`, pool, queue);
+  return { ...queue, pool, concurrency };
 }
 
 function defaultConcurrency(pool: PoolKind): number {

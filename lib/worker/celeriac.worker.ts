@@ -10,6 +10,7 @@ import type { CeleriacWorkerOptions } from './celeriac-worker-options.interface.
 import { StepRunner } from '../canvas/step.runner.js';
 import { EnvelopePublisher } from '../client/envelope.publisher.js';
 import { createPool } from './pools/create-pool.js';
+import { isPoolChild } from './pools/pool-child-marker.js';
 import { WorkflowContinuation } from './workflow-continuation.js';
 import type { Pool } from './pools/pool.interface.js';
 import { TaskExecutor } from './task.executor.js';
@@ -50,6 +51,8 @@ export class CeleriacWorker extends Server implements CustomTransportStrategy {
   }
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
+    // In a pool child the application serves its parent (see CeleriacRuntime), never the broker.
+    if (isPoolChild()) return callback();
     try {
       await this.start(await this.waitForRuntime());
       callback();

@@ -1,17 +1,32 @@
-import type { QueueOptions } from '../../celeriac-options.interface.js';
-import { TaskDefinitionError } from '../../errors/task-definition.error.js';
+import type { ResolvedQueueOptions } from '../../celeriac-options.interface.js';
+import { childPoolSettings } from './child-pool-options.js';
+import { ChildPool } from './child.pool.js';
 import { InProcessPool } from './in-process.pool.js';
 import type { Pool, TaskInvoker } from './pool.interface.js';
+import { spawnProcess } from './process-child.js';
+import { spawnThread } from './thread-child.js';
 
 /** Builds the pool a queue asked for. */
-export function createPool(queue: string, options: Required<QueueOptions>, invoke: TaskInvoker): Pool {
+export function createPool(queue: string, options: ResolvedQueueOptions, invoke: TaskInvoker): Pool {
   switch (options.pool) {
     case 'solo':
     case 'async':
       return new InProcessPool(options.pool, options.concurrency, invoke);
-    default:
-      throw new TaskDefinitionError(
-        `queue "${queue}": the ${options.pool} pool is not available in this build`,
+    case 'threads':
+      return new ChildPool(
+        'threads',
+        options.concurrency,
+        queue,
+        childPoolSettings(queue, options),
+        spawnThread,
+      );
+    case 'processes':
+      return new ChildPool(
+        'processes',
+        options.concurrency,
+        queue,
+        childPoolSettings(queue, options),
+        spawnProcess,
       );
   }
 }
