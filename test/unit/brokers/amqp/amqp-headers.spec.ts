@@ -46,10 +46,10 @@ describe('AMQP message headers', () => {
   });
 
   it("explains RabbitMQ's own dead-lettering from the newest x-death entry", () => {
-    const death = (reason: string) => ({
+    const death = (reason: string): MessagePropertyHeaders => ({
       'x-death': [
         { reason, count: 1, queue: 'q', exchange: '', time: { '!': 'timestamp', value: 1_700_000_000 } },
-      ],
+      ] as unknown as MessagePropertyHeaders['x-death'],
     });
     expect(deadLetterCause(death('delivery_limit'), 5)).toEqual({
       reason: 'delivery limit of 5 exceeded (quorum queue)',
