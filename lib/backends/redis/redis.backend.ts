@@ -8,6 +8,7 @@ import {
   type RedisClient,
 } from '../../brokers/redis/redis-connection.js';
 import { findLuaDir, ScriptSet } from '../../brokers/redis/redis-scripts.js';
+import { acquireCommandConnection, type CommandConnection } from '../../brokers/redis/shared-connection.js';
 import { DEFAULT_RESULT_TTL_MS } from '../../celeriac.constants.js';
 import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
 import type { ConnectionOptions } from '../../brokers/broker-connection.options.js';
@@ -46,7 +47,7 @@ export class RedisBackend implements ResultBackend {
   private readonly logger = new Logger('CeleriacRedisBackend');
   private readonly extra: RedisExtraOptions;
   private readonly ttlMs: number;
-  private client?: RedisClient;
+  private connection?: CommandConnection;
   private connecting?: Promise<void>;
   private hub?: Promise<SubscriptionHub>;
   private subscriber?: RedisClient;
@@ -123,17 +124,18 @@ export class RedisBackend implements ResultBackend {
     if (this.closed) return;
     this.closed = true;
     await Promise.allSettled([...this.open].map((unsubscribe) => unsubscribe()));
-    const clients = [this.client, this.subscriber].filter((c): c is RedisClient => c !== undefined);
-    this.client = this.subscriber = undefined;
-    await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())));
+    const [connection, subscriber] = [this.connection, this.subscriber];
+    this.connection = this.subscriber = undefined;
+    await Promise.all([connection?.release(), subscriber?.quit().catch(() => subscriber.disconnect())]);
   }
 
   private async start(): Promise<void> {
-    const client = createRedisClient(this.options.url, this.extra, 'command');
-    backendScripts().install(client);
-    await connectClient(client);
-    this.client = client;
-    if (this.extra.checkConfig !== false) await checkEvictionPolicy(client, this.logger, 'task results');
+    const connection = await acquireCommandConnection(this.options.url, this.extra);
+    backendScripts().install(connection.client);
+    this.connection = connection;
+    if (this.extra.checkConfig !== false) {
+      await checkEvictionPolicy(connection.client, this.logger, 'task results');
+    }
   }
 
   private async subscribe(channel: string, listener: (message: string) => void): Promise<Unsubscribe> {
@@ -154,7 +156,7 @@ export class RedisBackend implements ResultBackend {
 
   /** The shared subscriber connection, opened on the first subscription. */
   private subscriptions(): Promise<SubscriptionHub> {
-    if (this.closed || !this.client) return Promise.reject(this.unavailable());
+    if (this.closed || !this.connection) return Promise.reject(this.unavailable());
     this.hub ??= (async () => {
       const subscriber = createRedisClient(this.options.url, this.extra, 'subscriber');
       this.subscriber = subscriber;
@@ -182,9 +184,9 @@ export class RedisBackend implements ResultBackend {
   }
 
   private async call<T>(command: (client: RedisClient) => Promise<T>): Promise<T> {
-    if (this.closed || !this.client) throw this.unavailable();
+    if (this.closed || !this.connection) throw this.unavailable();
     try {
-      return await command(this.client);
+      return await command(this.connection.client);
     } catch (error) {
       throw toBrokerError(error);
     }

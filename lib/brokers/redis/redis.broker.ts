@@ -28,6 +28,7 @@ import {
 import { RedisConsumer, type ConsumerHost, type FetchResult } from './redis-consumer.js';
 import { RedisDelivery, type DeliverySettler, type FetchedMessage } from './redis-delivery.js';
 import { queueKeys, type QueueKeys } from './redis-keys.js';
+import { acquireCommandConnection, type CommandConnection } from './shared-connection.js';
 
 /**
  * The Redis broker (`redis://`, `rediss://`; Redis Cluster with `extra.cluster`). A queue is a few
@@ -47,7 +48,7 @@ export class RedisBroker implements Broker, ConsumerHost {
   private readonly consumers = new Set<RedisConsumer>();
   private readonly unsettled = new Set<RedisDelivery>();
   private readonly keys = new Map<string, QueueKeys>();
-  private client?: RedisClient;
+  private connection?: CommandConnection;
   private connecting?: Promise<void>;
 
   constructor(private readonly options: ConnectionOptions) {
@@ -63,9 +64,10 @@ export class RedisBroker implements Broker, ConsumerHost {
 
   /** The shared, auto-pipelined command connection. */
   get commandClient(): RedisClient {
-    if (!this.client)
+    if (!this.connection) {
       throw new BrokerUnavailableError('redis', new Error('not connected (connect() not called, or closed)'));
-    return this.client;
+    }
+    return this.connection.client;
   }
 
   connect(): Promise<void> {
@@ -134,10 +136,10 @@ export class RedisBroker implements Broker, ConsumerHost {
     await Promise.all(consumers.map((consumer) => consumer.cancel()));
     this.leases.stop();
     await this.giveBackUnsettled();
-    const client = this.client;
-    this.client = undefined;
+    const connection = this.connection;
+    this.connection = undefined;
     this.connecting = undefined;
-    if (client) await client.quit().catch(() => client.disconnect());
+    await connection?.release();
   }
 
   /** @internal Used by consumers. */
@@ -166,7 +168,7 @@ export class RedisBroker implements Broker, ConsumerHost {
       byQueue.set(delivery.queue, [...pairs, delivery.mid, delivery.token]);
     }
     this.unsettled.clear();
-    if (!this.client) return;
+    if (!this.connection) return;
     // Unreachable Redis: the leases end on their own and the messages are redelivered then.
     await Promise.all(
       [...byQueue].map(([queue, pairs]) => this.scripts.giveBack(this.keysOf(queue), pairs).catch(() => 0)),
@@ -203,11 +205,12 @@ export class RedisBroker implements Broker, ConsumerHost {
   }
 
   private async open(): Promise<void> {
-    const client = createRedisClient(this.options.url, this.extra, 'command');
-    this.scripts.install(client);
-    await connectClient(client);
-    this.client = client;
-    if (this.extra.checkConfig !== false) await checkEvictionPolicy(client, this.logger, 'queued messages');
+    const connection = await acquireCommandConnection(this.options.url, this.extra);
+    this.scripts.install(connection.client);
+    this.connection = connection;
+    if (this.extra.checkConfig !== false) {
+      await checkEvictionPolicy(connection.client, this.logger, 'queued messages');
+    }
   }
 
   private keysOf(queue: string): QueueKeys {

@@ -1,10 +1,12 @@
 import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { RedisBackend } from '../../../lib/backends/redis/redis.backend.js';
+import { TaskState } from '../../../lib/backends/task-state.js';
 import type { RedisBroker } from '../../../lib/brokers/redis/redis.broker.js';
 import type { RedisBrokerExtraOptions } from '../../../lib/brokers/redis/redis-broker.options.js';
 import { Inbox } from '../../conformance/conformance-helpers.js';
-import { deleteKeys, inspector, redisBroker } from './support/redis-env.js';
+import { deleteKeys, inspector, REDIS_URL, redisBroker } from './support/redis-env.js';
 import { RedisServer } from './support/redis-server.js';
 import { sleep } from './support/wait.js';
 
@@ -103,6 +105,34 @@ describe('Redis broker', () => {
     await current.ack();
     expect(await redis.zcard(active)).toBe(0);
     expect(await fast.size('fence')).toBe(0);
+  });
+
+  it('shares one command connection between a broker and a result backend; each consumer blocks on its own', async () => {
+    const name = `celeriac-test-${randomUUID()}`;
+    const extra = { checkConfig: false, redisOptions: { connectionName: name } };
+    const broker = await open(extra);
+    const backend = new RedisBackend({ url: REDIS_URL, prefix, extra });
+    await backend.connect();
+    try {
+      await broker.consume('a', () => undefined, { prefetch: 1 });
+      await broker.consume('b', () => undefined, { prefetch: 1 });
+      await backend.write({
+        id: 't',
+        state: TaskState.SUCCESS,
+        task: 't',
+        queue: 'a',
+        retries: 0,
+        updatedAt: Date.now(),
+      });
+      const roles = ((await redis.client('LIST')) as string)
+        .split('\n')
+        .map((line) => / name=(\S+)/.exec(line)?.[1])
+        .filter((connection) => connection?.startsWith(`${name}:`))
+        .sort();
+      expect(roles).toEqual([`${name}:blocking`, `${name}:blocking`, `${name}:command`]);
+    } finally {
+      await backend.close();
+    }
   });
 
   describe('on a Redis of its own', () => {
