@@ -33,7 +33,7 @@ export function ensureQueue(entry: QueueEntry, options: EnsureQueueOptions): Rul
       return tree;
     }
     try {
-      const edit = addQueue(path, tree.readText(path), entry);
+      const edit = addQueue(path.slice(1), tree.readText(path), entry);
       if (edit.added) {
         tree.overwrite(path, edit.content);
         context.logger.info(`Queue "${entry.name}" (${entry.pool} pool) added to ${path.slice(1)}.`);
