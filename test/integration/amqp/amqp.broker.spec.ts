@@ -116,6 +116,21 @@ describe('AmqpBroker on RabbitMQ', () => {
     expect([delivery.body, delivery.messageId, delivery.deliveryCount]).toEqual(['long', 'long-1', 1]);
   });
 
+  it('keeps a delayed message in RabbitMQ while no client is running', async () => {
+    const producer = await open();
+    const sentAt = Date.now();
+    await producer.publish('jobs', 'countdown', { delayMs: 1_500, messageId: 'c-1' });
+    await producer.close();
+
+    const worker = await open();
+    const inbox = Inbox.acking();
+    await worker.consume('jobs', inbox.handler(), { prefetch: 1 });
+    const [delivery] = await inbox.waitFor(1);
+    await inbox.settled();
+    expect(inbox.received[0].at - sentAt).toBeGreaterThanOrEqual(1_500 - EARLY_TOLERANCE_MS);
+    expect([delivery.body, delivery.messageId, delivery.deliveryCount]).toEqual(['countdown', 'c-1', 1]);
+  });
+
   it('rejects with BrokerUnavailableError when RabbitMQ cannot be reached', async () => {
     const broker = new AmqpBroker({ url: 'amqp://guest:secret@127.0.0.1:1', prefix });
     brokers.push(broker);
