@@ -160,7 +160,11 @@ export class RedisBackend implements ResultBackend {
     this.hub ??= (async () => {
       const subscriber = createRedisClient(this.options.url, this.extra, 'subscriber');
       this.subscriber = subscriber;
-      const hub = new SubscriptionHub(subscriber, (channels) => void this.replay(channels));
+      const hub = new SubscriptionHub(
+        subscriber,
+        (channels) => void this.replay(channels),
+        (channel, error) => this.logger.warn(`listener of ${channel} failed: ${(error as Error).message}`),
+      );
       await connectClient(subscriber);
       return hub;
     })().catch((error: unknown) => {

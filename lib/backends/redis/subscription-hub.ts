@@ -26,6 +26,7 @@ export class SubscriptionHub {
   constructor(
     private readonly subscriber: RedisClient,
     private readonly onResubscribed: (channels: string[]) => void,
+    private readonly onListenerError: (channel: string, error: unknown) => void,
   ) {
     subscriber.on('message', (channel: string, message: string) => this.deliver(channel, message));
     subscriber.on('close', () => {
@@ -83,7 +84,14 @@ export class SubscriptionHub {
   deliver(name: string, message: string): void {
     const channel = this.channels.get(name);
     if (!channel) return;
-    for (const listener of [...channel.listeners]) listener(message);
+    for (const listener of [...channel.listeners]) {
+      // One failing listener (or a malformed message) must not keep the others from hearing it.
+      try {
+        listener(message);
+      } catch (error) {
+        this.onListenerError(name, error);
+      }
+    }
   }
 
   /** Brings the subscription in line with the listeners, after any change already under way. */

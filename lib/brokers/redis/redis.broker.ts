@@ -64,9 +64,7 @@ export class RedisBroker implements Broker, ConsumerHost {
 
   /** The shared, auto-pipelined command connection. */
   get commandClient(): RedisClient {
-    if (!this.connection) {
-      throw new BrokerUnavailableError('redis', new Error('not connected (connect() not called, or closed)'));
-    }
+    if (!this.connection) throw this.notConnected();
     return this.connection.client;
   }
 
@@ -92,7 +90,7 @@ export class RedisBroker implements Broker, ConsumerHost {
       );
     }
     const { wake } = this.keysOf(queue);
-    void this.commandClient;
+    if (!this.connection) throw this.notConnected();
     const blocking = createRedisClient(this.options.url, this.extra, 'blocking');
     await connectClient(blocking);
     const consumer = new RedisConsumer(this, queue, wake, blocking, handler, options.prefetch);
@@ -211,6 +209,10 @@ export class RedisBroker implements Broker, ConsumerHost {
     if (this.extra.checkConfig !== false) {
       await checkEvictionPolicy(connection.client, this.logger, 'queued messages');
     }
+  }
+
+  private notConnected(): BrokerUnavailableError {
+    return new BrokerUnavailableError('redis', new Error('not connected (connect() not called, or closed)'));
   }
 
   private keysOf(queue: string): QueueKeys {
