@@ -10,6 +10,7 @@ import { deleteKeys, inspector, REDIS_URL } from './support/redis-env.js';
 import { sleep } from './support/wait.js';
 
 const LEASE_MS = 1_000;
+const MAX_DELIVERIES = 2;
 const CRASH_WORKER = new URL('./support/crash-worker.main.ts', import.meta.url);
 
 describe('Celeriac on Redis: a worker process killed with SIGKILL mid-task', () => {
@@ -30,13 +31,14 @@ describe('Celeriac on Redis: a worker process killed with SIGKILL mid-task', () 
     redis.disconnect();
   });
 
-  async function startWorker(hang: boolean): Promise<ChildWorker> {
+  async function startWorker(mode: 'hang' | 'die' | 'run'): Promise<ChildWorker> {
     const env = {
       REDIS_URL,
       PREFIX: prefix,
       LEASE_MS: String(LEASE_MS),
       RUNS_KEY: `${prefix}:runs`,
-      HANG_ON_TASK: hang ? '1' : '0',
+      TASK_MODE: mode,
+      MAX_DELIVERIES: String(MAX_DELIVERIES),
     };
     const child = ChildWorker.start(CRASH_WORKER, env);
     children.push(child);
@@ -44,7 +46,7 @@ describe('Celeriac on Redis: a worker process killed with SIGKILL mid-task', () 
     return child;
   }
 
-  it('completes the task on another worker, once, after the lease', async () => {
+  async function startProducer(): Promise<TaskClient> {
     const moduleRef = await Test.createTestingModule({
       imports: [
         CeleriacModule.forRoot({
@@ -58,17 +60,42 @@ describe('Celeriac on Redis: a worker process killed with SIGKILL mid-task', () 
       ],
     }).compile();
     producer = await moduleRef.init();
-    const client = producer.get(TaskClient);
+    return producer.get(TaskClient);
+  }
 
-    const doomed = await startWorker(true);
+  it('completes the task on another worker, once, after the lease', async () => {
+    const client = await startProducer();
+
+    const doomed = await startWorker('hang');
     const handle = await client.send(CrashTasks, 'render', ['42']);
     await doomed.next((e) => e.event === 'started');
-    const survivor = await startWorker(false);
+    const survivor = await startWorker('run');
     await doomed.kill();
 
     expect(await handle.wait({ timeout: 20_000 })).toBe(`report 42 rendered by ${survivor.pid}`);
     await sleep(LEASE_MS * 2);
     expect(await redis.lrange(`${prefix}:runs`, 0, -1)).toEqual([String(doomed.pid), String(survivor.pid)]);
     expect(await handle.state()).toBe(TaskState.SUCCESS);
+  }, 60_000);
+
+  it('fails and dead-letters a task that kills every worker it runs on, after maxDeliveries', async () => {
+    const client = await startProducer();
+    const handle = await client.send(CrashTasks, 'render', ['poison']);
+    for (let delivery = 1; delivery <= MAX_DELIVERIES; delivery++) {
+      const victim = await startWorker('die');
+      await victim.exit();
+    }
+    await startWorker('run');
+
+    const record = await handle.waitForRecord({ timeout: 20_000 });
+    expect(record.state).toBe(TaskState.FAILURE);
+    expect(record.error?.message).toBe(
+      `delivered ${MAX_DELIVERIES + 1} times without an outcome (the worker running it died or hung)`,
+    );
+    expect(await redis.llen(`${prefix}:runs`)).toBe(MAX_DELIVERIES);
+    const [letter] = (await redis.lrange(`{${prefix}:reports}:dead`, 0, -1)).map(
+      (raw) => JSON.parse(raw) as { reason: string },
+    );
+    expect(letter.reason).toBe(record.error?.message);
   }, 60_000);
 });

@@ -47,6 +47,11 @@ export class ChildWorker {
     });
   }
 
+  /** Resolves when the process has exited, however it ended. */
+  exit(): Promise<void> {
+    return this.exited;
+  }
+
   /** SIGKILL, as a crashed machine would: no cleanup code runs. */
   async kill(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');

@@ -5,9 +5,10 @@ import { Task } from '../../../../lib/index.js';
 let runLog: Redis | undefined;
 
 /**
- * Tasks for the full-stack crash test. Each run of `render` is recorded in Redis (the list named by
- * RUNS_KEY) with its process id; in a worker started with HANG_ON_TASK=1 it then never finishes, as
- * if it were still working when the process is killed.
+ * Tasks for the full-stack crash tests. Each run of `render` is recorded in Redis (the list named by
+ * RUNS_KEY) with its process id. Then, by TASK_MODE: `hang` never finishes, as if still working when
+ * the process is killed; `die` kills its own process (a task that crashes its worker); otherwise it
+ * returns.
  */
 @Injectable()
 export class CrashTasks {
@@ -15,7 +16,8 @@ export class CrashTasks {
   async render(reportId: string): Promise<string> {
     runLog ??= new Redis(process.env.REDIS_URL!);
     await runLog.rpush(process.env.RUNS_KEY!, String(process.pid));
-    if (process.env.HANG_ON_TASK === '1') {
+    if (process.env.TASK_MODE === 'die') process.kill(process.pid, 'SIGKILL');
+    if (process.env.TASK_MODE === 'hang') {
       process.stdout.write(`${JSON.stringify({ event: 'started', reportId, pid: process.pid })}\n`);
       await new Promise<never>(() => undefined);
     }

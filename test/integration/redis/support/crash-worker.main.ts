@@ -15,6 +15,7 @@ import { CrashTasks } from './crash-tasks.js';
       broker: process.env.REDIS_URL,
       prefix: process.env.PREFIX,
       queues: { reports: { pool: 'async', concurrency: 2 } },
+      maxDeliveries: Number(process.env.MAX_DELIVERIES ?? 5),
       brokerOptions: { leaseMs: Number(process.env.LEASE_MS), checkConfig: false },
       backendOptions: { checkConfig: false },
     }),
