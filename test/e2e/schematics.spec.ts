@@ -1,0 +1,179 @@
+import { execFile } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
+
+/** What `nest g -c celeriac <schematic> [name]` hands the schematics engine besides the name (Nest CLI 12). */
+const NEST_CLI_OPTIONS = {
+  collection: 'celeriac',
+  language: 'ts',
+  sourceRoot: 'src',
+  spec: true,
+  flat: false,
+  specFileSuffix: 'spec',
+  format: false,
+};
+
+/** Runs a schematic as the schematics CLI does: collection resolved by package name from the app. */
+const GENERATE = `
+const { NodeWorkflow } = require('@angular-devkit/schematics/tools');
+const [schematic, options] = [process.argv[1], JSON.parse(process.argv[2])];
+const workflow = new NodeWorkflow(process.cwd(), { resolvePaths: [process.cwd()], schemaValidation: true });
+workflow.reporter.subscribe((event) => console.log(event.kind.toUpperCase(), event.path));
+workflow.execute({ collection: 'celeriac', schematic, options }).toPromise().catch((error) => {
+  console.error(error.message);
+  process.exitCode = 1;
+});
+`;
+
+const APP_MODULE = `import { Module } from '@nestjs/common';
+import { CeleriacModule } from 'celeriac';
+
+@Module({
+  imports: [
+    CeleriacModule.forRoot({
+      broker: process.env.BROKER_URL,
+      queues: {
+        default: { pool: 'async' },
+      },
+    }),
+  ],
+})
+export class AppModule {}
+`;
+
+/**
+ * Starts the generated worker entry, then sends each generated task once from a second, send-only
+ * context of the same module; the embedded broker is shared by everything in the process.
+ */
+const RUN_ONCE = `import { NestFactory } from '@nestjs/core';
+import { TaskClient } from 'celeriac';
+import { AppModule } from './dist/app.module.js';
+import { ReportsTasks } from './dist/reports/reports.tasks.js';
+import { ThumbnailsTasks } from './dist/thumbnails/thumbnails.tasks.js';
+import './dist/worker.main.js';
+
+const sender = await NestFactory.createApplicationContext(AppModule, { logger: false });
+const client = sender.get(TaskClient);
+const reports = await client.send(ReportsTasks, 'run', ['once']);
+const thumbnails = await client.send(ThumbnailsTasks, 'run', ['once']);
+const results = [await reports.wait({ timeout: 10000 }), await thumbnails.wait({ timeout: 10000 })];
+console.log(JSON.stringify({ results }));
+await sender.close();
+process.exit(0);
+`;
+
+describe('schematics in a scratch Nest app', () => {
+  let root: string;
+  let app: string;
+
+  const write = (path: string, content: string) => {
+    mkdirSync(dirname(join(app, path)), { recursive: true });
+    writeFileSync(join(app, path), content);
+  };
+  const read = (path: string) => readFileSync(join(app, path), 'utf8');
+  const generate = (schematic: string, options: object) =>
+    run(process.execPath, ['-e', GENERATE, schematic, JSON.stringify({ ...NEST_CLI_OPTIONS, ...options })], {
+      cwd: app,
+    });
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'celeriac-schematics-'));
+    app = join(root, 'app');
+    const modules = join(app, 'node_modules');
+    const celeriac = join(modules, 'celeriac');
+    mkdirSync(join(modules, '@types'), { recursive: true });
+    for (const name of ['@nestjs', '@angular-devkit', 'reflect-metadata', 'rxjs', 'typescript']) {
+      symlinkSync(join(repo, 'node_modules', name), join(modules, name));
+    }
+    for (const name of ['node', 'jest']) {
+      symlinkSync(join(repo, 'node_modules', '@types', name), join(modules, '@types', name));
+    }
+    // The package as published: its package.json and a fresh build (the copy step reads ../../schematics).
+    mkdirSync(celeriac);
+    copyFileSync(join(repo, 'package.json'), join(celeriac, 'package.json'));
+    symlinkSync(join(repo, 'schematics'), join(celeriac, 'schematics'));
+    await run(process.execPath, [
+      tsc,
+      '-p',
+      join(repo, 'tsconfig.build.json'),
+      '--outDir',
+      join(celeriac, 'dist'),
+    ]);
+    await run(process.execPath, [join(celeriac, 'dist', 'schematics', 'copy-assets.js')]);
+
+    write('package.json', `${JSON.stringify({ name: 'scratch', private: true, type: 'module' }, null, 2)}\n`);
+    write('tsconfig.json', JSON.stringify({ compilerOptions: COMPILER_OPTIONS, include: ['src'] }, null, 2));
+    write('src/app.module.ts', APP_MODULE);
+  }, 120_000);
+
+  afterAll(() => {
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('generates tasks, a queue and a worker that compile, boot on the embedded broker and run', async () => {
+    await generate('task', { name: 'reports' }); // nest g -c celeriac task reports
+    await generate('queue', { name: 'io' }); // nest g -c celeriac queue io
+    await generate('task', { name: 'thumbnails', queue: 'cpu', pool: 'solo' }); // …:task thumbnails --queue=cpu --pool=solo
+    await generate('worker', { name: 'default,cpu,io' }); // nest g -c celeriac worker default,cpu,io
+
+    expect(read('src/app.module.ts')).toBe(
+      APP_MODULE.replace(
+        "import { CeleriacModule } from 'celeriac';",
+        "import { CeleriacModule } from 'celeriac';\n" +
+          "import { ReportsTasks } from './reports/reports.tasks.js';\n" +
+          "import { ThumbnailsTasks } from './thumbnails/thumbnails.tasks.js';",
+      )
+        .replace(
+          "        default: { pool: 'async' },\n",
+          "        default: { pool: 'async' },\n        io: { pool: 'async' },\n        cpu: { pool: 'solo' },\n",
+        )
+        .replace('  ],\n})', '  ],\n  providers: [ReportsTasks, ThumbnailsTasks],\n})'),
+    );
+    expect(read('src/worker.main.ts')).toContain("new CeleriacWorker({ queues: ['default', 'cpu', 'io'] })");
+    expect(JSON.parse(read('package.json'))).toMatchObject({
+      scripts: { 'start:worker': 'node dist/worker.main.js' },
+    });
+    for (const file of ['reports/reports.tasks.spec.ts', 'thumbnails/thumbnails.tasks.spec.ts']) {
+      expect(existsSync(join(app, 'src', file))).toBe(true);
+    }
+
+    await run(process.execPath, [tsc, '-p', join(app, 'tsconfig.json')], { cwd: app });
+    expect(existsSync(join(app, 'dist', 'worker.main.js'))).toBe(true);
+
+    write('run-once.js', RUN_ONCE);
+    const { stdout } = await run(process.execPath, ['run-once.js'], { cwd: app, timeout: 30_000 });
+    expect(JSON.parse(stdout.trim().split('\n').pop() ?? '')).toEqual({
+      results: ['reports: once', 'thumbnails: once'],
+    });
+  }, 120_000);
+});
+
+/** A Nest 12 app's compiler options: ES modules, decorators with metadata, strict. */
+const COMPILER_OPTIONS = {
+  target: 'ES2022',
+  module: 'NodeNext',
+  moduleResolution: 'NodeNext',
+  experimentalDecorators: true,
+  emitDecoratorMetadata: true,
+  strict: true,
+  skipLibCheck: true,
+  types: ['node', 'jest'],
+  outDir: './dist',
+  rootDir: './src',
+};
