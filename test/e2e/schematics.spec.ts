@@ -17,29 +17,25 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
+const schematicsCli = join(repo, 'node_modules', '@angular-devkit', 'schematics-cli', 'bin', 'schematics.js');
 
-/** What `nest g -c celeriac <schematic> [name]` hands the schematics engine besides the name (Nest CLI 12). */
-const NEST_CLI_OPTIONS = {
-  collection: 'celeriac',
-  language: 'ts',
-  sourceRoot: 'src',
-  spec: true,
-  flat: false,
-  specFileSuffix: 'spec',
-  format: false,
-};
-
-/** Runs a schematic as the schematics CLI does: collection resolved by package name from the app. */
-const GENERATE = `
-const { NodeWorkflow } = require('@angular-devkit/schematics/tools');
-const [schematic, options] = [process.argv[1], JSON.parse(process.argv[2])];
-const workflow = new NodeWorkflow(process.cwd(), { resolvePaths: [process.cwd()], schemaValidation: true });
-workflow.reporter.subscribe((event) => console.log(event.kind.toUpperCase(), event.path));
-workflow.execute({ collection: 'celeriac', schematic, options }).toPromise().catch((error) => {
-  console.error(error.message);
-  process.exitCode = 1;
-});
-`;
+/**
+ * The arguments `nest g -c celeriac <schematic> [name]` gives the schematics CLI (Nest CLI 12, after the
+ * shell has removed its quotes): its own flags, kebab-cased, booleans as `--flag` or `--flag=false`.
+ */
+function nestGenerate(schematic: string, name?: string): string[] {
+  return [
+    `celeriac:${schematic}`,
+    ...(name === undefined ? [] : [`--name=${name}`]),
+    '--collection=celeriac',
+    '--language=ts',
+    '--source-root=src',
+    '--spec',
+    '--flat=false',
+    '--spec-file-suffix=spec',
+    '--format=false',
+  ];
+}
 
 const APP_MODULE = `import { Module } from '@nestjs/common';
 import { CeleriacModule } from 'celeriac';
@@ -87,10 +83,7 @@ describe('schematics in a scratch Nest app', () => {
     writeFileSync(join(app, path), content);
   };
   const read = (path: string) => readFileSync(join(app, path), 'utf8');
-  const generate = (schematic: string, options: object) =>
-    run(process.execPath, ['-e', GENERATE, schematic, JSON.stringify({ ...NEST_CLI_OPTIONS, ...options })], {
-      cwd: app,
-    });
+  const schematics = (args: string[]) => run(process.execPath, [schematicsCli, ...args], { cwd: app });
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'celeriac-schematics-'));
@@ -127,10 +120,16 @@ describe('schematics in a scratch Nest app', () => {
   });
 
   it('generates tasks, a queue and a worker that compile, boot on the embedded broker and run', async () => {
-    await generate('task', { name: 'reports' }); // nest g -c celeriac task reports
-    await generate('queue', { name: 'io' }); // nest g -c celeriac queue io
-    await generate('task', { name: 'thumbnails', queue: 'cpu', pool: 'solo' }); // …:task thumbnails --queue=cpu --pool=solo
-    await generate('worker', { name: 'default,cpu,io' }); // nest g -c celeriac worker default,cpu,io
+    await schematics(nestGenerate('task', 'reports'));
+    await schematics(nestGenerate('queue', 'io'));
+    await schematics([
+      'celeriac:task',
+      'thumbnails',
+      '--queue=cpu',
+      '--pool=solo',
+      '--module=src/app.module.ts',
+    ]);
+    await schematics(nestGenerate('worker', 'default,cpu,io'));
 
     expect(read('src/app.module.ts')).toBe(
       APP_MODULE.replace(
