@@ -19,7 +19,7 @@ export class AppModule {
           backend: process.env.RESULT_URL,
           prefix: process.env.CELERIAC_PREFIX ?? 'celeriac-sample',
           queues: {
-            cpu: { pool: 'async', concurrency: 2 },
+            cpu: { pool: 'threads', concurrency: 2 },
             io: { pool: 'async', concurrency: 100 },
             serial: { pool: 'solo' },
           },

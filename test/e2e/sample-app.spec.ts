@@ -6,6 +6,7 @@ import request from 'supertest';
 import { group, sig, TaskClient, TaskState } from '../../lib/index.js';
 import { PrimesTasks } from '../../sample-app/src/primes/primes.tasks.js';
 import { createSampleApp } from '../../sample-app/src/bootstrap.js';
+import { compiledEntry } from '../fixtures/pools/compiled-fixtures.js';
 
 type Http = ReturnType<typeof request>;
 
@@ -28,6 +29,9 @@ describe('sample app over HTTP (embedded broker, API + worker in one process)', 
   let pagesUrl: string;
 
   beforeAll(async () => {
+    // The cpu queue runs on threads, which re-enter the app's entry; under jest argv[1] is jest,
+    // so point them at the compiled sample entry, as `npm start` would run it.
+    process.env.CELERIAC_POOL_ENTRY = await compiledEntry('sample-app/src/main.ts');
     app = await createSampleApp({ celeriac: { prefix: `e2e-${randomUUID()}` } });
     await app.init();
     http = request(app.getHttpServer());
@@ -47,6 +51,7 @@ describe('sample app over HTTP (embedded broker, API + worker in one process)', 
   afterAll(async () => {
     await app.close();
     await new Promise((resolve) => pages.close(resolve));
+    delete process.env.CELERIAC_POOL_ENTRY;
   });
 
   it('POST /primes → 202 with Location; following it reaches SUCCESS with 9592', async () => {
