@@ -24,8 +24,8 @@ export function resolveModuleOption(tree: Tree, option: string, sourceRoot: stri
 export function findNearestModule(tree: Tree, from: Path): Path | undefined {
   for (let directory: DirEntry | null = tree.getDir(from); directory; directory = directory.parent) {
     const modules = directory.subfiles.filter((file) => MODULE_FILE.test(file)).sort();
-    const own = modules.find((file) => file === `${directory?.path.split('/').pop()}.module.ts`);
-    const chosen = own ?? modules[0];
+    const own = `${directory.path.split('/').pop()}.module.ts`;
+    const chosen = modules.find((file) => file === own) ?? modules[0];
     if (chosen) return join(directory.path, chosen);
   }
   return undefined;

@@ -125,6 +125,25 @@ describe('task schematic', () => {
     );
   });
 
+  it('prefers the module named after its directory when a directory has several', async () => {
+    const module = (name: string) =>
+      `import { Module } from '@nestjs/common';\n\n@Module({})\nexport class ${name} {}\n`;
+    const tree = await run(
+      { name: 'billing/invoices', flat: true },
+      projectTree({
+        files: {
+          'src/billing/audit.module.ts': module('AuditModule'),
+          'src/billing/billing.module.ts': module('BillingModule'),
+        },
+      }),
+    );
+
+    expect(tree.readContent('/src/billing/audit.module.ts')).toBe(module('AuditModule'));
+    expect(tree.readContent('/src/billing/billing.module.ts')).toContain(
+      '@Module({ providers: [InvoicesTasks] })',
+    );
+  });
+
   it('--module registers the provider in the given module, named from the root or the source root', async () => {
     const jobs =
       "import { Module } from '@nestjs/common';\n\n@Module({ providers: [] })\nexport class JobsModule {}\n";
