@@ -61,9 +61,9 @@ export class AmqpBroker implements Broker {
     await this.publishing.open();
   }
 
-  async publish(queue: string, body: string, options: PublishOptions = {}): Promise<void> {
-    this.assertOpen();
-    await this.router.send(queue, Buffer.from(body), {
+  publish(queue: string, body: string, options: PublishOptions = {}): Promise<void> {
+    if (this.closed) return Promise.reject(this.closedError());
+    return this.router.send(queue, Buffer.from(body), {
       messageId: options.messageId ?? randomUUID(),
       priority: clampPriority(options.priority),
       delayMs: options.delayMs,
@@ -147,7 +147,11 @@ export class AmqpBroker implements Broker {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new BrokerUnavailableError(this.kind, new Error('this broker client was closed'));
+    if (this.closed) throw this.closedError();
+  }
+
+  private closedError(): BrokerUnavailableError {
+    return new BrokerUnavailableError(this.kind, new Error('this broker client was closed'));
   }
 
   private async run<T>(operation: () => Promise<T>): Promise<T> {

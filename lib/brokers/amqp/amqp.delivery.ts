@@ -13,6 +13,8 @@ export interface ConsumerSession {
   unsettled: number;
 }
 
+const SETTLED = Promise.resolve();
+
 /** After a failed re-publish, the original goes back to its queue after this pause, not at once. */
 const RETRY_PAUSE_MS = 1_000;
 
@@ -46,7 +48,11 @@ export class AmqpDelivery implements Delivery {
   }
 
   ack(): Promise<void> {
-    return this.settle('acknowledged');
+    if (this.outcome) return this.settle('acknowledged');
+    // Nothing to publish first: ack synchronously, without an async frame per message.
+    this.outcome = 'acknowledged';
+    this.send((channel) => channel.ack(this.message));
+    return SETTLED;
   }
 
   requeue(options: RequeueOptions = {}): Promise<void> {

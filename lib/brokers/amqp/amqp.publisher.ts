@@ -22,6 +22,7 @@ export class UnroutableMessageError extends CeleriacError {
  */
 export class AmqpPublisher {
   private confirm?: Promise<ConfirmChannel>;
+  private confirmChannel?: ConfirmChannel;
   private admin?: Promise<Channel>;
   /** Message ids RabbitMQ returned as unroutable; the confirm that follows each return settles it. */
   private readonly returned = new Set<string>();
@@ -30,32 +31,37 @@ export class AmqpPublisher {
   constructor(private readonly connection: AmqpConnection) {}
 
   /**
-   * Publishes a persistent, mandatory message and resolves once RabbitMQ confirmed it; rejects
+   * Publishes a message and resolves once RabbitMQ confirmed it (callers set `persistent` and
+   * `mandatory`); rejects
    * with `BrokerUnavailableError` if it was nacked or the channel died first, and with
    * `UnroutableMessageError` if no queue took it.
    */
-  async publish(
+  publish(exchange: string, routingKey: string, content: Buffer, options: Options.Publish): Promise<void> {
+    // The common case stays synchronous up to the confirm: no await per message.
+    if (this.confirmChannel) return this.send(this.confirmChannel, exchange, routingKey, content, options);
+    return (this.confirm ?? this.openConfirm()).then((channel) =>
+      this.send(channel, exchange, routingKey, content, options),
+    );
+  }
+
+  private send(
+    channel: ConfirmChannel,
     exchange: string,
     routingKey: string,
     content: Buffer,
     options: Options.Publish,
   ): Promise<void> {
-    const channel = await (this.confirm ?? this.openConfirm());
     const messageId = options.messageId as string;
-    await new Promise<void>((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       const confirmed = (error: unknown): void => {
-        if (this.returned.delete(messageId)) return reject(new UnroutableMessageError(exchange, routingKey));
+        if (this.returned.size > 0 && this.returned.delete(messageId)) {
+          return reject(new UnroutableMessageError(exchange, routingKey));
+        }
         if (error) return reject(unavailable(error, 'RabbitMQ did not confirm the message'));
         resolve();
       };
       try {
-        channel.publish(
-          exchange,
-          routingKey,
-          content,
-          { ...options, mandatory: true, persistent: true },
-          confirmed,
-        );
+        channel.publish(exchange, routingKey, content, options, confirmed);
       } catch (error) {
         // amqplib throws synchronously when the channel is already closed.
         reject(unavailable(error, 'the publishing channel is closed'));
@@ -85,7 +91,7 @@ export class AmqpPublisher {
     const opened: Promise<Channel>[] = [];
     if (this.confirm) opened.push(this.confirm);
     if (this.admin) opened.push(this.admin);
-    this.confirm = this.admin = undefined;
+    this.confirm = this.admin = this.confirmChannel = undefined;
     for (const result of await Promise.allSettled(opened)) {
       if (result.status === 'fulfilled') await result.value.close().catch(() => undefined);
     }
@@ -94,8 +100,12 @@ export class AmqpPublisher {
   private openConfirm(): Promise<ConfirmChannel> {
     const opening = this.connection.acquire().then(async (model) => {
       const channel = await model.createConfirmChannel();
-      this.watch(channel, () => this.confirm === opening && (this.confirm = undefined));
+      this.watch(channel, () => {
+        if (this.confirmChannel === channel) this.confirmChannel = undefined;
+        if (this.confirm === opening) this.confirm = undefined;
+      });
       channel.on('return', (message: Message) => this.returned.add(message.properties.messageId as string));
+      if (this.confirm === opening) this.confirmChannel = channel;
       return channel;
     });
     this.confirm = opening;

@@ -1,3 +1,4 @@
+import type { Options } from 'amqplib';
 import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
 import { CeleriacError } from '../../errors/celeriac.error.js';
 import { Header } from './amqp-headers.js';
@@ -25,18 +26,22 @@ export class AmqpRouter {
     private readonly publisher: AmqpPublisher,
   ) {}
 
-  async send(queue: string, content: Buffer, options: RouteOptions): Promise<void> {
+  send(queue: string, content: Buffer, options: RouteOptions): Promise<void> {
     const route = options.delayMs ? delayRoute(options.delayMs) : undefined;
     let headers = options.headers;
     if (route?.remainingMs) headers = { ...headers, [Header.delayRemaining]: route.remainingMs };
-    const [exchange, routingKey] = route
-      ? [this.names.delayLevel(queue, route.entryLevel), route.routingKey]
-      : [this.names.tasksExchange, queue];
-    const properties = { messageId: options.messageId, priority: options.priority, headers };
+    const exchange = route ? this.names.delayLevel(queue, route.entryLevel) : this.names.tasksExchange;
+    const routingKey = route ? route.routingKey : queue;
+    const properties = publishProperties(options, headers);
+    const publish = () => this.publisher.publish(exchange, routingKey, content, properties);
+    if (!route && this.topology.isDeclared(queue)) {
+      // Fast path: topology known; only an unroutable return (queue deleted) takes the slow path.
+      return publish().catch((error: unknown) =>
+        this.recover(queue, error, () => this.topology.ensureQueue(queue), publish),
+      );
+    }
     const ensure = () => (route ? this.topology.ensureLadder(queue) : this.topology.ensureQueue(queue));
-    await this.deliver(queue, ensure, () =>
-      this.publisher.publish(exchange, routingKey, content, properties),
-    );
+    return this.deliver(queue, ensure, publish);
   }
 
   /** Stores a message in the queue's dead-letter queue with the reason it could not be processed. */
@@ -46,7 +51,7 @@ export class AmqpRouter {
     options: RouteOptions & { reason: string },
   ): Promise<void> {
     const headers = { [Header.reason]: options.reason, [Header.deadAt]: Date.now() };
-    const properties = { messageId: options.messageId, priority: options.priority, headers };
+    const properties = publishProperties(options, headers);
     await this.deliver(
       queue,
       () => this.topology.ensureQueue(queue),
@@ -54,7 +59,6 @@ export class AmqpRouter {
     );
   }
 
-  /** A returned message means the queue vanished (deleted by hand): declare again and retry once. */
   private async deliver(
     queue: string,
     ensure: () => Promise<void>,
@@ -62,17 +66,41 @@ export class AmqpRouter {
   ): Promise<void> {
     try {
       await ensure();
-      try {
-        await publish();
-      } catch (error) {
-        if (!(error instanceof UnroutableMessageError)) throw error;
-        this.topology.forget(queue);
-        await ensure();
-        await publish();
-      }
+      await publish();
     } catch (error) {
-      if (error instanceof CeleriacError) throw error;
-      throw new BrokerUnavailableError('amqp', error);
+      await this.recover(queue, error, ensure, publish);
     }
   }
+
+  /** A returned message means the queue vanished (deleted by hand): declare again and retry once. */
+  private async recover(
+    queue: string,
+    error: unknown,
+    ensure: () => Promise<void>,
+    publish: () => Promise<void>,
+  ): Promise<void> {
+    try {
+      if (!(error instanceof UnroutableMessageError)) throw error;
+      this.topology.forget(queue);
+      await ensure();
+      await publish();
+    } catch (failure) {
+      if (failure instanceof CeleriacError) throw failure;
+      throw new BrokerUnavailableError('amqp', failure);
+    }
+  }
+}
+
+/** Every message is persistent and mandatory: RabbitMQ must store it or say it could not route it. */
+function publishProperties(
+  options: RouteOptions,
+  headers: Record<string, unknown> | undefined,
+): Options.Publish {
+  return {
+    messageId: options.messageId,
+    priority: options.priority,
+    headers,
+    persistent: true,
+    mandatory: true,
+  };
 }

@@ -26,6 +26,8 @@ export class TopologyMismatchError extends CeleriacError {
  */
 export class AmqpTopology {
   private readonly queues = new Map<string, Promise<void>>();
+  /** Queues whose declaration has completed on the current connection. */
+  private readonly declared = new Set<string>();
   private readonly ladders = new Map<string, Promise<void>>();
 
   constructor(
@@ -35,7 +37,14 @@ export class AmqpTopology {
   ) {}
 
   ensureQueue(queue: string): Promise<void> {
-    return this.once(this.queues, queue, (channel) => this.declareQueue(channel, queue));
+    return this.once(this.queues, queue, async (channel) => {
+      await this.declareQueue(channel, queue);
+      if (this.queues.has(queue)) this.declared.add(queue);
+    });
+  }
+
+  isDeclared(queue: string): boolean {
+    return this.declared.has(queue);
   }
 
   async ensureLadder(queue: string): Promise<void> {
@@ -48,9 +57,11 @@ export class AmqpTopology {
     if (queue === undefined) {
       this.queues.clear();
       this.ladders.clear();
+      this.declared.clear();
     } else {
       this.queues.delete(queue);
       this.ladders.delete(queue);
+      this.declared.delete(queue);
     }
   }
 
