@@ -17,6 +17,8 @@ export type { CeleriacWorkerOptions } from './worker/celeriac-worker-options.int
 export { currentTask, type TaskContext } from './worker/task-context.js';
 export { TaskEvents, type TaskEvent, type TaskEventType } from './worker/task-events.js';
 export type { Pool, PoolKind, TaskInvocation } from './worker/pools/pool.interface.js';
+export { isPoolChild } from './worker/pools/pool-child-marker.js';
+export { PoolChildError } from './worker/pools/pool-child.error.js';
 export { TaskState } from './backends/task-state.js';
 export type { TaskRecord, TaskErrorInfo } from './backends/task-record.js';
 export type { ResultBackend } from './backends/result-backend.interface.js';
