@@ -19,11 +19,19 @@ export interface AmqpBrokerOptions {
   reconnectInitialDelayMs?: number;
   /** Upper bound of the reconnect delay. Default 5000 ms. */
   reconnectMaxDelayMs?: number;
+  /**
+   * How long a delivery may stay unacknowledged before RabbitMQ closes the consumer's channel,
+   * sent as the `x-consumer-timeout` consumer argument (RabbitMQ 3.12+; older servers ignore it
+   * and use `consumer_timeout` from rabbitmq.conf, 30 min by default). Acks are sent when a task
+   * finishes, so this must exceed the longest task. Default: the server's setting.
+   */
+  consumerTimeoutMs?: number;
   /** Shown as the connection name by RabbitMQ (`rabbitmqctl list_connections client_properties`). */
   connectionName?: string;
 }
 
-export type ResolvedAmqpBrokerOptions = Required<AmqpBrokerOptions>;
+export type ResolvedAmqpBrokerOptions = Required<Omit<AmqpBrokerOptions, 'consumerTimeoutMs'>> &
+  Pick<AmqpBrokerOptions, 'consumerTimeoutMs'>;
 
 const DEFAULTS: ResolvedAmqpBrokerOptions = {
   queueType: 'classic',
@@ -46,6 +54,7 @@ export function resolveAmqpOptions(extra: Record<string, unknown> = {}): Resolve
   wholeNumber('heartbeatSeconds', options.heartbeatSeconds, 0);
   wholeNumber('reconnectInitialDelayMs', options.reconnectInitialDelayMs, 1);
   wholeNumber('reconnectMaxDelayMs', options.reconnectMaxDelayMs, options.reconnectInitialDelayMs);
+  if (options.consumerTimeoutMs !== undefined) wholeNumber('consumerTimeoutMs', options.consumerTimeoutMs, 1);
   if (typeof options.connectionName !== 'string') {
     throw new TaskDefinitionError('brokerOptions.connectionName: must be a string');
   }

@@ -84,8 +84,10 @@ export class AmqpConsumer implements Consumer {
     try {
       await channel.prefetch(this.prefetch, false);
       const queueName = this.context.names.workQueue(this.queue);
+      const { consumerTimeoutMs } = this.context.options;
       const reply = await channel.consume(queueName, (message) => this.receive(session, message), {
         noAck: false,
+        arguments: consumerTimeoutMs === undefined ? undefined : { 'x-consumer-timeout': consumerTimeoutMs },
       });
       this.session = session;
       this.consumerTag = reply.consumerTag;

@@ -131,6 +131,16 @@ describe('AmqpBroker on RabbitMQ', () => {
     expect([delivery.body, delivery.messageId, delivery.deliveryCount]).toEqual(['countdown', 'c-1', 1]);
   });
 
+  it('consumes with a per-consumer acknowledgement timeout when one is set', async () => {
+    const broker = await open({ consumerTimeoutMs: 3_600_000 });
+    await broker.publish('jobs', 'timed');
+    const inbox = Inbox.acking();
+    await broker.consume('jobs', inbox.handler(), { prefetch: 1 });
+    await inbox.waitFor(1);
+    await inbox.settled();
+    expect(inbox.bodies).toEqual(['timed']);
+  });
+
   it('rejects with BrokerUnavailableError when RabbitMQ cannot be reached', async () => {
     const broker = new AmqpBroker({ url: 'amqp://guest:secret@127.0.0.1:1', prefix });
     brokers.push(broker);

@@ -21,6 +21,7 @@ describe('AMQP broker options', () => {
     expect(() => resolveAmqpOptions({ queueType: 'stream' })).toThrow(TaskDefinitionError);
     expect(() => resolveAmqpOptions({ queueType: 'stream' })).toThrow(/brokerOptions\.queueType/);
     expect(() => resolveAmqpOptions({ deliveryLimit: 0 })).toThrow(/brokerOptions\.deliveryLimit/);
+    expect(() => resolveAmqpOptions({ consumerTimeoutMs: -1 })).toThrow(/brokerOptions\.consumerTimeoutMs/);
     expect(() => resolveAmqpOptions({ reconnectInitialDelayMs: 500, reconnectMaxDelayMs: 100 })).toThrow(
       /reconnectMaxDelayMs/,
     );
