@@ -155,6 +155,7 @@ function rows(
   rounds: Record<'raw' | 'celeriac', { tps: number[]; p50: number[]; p99: number[] }>,
 ): BenchRow[] {
   const [raw, celeriac] = [rounds.raw, rounds.celeriac].map((r) => ({
+    each: r.tps.map((tps) => (tps / 1_000).toFixed(1)).join(' / '),
     tps: median(r.tps),
     best: Math.max(...r.tps),
     p50: median(r.p50),
@@ -170,14 +171,14 @@ function rows(
       subject: 'raw amqplib',
       value: raw.tps,
       unit: 'msgs/s',
-      note: `${setup}; best ${raw.best.toFixed(0)}`,
+      note: `${setup}; best ${raw.best.toFixed(0)}; rounds (k/s) ${raw.each}`,
     },
     {
       case: tpsCase,
       subject: 'celeriac AmqpBroker',
       value: celeriac.tps,
       unit: 'msgs/s',
-      note: `${percent(celeriac.tps, raw.tps)} of raw amqplib; best ${celeriac.best.toFixed(0)} (${percent(celeriac.best, raw.best)})`,
+      note: `${percent(celeriac.tps, raw.tps)} of raw amqplib; best ${celeriac.best.toFixed(0)} (${percent(celeriac.best, raw.best)}); rounds (k/s) ${celeriac.each}`,
     },
     { case: 'RabbitMQ round trip p50', subject: 'raw amqplib', value: raw.p50, unit: 'ms', note: lat },
     { case: 'RabbitMQ round trip p50', subject: 'celeriac AmqpBroker', value: celeriac.p50, unit: 'ms' },

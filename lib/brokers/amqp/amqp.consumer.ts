@@ -5,6 +5,7 @@ import type { ResolvedAmqpBrokerOptions } from './amqp-broker.options.js';
 import { remainingDelayOf } from './amqp-headers.js';
 import type { AmqpNames } from './amqp-names.js';
 import type { AmqpConnection } from './amqp.connection.js';
+import { AckBatcher } from './ack-batcher.js';
 import { AmqpDelivery, type ConsumerSession } from './amqp.delivery.js';
 import type { AmqpRouter } from './amqp.router.js';
 import type { AmqpTopology } from './amqp.topology.js';
@@ -57,14 +58,14 @@ export class AmqpConsumer implements Consumer {
     const { session, consumerTag } = this;
     if (!session?.open) return;
     if (consumerTag) await session.channel.cancel(consumerTag).catch(() => undefined);
-    if (session.unsettled === 0) await session.channel.close().catch(() => undefined);
+    if (session.unsettled === 0) await closeSession(session);
   }
 
   /** Closes the channel now: RabbitMQ puts unsettled deliveries back in the queue. */
   async stop(): Promise<void> {
     this.halt();
     const session = this.session;
-    if (session?.open) await session.channel.close().catch(() => undefined);
+    if (session?.open) await closeSession(session);
   }
 
   private halt(): void {
@@ -78,7 +79,14 @@ export class AmqpConsumer implements Consumer {
     const model = this.context.connection.require();
     await this.context.topology.ensureQueue(this.queue);
     const channel = await model.createChannel();
-    const session: ConsumerSession = { channel, open: true, unsettled: 0 };
+    const acks = new AckBatcher<ConsumeMessage>((message, multiple) => {
+      try {
+        if (session.open) channel.ack(message, multiple);
+      } catch {
+        // The channel is closing: RabbitMQ redelivers what it did not see acked.
+      }
+    });
+    const session: ConsumerSession = { channel, open: true, unsettled: 0, acks };
     channel.on('error', (error: Error) => this.logger.warn(`channel error: ${error.message}`));
     channel.on('close', () => this.closed(session));
     try {
@@ -126,6 +134,7 @@ export class AmqpConsumer implements Consumer {
       return;
     }
     session.unsettled++;
+    session.acks.delivered(message);
     const delivery = new AmqpDelivery(this.queue, message, session, this.context.router, this.settled);
     const remaining = remainingDelayOf(message.properties.headers);
     if (remaining > 0) return this.internally(delivery.redelay(remaining));
@@ -164,4 +173,10 @@ export class AmqpConsumer implements Consumer {
     if (this.stopped && session.open && session.unsettled === 0)
       void session.channel.close().catch(() => undefined);
   };
+}
+
+/** Acks requested so far go out before the channel closes; anything unsettled goes back to the queue. */
+async function closeSession(session: ConsumerSession): Promise<void> {
+  session.acks.flush();
+  await session.channel.close().catch(() => undefined);
 }

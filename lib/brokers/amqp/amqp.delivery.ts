@@ -3,6 +3,7 @@ import type { Channel, ConsumeMessage } from 'amqplib';
 import { CeleriacError } from '../../errors/celeriac.error.js';
 import type { Delivery, RequeueOptions } from '../broker.interface.js';
 import { counterHeaders, countersOf, deliveryCountOf, type MessageCounters } from './amqp-headers.js';
+import type { AckBatcher } from './ack-batcher.js';
 import type { AmqpRouter } from './amqp.router.js';
 import { clampPriority } from './priority.js';
 
@@ -11,6 +12,8 @@ export interface ConsumerSession {
   readonly channel: Channel;
   open: boolean;
   unsettled: number;
+  /** Acks of this channel go out in batches, once per I/O turn. */
+  readonly acks: AckBatcher<ConsumeMessage>;
 }
 
 const SETTLED = Promise.resolve();
@@ -51,7 +54,7 @@ export class AmqpDelivery implements Delivery {
     if (this.outcome) return this.settle('acknowledged');
     // Nothing to publish first: ack synchronously, without an async frame per message.
     this.outcome = 'acknowledged';
-    this.send((channel) => channel.ack(this.message));
+    this.send(() => this.session.acks.ack(this.message));
     return SETTLED;
   }
 
@@ -104,13 +107,17 @@ export class AmqpDelivery implements Delivery {
       this.giveBackLater();
       throw error;
     }
-    this.send((channel) => channel.ack(this.message));
+    this.send(() => this.session.acks.ack(this.message));
   }
 
   /** The replacement was not stored: hand the original back (after a pause, so this cannot spin). */
   private giveBackLater(): void {
     const timer = setTimeout(
-      () => this.send((channel) => channel.nack(this.message, false, true)),
+      () =>
+        this.send((channel) => {
+          channel.nack(this.message, false, true);
+          this.session.acks.settledElsewhere(this.message);
+        }),
       RETRY_PAUSE_MS,
     );
     timer.unref();
