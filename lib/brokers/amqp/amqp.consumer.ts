@@ -104,7 +104,7 @@ export class AmqpConsumer implements Consumer {
       await channel.close().catch(() => undefined);
       throw error;
     }
-    if (this.stopped) await channel.close().catch(() => undefined);
+    if (this.stopped) await closeSession(session);
   }
 
   private closed(session: ConsumerSession): void {
@@ -130,7 +130,7 @@ export class AmqpConsumer implements Consumer {
     if (message === null) {
       // RabbitMQ cancelled the consumer (its queue was deleted): a new channel declares it again.
       this.logger.warn(`RabbitMQ cancelled the consumer of "${this.queue}"; resuming`);
-      void session.channel.close().catch(() => undefined);
+      void closeSession(session);
       return;
     }
     session.unsettled++;
@@ -170,8 +170,7 @@ export class AmqpConsumer implements Consumer {
 
   private readonly settled = (session: ConsumerSession): void => {
     session.unsettled--;
-    if (this.stopped && session.open && session.unsettled === 0)
-      void session.channel.close().catch(() => undefined);
+    if (this.stopped && session.open && session.unsettled === 0) void closeSession(session);
   };
 }
 

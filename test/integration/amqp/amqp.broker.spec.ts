@@ -5,7 +5,7 @@ import { AmqpBroker } from '../../../lib/brokers/amqp/amqp.broker.js';
 import { TopologyMismatchError } from '../../../lib/brokers/amqp/amqp.topology.js';
 import type { Broker } from '../../../lib/brokers/broker.interface.js';
 import { BrokerUnavailableError } from '../../../lib/errors/broker-unavailable.error.js';
-import { EARLY_TOLERANCE_MS, Inbox } from '../../conformance/conformance-helpers.js';
+import { EARLY_TOLERANCE_MS, Inbox, sleep } from '../../conformance/conformance-helpers.js';
 import { AMQP_URL, deleteByPrefix, rabbitmqctl } from './support/rabbit.js';
 
 const PREFIX_ROOT = 'celeriac-amqp-test-';
@@ -114,6 +114,25 @@ describe('AmqpBroker on RabbitMQ', () => {
     await inbox.settled();
     expect(inbox.received[0].at - sentAt).toBeGreaterThanOrEqual(300 - EARLY_TOLERANCE_MS);
     expect([delivery.body, delivery.messageId, delivery.deliveryCount]).toEqual(['long', 'long-1', 1]);
+  });
+
+  it('sends the ack of a delivery settled after its consumer was cancelled before closing the channel', async () => {
+    const broker = await open();
+    await broker.publish('jobs', 'one');
+    const cancelled = new Inbox();
+    const consumer = await broker.consume('jobs', cancelled.handler(), { prefetch: 1 });
+    const [one] = await cancelled.waitFor(1);
+    await consumer.cancel();
+    await one.ack();
+
+    await broker.publish('jobs', 'two');
+    const live = Inbox.acking();
+    await broker.consume('jobs', live.handler(), { prefetch: 5 });
+    await live.waitFor(1);
+    await sleep(500); // an ack lost with the channel would bring 'one' back by now
+    await live.settled();
+    expect(live.bodies).toEqual(['two']);
+    expect(await broker.size('jobs')).toBe(0);
   });
 
   it('keeps a delayed message in RabbitMQ while no client is running', async () => {
