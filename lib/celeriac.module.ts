@@ -51,7 +51,9 @@ const providers: Provider[] = [
       await backend.connect();
       return backend;
     },
-    inject: [CELERIAC_OPTIONS],
+    // After the broker: the two often load the same client library, and loading it once, in order,
+    // keeps start-up deterministic (jest's ES module loader cannot link one module twice at once).
+    inject: [CELERIAC_OPTIONS, CELERIAC_BROKER],
   },
   TaskRegistry,
   TaskExplorer,

@@ -7,7 +7,13 @@ import { CeleriacError } from '../errors/celeriac.error.js';
 import type { JsonValue } from '../protocol/json-value.js';
 import type { TaskEnvelope } from '../protocol/task-envelope.js';
 import { toErrorInfo } from '../utils/error-info.js';
-import { asStep, GROUP_TASK, type TaskFailureInfo, type WorkflowStep } from './workflow-step.js';
+import {
+  asStep,
+  GROUP_TASK,
+  type StepEntry,
+  type TaskFailureInfo,
+  type WorkflowStep,
+} from './workflow-step.js';
 
 /** What triggers a step: the parent's result (or failure info) and where it came from. */
 export interface StepTrigger {
@@ -42,24 +48,27 @@ export class StepRunner {
   /** Publishes the step's envelopes, the trigger's value first in each mutable one's arguments. */
   async run(step: WorkflowStep, trigger?: StepTrigger): Promise<void> {
     if (step.group?.size === 0) return this.completeEmptyGroup(step.group, trigger);
-    for (const entry of step.entries) {
-      const envelope: TaskEnvelope = trigger
-        ? {
-            ...entry.envelope,
-            args: entry.immutable ? entry.envelope.args : [trigger.value, ...entry.envelope.args],
-            parentId: trigger.parentId,
-          }
-        : entry.envelope;
-      let body: string;
-      try {
-        body = this.publisher.encode(envelope);
-      } catch (error) {
-        // The parent's result made the message too large: that task fails, visibly, instead of vanishing.
-        await this.failTask(envelope, toErrorInfo(error));
-        continue;
-      }
-      await this.publisher.publish(envelope, body);
+    // A group's members go out concurrently: the broker client pipelines them into few round trips.
+    await Promise.all(step.entries.map((entry) => this.publishEntry(entry, trigger)));
+  }
+
+  private async publishEntry(entry: StepEntry, trigger?: StepTrigger): Promise<void> {
+    const envelope: TaskEnvelope = trigger
+      ? {
+          ...entry.envelope,
+          args: entry.immutable ? entry.envelope.args : [trigger.value, ...entry.envelope.args],
+          parentId: trigger.parentId,
+        }
+      : entry.envelope;
+    let body: string;
+    try {
+      body = this.publisher.encode(envelope);
+    } catch (error) {
+      // The parent's result made the message too large: that task fails, visibly, instead of vanishing.
+      await this.failTask(envelope, toErrorInfo(error));
+      return;
     }
+    await this.publisher.publish(envelope, body);
   }
 
   /** Writes a group's own record (what `GroupHandle.wait()` and `GET /tasks/:groupId` read). */
