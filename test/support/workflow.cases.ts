@@ -19,14 +19,21 @@ import { MathTasks, workflowCalls } from './workflow-tasks.js';
  * Workflow behaviour, written once and run on every broker/backend combination:
  * `options()` gives the module options (broker and backend URLs) for a fresh app.
  */
-export function describeWorkflows(name: string, options: () => CeleriacModuleOptions): void {
+export function describeWorkflows(
+  name: string,
+  options: () => CeleriacModuleOptions,
+  cleanup?: (prefix: string) => Promise<void>,
+): void {
   describe(`workflows on ${name}`, () => {
     let w: WorkerApp;
     beforeEach(async () => {
       workflowCalls.clear();
       w = await startWorkerApp([MathTasks], options());
     });
-    afterEach(() => w.close());
+    afterEach(async () => {
+      await w.close();
+      await cleanup?.(w.prefix);
+    });
 
     it('chain: each result feeds the next; the handle follows the last and walks back to its parents', async () => {
       const handle = (await w.client.apply(

@@ -1,3 +1,8 @@
+import { deleteRedisKeys } from '../../support/redis-keys.js';
 import { describeWorkflows } from '../../support/workflow.cases.js';
 
-describeWorkflows('Redis (broker and results)', () => ({ broker: 'redis://127.0.0.1:6379' }));
+describeWorkflows(
+  'Redis (broker and results)',
+  () => ({ broker: 'redis://127.0.0.1:6379' }),
+  deleteRedisKeys,
+);
