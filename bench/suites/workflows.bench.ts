@@ -6,6 +6,7 @@ import { FlowProducer, QueueEvents, Worker, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { CeleriacModule, CeleriacWorker, chord, group, sig, Task, TaskClient } from '../../lib/index.js';
 import type { BenchRow, BenchSuite } from '../bench.types.js';
+import { deleteRedisKeys } from '../support/redis-keys.js';
 import { since } from '../support/stats.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -64,7 +65,8 @@ async function measure(redis: Redis, round: () => Promise<void>): Promise<{ ms: 
 }
 
 async function celeriac(redis: Redis): Promise<BenchRow[]> {
-  const app = await NestFactory.createMicroservice(FlowModule.forPrefix(`bench-${randomUUID()}`), {
+  const prefix = `bench-${randomUUID()}`;
+  const app = await NestFactory.createMicroservice(FlowModule.forPrefix(prefix), {
     strategy: new CeleriacWorker(),
     logger: false,
   });
@@ -97,6 +99,7 @@ async function celeriac(redis: Redis): Promise<BenchRow[]> {
     ];
   } finally {
     await app.close();
+    await deleteRedisKeys(prefix, REDIS_URL);
   }
 }
 

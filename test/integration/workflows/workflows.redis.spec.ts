@@ -1,4 +1,4 @@
-import { deleteRedisKeys } from '../../support/redis-keys.js';
+import { deleteRedisKeys } from '../../../bench/support/redis-keys.js';
 import { describeWorkflows } from '../../support/workflow.cases.js';
 
 describeWorkflows(
