@@ -16,7 +16,7 @@ export async function createBackend(options: BackendOptions): Promise<ResultBack
     }
     case 'redis':
     case 'rediss': {
-      const { RedisBackend } = await import('./redis/redis.backend.js');
+      const { RedisBackend } = await import('../brokers/redis/redis.entry.js');
       return new RedisBackend(options);
     }
     default:

@@ -20,7 +20,7 @@ export async function createBroker(options: ConnectionOptions): Promise<Broker> 
     }
     case 'redis':
     case 'rediss': {
-      const { RedisBroker } = await import('./redis/redis.broker.js');
+      const { RedisBroker } = await import('./redis/redis.entry.js');
       return new RedisBroker(options);
     }
     default:

@@ -32,7 +32,7 @@ export interface RedisBackendOptions extends ConnectionOptions {
 let scripts: ScriptSet | undefined;
 
 function backendScripts(): ScriptSet {
-  scripts ??= new ScriptSet(findLuaDir(import.meta.url), ['write-1.lua', 'revoke-1.lua'], 'celeriac_backend');
+  scripts ??= new ScriptSet(findLuaDir(import.meta.url), ['write-1.lua', 'revoke-1.lua']);
   return scripts;
 }
 
@@ -130,8 +130,8 @@ export class RedisBackend implements ResultBackend {
   }
 
   private async start(): Promise<void> {
+    backendScripts(); // read before the connection preloads what this process knows
     const connection = await acquireCommandConnection(this.options.url, this.extra);
-    backendScripts().install(connection.client);
     this.connection = connection;
     if (this.extra.checkConfig !== false) {
       await checkEvictionPolicy(connection.client, this.logger, 'task results');

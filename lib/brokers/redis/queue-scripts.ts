@@ -24,7 +24,7 @@ let shared: ScriptSet | undefined;
 
 /** The broker's Lua scripts, read from disk once per process. */
 export function brokerScripts(): ScriptSet {
-  shared ??= new ScriptSet(findLuaDir(import.meta.url), FILES, 'celeriac');
+  shared ??= new ScriptSet(findLuaDir(import.meta.url), FILES);
   return shared;
 }
 
@@ -42,10 +42,6 @@ export interface FetchLimits {
  */
 export class QueueScripts {
   constructor(private readonly client: () => RedisClient) {}
-
-  install(client: RedisClient): void {
-    brokerScripts().install(client);
-  }
 
   async publish(
     k: QueueKeys,

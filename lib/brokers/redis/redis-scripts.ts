@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Cluster } from 'ioredis';
 import type { RedisClient } from './redis-connection.js';
 
 const INCLUDE = /^--- @include "([\w/-]+)"\s*$/gm;
@@ -47,37 +49,46 @@ export function loadLuaScript(dir: string, file: string): LuaScript {
   };
 }
 
-type ScriptCommand = (...args: (string | number)[]) => Promise<unknown>;
+/** Every script of every set created in this process, by SHA-1, for {@link preloadScripts}. */
+const known = new Map<string, string>();
 
 /**
- * A set of scripts read once per process and defined on each client as commands, which ioredis
- * runs with EVALSHA and re-sends with EVAL when the server lost its script cache (a restart).
+ * Loads every script known to this process into the script cache of a client's server (each master
+ * of a cluster). Connections do this as soon as they are ready, so the first EVALSHA of each script
+ * finds it and concurrent calls keep their order.
+ */
+export async function preloadScripts(client: RedisClient): Promise<void> {
+  const servers = client instanceof Cluster ? client.nodes('master') : [client];
+  await Promise.all(
+    servers.flatMap((server) => [...known.values()].map((lua) => server.script('LOAD', lua))),
+  );
+}
+
+/**
+ * A set of scripts read once per process and run with EVALSHA, falling back to EVAL (which also
+ * caches the script again) when Redis answers NOSCRIPT, e.g. after a restart. Scripts are not
+ * defined on clients (ioredis `defineCommand`): an auto-pipeline copies a client's commands when it
+ * is created, so a script defined on a shared connection while a pipeline was pending would be
+ * missing from it and its replies would go to the wrong callers. EVALSHA is a built-in command,
+ * present in every pipeline.
  */
 export class ScriptSet {
-  private readonly scripts = new Map<string, LuaScript>();
+  private readonly scripts = new Map<string, LuaScript & { sha: string }>();
 
-  constructor(
-    dir: string,
-    files: readonly string[],
-    private readonly namespace: string,
-  ) {
+  /** `_namespace` is ignored (scripts are no longer named commands); kept for existing callers. */
+  constructor(dir: string, files: readonly string[], _namespace?: string) {
     for (const file of files) {
       const script = loadLuaScript(dir, file);
-      this.scripts.set(script.name, script);
+      const sha = createHash('sha1').update(script.lua).digest('hex');
+      this.scripts.set(script.name, { ...script, sha });
+      known.set(sha, script.lua);
     }
   }
 
-  /** Defines every script on a client (each client keeps its own command table). */
-  install(client: RedisClient): void {
-    for (const script of this.scripts.values()) {
-      client.defineCommand(this.commandName(script.name), {
-        numberOfKeys: script.numberOfKeys,
-        lua: script.lua,
-      });
-    }
-  }
+  /** Nothing to do: scripts run by EVALSHA on any client. Kept for callers written before. */
+  install(_client: RedisClient): void {}
 
-  run(
+  async run(
     client: RedisClient,
     name: string,
     keys: readonly string[],
@@ -88,11 +99,12 @@ export class ScriptSet {
     if (keys.length !== script.numberOfKeys) {
       throw new Error(`Celeriac: Lua script "${name}" takes ${script.numberOfKeys} keys, got ${keys.length}`);
     }
-    const command = (client as unknown as Record<string, ScriptCommand>)[this.commandName(name)];
-    return command.call(client, ...keys, ...args);
-  }
-
-  private commandName(name: string): string {
-    return `${this.namespace}_${name.replace(/-/g, '_')}`;
+    try {
+      return await client.evalsha(script.sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      // Not cached (a set created after the connection was ready, or a restart since): EVAL caches it.
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return client.eval(script.lua, keys.length, ...keys, ...args);
+    }
   }
 }

@@ -12,7 +12,7 @@ import type {
   PublishOptions,
 } from '../broker.interface.js';
 import { LeaseKeeper } from './lease-keeper.js';
-import { QueueScripts } from './queue-scripts.js';
+import { brokerScripts, QueueScripts } from './queue-scripts.js';
 import {
   resolveBrokerOptions,
   type RedisBrokerExtraOptions,
@@ -203,8 +203,8 @@ export class RedisBroker implements Broker, ConsumerHost {
   }
 
   private async open(): Promise<void> {
+    brokerScripts(); // read before the connection preloads what this process knows
     const connection = await acquireCommandConnection(this.options.url, this.extra);
-    this.scripts.install(connection.client);
     this.connection = connection;
     if (this.extra.checkConfig !== false) {
       await checkEvictionPolicy(connection.client, this.logger, 'queued messages');

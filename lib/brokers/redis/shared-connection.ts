@@ -1,5 +1,6 @@
 import type { RedisExtraOptions } from './redis-broker.options.js';
 import { connectClient, createRedisClient, type RedisClient } from './redis-connection.js';
+import { preloadScripts } from './redis-scripts.js';
 
 interface Shared {
   client: RedisClient;
@@ -30,7 +31,7 @@ export async function acquireCommandConnection(
   let entry = shared.get(key);
   if (!entry) {
     const client = createRedisClient(url, extra, 'command');
-    const created: Shared = { client, users: 0, connected: connectClient(client) };
+    const created: Shared = { client, users: 0, connected: connectAndPreload(client) };
     entry = created;
     shared.set(key, created);
     void created.connected.catch(() => shared.get(key) === created && shared.delete(key));
@@ -54,6 +55,13 @@ export async function acquireCommandConnection(
       await held.client.quit().catch(() => held.client.disconnect());
     },
   };
+}
+
+/** Connects, then caches the scripts before anyone sends a command; again after each reconnection. */
+async function connectAndPreload(client: RedisClient): Promise<void> {
+  await connectClient(client);
+  await preloadScripts(client).catch(() => undefined);
+  client.on('ready', () => void preloadScripts(client).catch(() => undefined));
 }
 
 function sharingKey(url: string, extra: RedisExtraOptions): string {

@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
+import { findLuaDir, preloadScripts, ScriptSet } from '../../../lib/brokers/redis/redis-scripts.js';
 import { RedisBackend } from '../../../lib/backends/redis/redis.backend.js';
 import { TaskState } from '../../../lib/backends/task-state.js';
 import type { RedisBroker } from '../../../lib/brokers/redis/redis.broker.js';
@@ -160,6 +161,28 @@ describe('Redis broker', () => {
         expect(idleCommands).toBeLessThanOrEqual(1);
       } finally {
         counter.disconnect();
+      }
+    });
+
+    it('runs scripts by EVALSHA in order among pipelined commands, and again after Redis lost its script cache', async () => {
+      const client = new Redis(server.url, { enableAutoPipelining: true });
+      const luaDir = findLuaDir(new URL('../../../lib/brokers/redis/redis.broker.ts', import.meta.url).href);
+      const scripts = new ScriptSet(luaDir, ['size-2.lua']);
+      const keys = [`{${prefix}:s}:ready`, `{${prefix}:s}:delayed`];
+      try {
+        await preloadScripts(client);
+        // Same tick: one auto-pipeline carries the plain commands and the scripts, in call order.
+        const replies = await Promise.all([
+          client.zadd(keys[0], 1, 'a'),
+          scripts.run(client, 'size', keys, []),
+          client.zadd(keys[1], 1, 'b'),
+          scripts.run(client, 'size', keys, []),
+        ]);
+        expect(replies).toEqual([1, 1, 1, 2]);
+        await client.script('FLUSH');
+        expect(await scripts.run(client, 'size', keys, [])).toBe(2);
+      } finally {
+        client.disconnect();
       }
     });
 
