@@ -12,7 +12,11 @@ export const TaskState = {
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 
 /** States after which nothing more happens to a task. */
-export const READY_STATES: ReadonlySet<TaskState> = new Set([TaskState.SUCCESS, TaskState.FAILURE, TaskState.REVOKED]);
+export const READY_STATES: ReadonlySet<TaskState> = new Set([
+  TaskState.SUCCESS,
+  TaskState.FAILURE,
+  TaskState.REVOKED,
+]);
 
 export function isReadyState(state: TaskState): boolean {
   return READY_STATES.has(state);

@@ -24,14 +24,17 @@ export async function createBroker(options: ConnectionOptions): Promise<Broker> 
       return new RedisBroker(options);
     }
     default:
-      throw new TaskDefinitionError(`unsupported broker URL scheme "${scheme}:" in "${redactUrl(options.url)}"`);
+      throw new TaskDefinitionError(
+        `unsupported broker URL scheme "${scheme}:" in "${redactUrl(options.url)}"`,
+      );
   }
 }
 
 /** `redis://user:pw@host` → `redis`. */
 export function schemeOf(url: string): string {
   const match = /^([a-z][a-z0-9+.-]*):/i.exec(url);
-  if (!match) throw new TaskDefinitionError(`"${redactUrl(url)}" is not a URL (expected e.g. redis://127.0.0.1:6379)`);
+  if (!match)
+    throw new TaskDefinitionError(`"${redactUrl(url)}" is not a URL (expected e.g. redis://127.0.0.1:6379)`);
   return match[1].toLowerCase();
 }
 

@@ -41,7 +41,9 @@ export function group<TResult>(...members: Signature<TResult>[] | [Signature<TRe
 }
 
 /** `chain(a, b, c)`: a's result is b's first argument, b's is c's. */
-export function chain<TLast extends CanvasNode>(...steps: [...CanvasNode[], TLast]): Chain<ResultOf<TLast>> {
+export function chain<TLast extends CanvasNode>(...steps: [...CanvasNode[], TLast]): Chain<ResultOf<TLast>>;
+export function chain(...steps: CanvasNode[]): Chain<unknown>;
+export function chain(...steps: CanvasNode[]): Chain<unknown> {
   return { kind: 'chain', steps };
 }
 

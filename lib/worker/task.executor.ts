@@ -112,8 +112,11 @@ export class TaskExecutor {
       return this.reject(delivery, undefined, (error as Error).message);
     }
     entry.taskId = envelope.id;
-    if (delivery.deliveryCount > this.options.maxDeliveries) {
-      const reason = `delivered ${delivery.deliveryCount} times without an outcome (the worker running it died or hung)`;
+    // Retries are requeues too, so they count as deliveries; only deliveries that ended without any
+    // outcome (the worker died or hung) make a message poison.
+    const lost = delivery.deliveryCount - envelope.retries;
+    if (lost > this.options.maxDeliveries) {
+      const reason = `delivered ${lost} times without an outcome (the worker running it died or hung)`;
       await this.finish(envelope, TaskState.FAILURE, {
         error: { name: 'PoisonMessageError', message: reason },
       });

@@ -9,7 +9,7 @@ export type RedisCall = <T>(command: (client: RedisClient) => Promise<T>) => Pro
 let scripts: ScriptSet | undefined;
 
 function workflowScripts(): ScriptSet {
-  scripts ??= new ScriptSet(findLuaDir(import.meta.url), ['group-member-3.lua'], 'celeriac_workflow');
+  scripts ??= new ScriptSet(findLuaDir(import.meta.url), ['group-member-3.lua']);
   return scripts;
 }
 
@@ -19,8 +19,6 @@ function workflowScripts(): ScriptSet {
  * script call whatever the group's size.
  */
 export class RedisWorkflowStore implements WorkflowStore {
-  private readonly installed = new WeakSet<RedisClient>();
-
   constructor(
     private readonly call: RedisCall,
     private readonly prefix: string,
@@ -48,7 +46,7 @@ export class RedisWorkflowStore implements WorkflowStore {
   ): Promise<GroupProgress> {
     const keys = this.groupKeys(groupId);
     const [completed, fire] = (await this.call((client) =>
-      this.scripts(client).run(
+      workflowScripts().run(
         client,
         'group-member',
         [keys.members, keys.claim, keys.done],
@@ -79,16 +77,6 @@ export class RedisWorkflowStore implements WorkflowStore {
 
   async isContinued(taskId: string): Promise<boolean> {
     return (await this.call((client) => client.exists(this.continuedKey(taskId)))) === 1;
-  }
-
-  /** Scripts are defined per client; a reconnected backend may hand over a new one. */
-  private scripts(client: RedisClient): ScriptSet {
-    const set = workflowScripts();
-    if (!this.installed.has(client)) {
-      set.install(client);
-      this.installed.add(client);
-    }
-    return set;
   }
 
   private stepKey(id: string): string {

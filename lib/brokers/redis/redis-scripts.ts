@@ -75,8 +75,7 @@ export async function preloadScripts(client: RedisClient): Promise<void> {
 export class ScriptSet {
   private readonly scripts = new Map<string, LuaScript & { sha: string }>();
 
-  /** `_namespace` is ignored (scripts are no longer named commands); kept for existing callers. */
-  constructor(dir: string, files: readonly string[], _namespace?: string) {
+  constructor(dir: string, files: readonly string[]) {
     for (const file of files) {
       const script = loadLuaScript(dir, file);
       const sha = createHash('sha1').update(script.lua).digest('hex');
@@ -84,9 +83,6 @@ export class ScriptSet {
       known.set(sha, script.lua);
     }
   }
-
-  /** Nothing to do: scripts run by EVALSHA on any client. Kept for callers written before. */
-  install(_client: RedisClient): void {}
 
   async run(
     client: RedisClient,

@@ -41,7 +41,7 @@ describe('workflow message size', () => {
     const handle = (await w.client.apply(
       chain(link(1), link(2), link(3), link(4), link(5)),
     )) as TaskHandle<string>;
-    expect(await handle.wait({ timeout: 20_000 })).toBe('c5=18');
+    expect(await handle.wait({ timeout: 20_000 })).toBe('c5=22');
     const first = Math.max(...sizes.slice(0, 2));
     expect(Math.max(...sizes)).toBeLessThan(first * 1.5);
   });

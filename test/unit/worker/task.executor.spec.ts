@@ -32,6 +32,12 @@ class ExampleTasks {
     throw new Error(`boom ${calls[key]}`);
   }
 
+  @Task({ retries: 8, backoff: { type: 'fixed', delay: 1, jitter: false } })
+  manyRetries(key: string): never {
+    count(key);
+    throw new Error(`attempt ${calls[key]}`);
+  }
+
   @Task({ retries: 3, backoff: 5 })
   refuses(key: string): never {
     count(key);
@@ -121,6 +127,19 @@ describe('task executor (embedded broker)', () => {
     expect(states.filter((state) => state === TaskState.RETRY)).toHaveLength(3);
     await expect(handle.wait()).rejects.toThrow(TaskFailedError);
     expect(await w.runtime.broker.size('default')).toBe(0);
+  });
+
+  it('retries are not mistaken for lost deliveries: more retries than maxDeliveries still all run', async () => {
+    const lenient = await startWorkerApp([ExampleTasks], { maxDeliveries: 2 });
+    try {
+      const handle = await lenient.client.send(ExampleTasks, 'manyRetries', ['many']);
+      const record = await handle.waitForRecord({ timeout: 5_000 });
+      expect(calls.many).toBe(9);
+      expect(record).toMatchObject({ state: TaskState.FAILURE, retries: 8, error: { message: 'attempt 9' } });
+      expect(await lenient.runtime.broker.deadLetters('default')).toEqual([]);
+    } finally {
+      await lenient.close();
+    }
   });
 
   it('a NonRetryableError fails at once whatever retries remain', async () => {
