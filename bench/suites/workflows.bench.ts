@@ -106,7 +106,7 @@ async function celeriac(redis: Redis): Promise<BenchRow[]> {
 async function bullmq(redis: Redis): Promise<BenchRow[]> {
   const prefix = `bench-bull-${randomUUID()}`;
   const connection = { host: '127.0.0.1', port: 6379, maxRetriesPerRequest: null };
-  const children = new Worker('children', async (job) => job.data as unknown, {
+  const children = new Worker('children', (job) => Promise.resolve(job.data as unknown), {
     connection,
     prefix,
     concurrency: CONCURRENCY,

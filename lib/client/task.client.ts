@@ -55,12 +55,7 @@ export class TaskClient {
     if (!taskOptions) {
       throw new TaskDefinitionError(`${taskClass.name}.${method}() is not a @Task method`);
     }
-    return this.publish(
-      taskNameOf(taskClass.name, method, taskOptions),
-      args as unknown[],
-      taskOptions,
-      options,
-    );
+    return this.publish(taskNameOf(taskClass.name, method, taskOptions), args, taskOptions, options);
   }
 
   /** Sends a task by its registered name, for tasks whose class this process cannot import. */

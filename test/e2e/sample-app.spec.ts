@@ -127,7 +127,7 @@ describe('sample app over HTTP (embedded broker, API + worker in one process)', 
       .post('/word-counts')
       .send({ urls, words: ['root', 'celeriac', 'turnip'] })
       .expect(202);
-    const done = await follow(http, res.headers.location as string);
+    const done = await follow(http, res.headers.location);
     expect(done).toMatchObject({
       state: 'SUCCESS',
       task: 'WordCountTasks.count',

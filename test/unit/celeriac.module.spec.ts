@@ -69,7 +69,7 @@ describe('CeleriacModule.forRootAsync', () => {
           .handle(res.body.id as string)
           .wait({ timeout: 5_000 }),
       ).toBe('hello ada');
-      expect((await http.get(res.headers.location as string).expect(200)).body).toMatchObject({
+      expect((await http.get(res.headers.location).expect(200)).body).toMatchObject({
         state: 'SUCCESS',
         result: 'hello ada',
       });
