@@ -19,6 +19,8 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 /** A message delivered this many times without an outcome is dead-lettered as poison. */
 export const DEFAULT_MAX_DELIVERIES = 5;
+/** How many dead letters `Broker.deadLetters()` returns when no limit is given. */
+export const DEFAULT_DEAD_LETTER_READ_LIMIT = 100;
 /** Priorities run from 0 (lowest) to 9 (highest), as RabbitMQ orders them. */
 export const MIN_PRIORITY = 0;
 export const MAX_PRIORITY = 9;

@@ -1,3 +1,4 @@
+import { DEFAULT_DEAD_LETTER_READ_LIMIT } from '../../celeriac.constants.js';
 import { randomUUID } from 'node:crypto';
 import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
 import { CeleriacError } from '../../errors/celeriac.error.js';
@@ -18,10 +19,7 @@ import { AmqpConsumer } from './amqp.consumer.js';
 import { AmqpPublisher } from './amqp.publisher.js';
 import { AmqpRouter } from './amqp.router.js';
 import { AmqpTopology } from './amqp.topology.js';
-import { clampPriority } from './priority.js';
-
-/** How many dead letters `deadLetters` returns when no limit is given. */
-const DEFAULT_DEAD_LETTER_LIMIT = 100;
+import { clampPriority } from '../priority.js';
 
 /**
  * The RabbitMQ broker (`amqp://`, `amqps://`), on amqplib. Work queues are durable, messages
@@ -96,7 +94,7 @@ export class AmqpBroker implements Broker {
    * Reads dead letters with `basic.get` on a channel of its own and then closes it, which hands
    * them all back in their original order: reading loses nothing.
    */
-  async deadLetters(queue: string, limit = DEFAULT_DEAD_LETTER_LIMIT): Promise<DeadLetter[]> {
+  async deadLetters(queue: string, limit = DEFAULT_DEAD_LETTER_READ_LIMIT): Promise<DeadLetter[]> {
     return this.run(async () => {
       await this.topology.ensureQueue(queue);
       return this.publisher.withScratch(async (channel) => {

@@ -1,11 +1,11 @@
+import { DeliverySettledError } from '../../errors/delivery-settled.error.js';
 import { randomUUID } from 'node:crypto';
 import type { Channel, ConsumeMessage } from 'amqplib';
-import { CeleriacError } from '../../errors/celeriac.error.js';
 import type { Delivery, RequeueOptions } from '../broker.interface.js';
 import { counterHeaders, countersOf, deliveryCountOf, type MessageCounters } from './amqp-headers.js';
 import type { AckBatcher } from './ack-batcher.js';
 import type { AmqpRouter } from './amqp.router.js';
-import { clampPriority } from './priority.js';
+import { clampPriority } from '../priority.js';
 
 /** One consumer channel's life: deliveries from it can only be settled while it is open. */
 export interface ConsumerSession {
@@ -95,10 +95,7 @@ export class AmqpDelivery implements Delivery {
 
   private async settle(outcome: string, publishFirst?: () => Promise<void>): Promise<void> {
     if (this.outcome) {
-      throw new CeleriacError(
-        'DELIVERY_SETTLED',
-        `message ${this.messageId} on queue "${this.queue}" was already ${this.outcome}; a delivery settles once`,
-      );
+      throw new DeliverySettledError(this.messageId, this.queue, this.outcome);
     }
     this.outcome = outcome;
     try {

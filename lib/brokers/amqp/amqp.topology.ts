@@ -5,7 +5,7 @@ import type { ResolvedAmqpBrokerOptions } from './amqp-broker.options.js';
 import type { AmqpNames } from './amqp-names.js';
 import type { AmqpPublisher } from './amqp.publisher.js';
 import { DELAY_LEVELS, levelPattern, levelTtlMs } from './delay-ladder.js';
-import { MAX_PRIORITY } from './priority.js';
+import { MAX_PRIORITY } from '../../celeriac.constants.js';
 
 /** RabbitMQ refused a declaration because the object exists with other settings. */
 export class TopologyMismatchError extends CeleriacError {

@@ -1,5 +1,5 @@
 import type { Delivery, RequeueOptions } from '../broker.interface.js';
-import { DeliverySettledError } from './delivery-settled.error.js';
+import { DeliverySettledError } from '../../errors/delivery-settled.error.js';
 import type { MemoryMessage } from './memory-message.js';
 
 /** How a delivery was settled; `return` is the broker handing it back when its client closes. */

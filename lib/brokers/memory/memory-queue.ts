@@ -2,7 +2,8 @@ import type { DeadLetter, DeliveryHandler, RequeueOptions } from '../broker.inte
 import { DeadLetterLog } from './dead-letter-log.js';
 import { DelaySchedule } from './delay-schedule.js';
 import { type ConsumerQueue, MemoryConsumer } from './memory-consumer.js';
-import { clampPriority, type MemoryMessage } from './memory-message.js';
+import { clampPriority } from '../priority.js';
+import type { MemoryMessage } from './memory-message.js';
 import { ReadyList } from './ready-list.js';
 
 /** Dead letters kept per queue before the oldest are dropped. */

@@ -1,3 +1,4 @@
+import { DEFAULT_DEAD_LETTER_READ_LIMIT } from '../../celeriac.constants.js';
 import { randomUUID } from 'node:crypto';
 import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
 import type { ConnectionOptions } from '../broker-connection.options.js';
@@ -10,11 +11,8 @@ import type {
   PublishOptions,
 } from '../broker.interface.js';
 import type { MemoryConsumer } from './memory-consumer.js';
-import { clampPriority } from './memory-message.js';
+import { clampPriority } from '../priority.js';
 import { MemoryStore } from './memory-store.js';
-
-/** How many dead letters `deadLetters` returns when no limit is given. */
-const DEFAULT_DEAD_LETTER_LIMIT = 100;
 
 /**
  * The embedded broker (`memory://`): a client of a process-wide store shared by every
@@ -63,7 +61,7 @@ export class MemoryBroker implements Broker {
     });
   }
 
-  deadLetters(queue: string, limit = DEFAULT_DEAD_LETTER_LIMIT): Promise<DeadLetter[]> {
+  deadLetters(queue: string, limit = DEFAULT_DEAD_LETTER_READ_LIMIT): Promise<DeadLetter[]> {
     return this.run(() => this.attach().existingQueue(queue)?.listDeadLetters(limit) ?? []);
   }
 

@@ -1,5 +1,5 @@
+import { DeliverySettledError } from '../../errors/delivery-settled.error.js';
 import type { Delivery, RequeueOptions } from '../broker.interface.js';
-import { CeleriacError } from '../../errors/celeriac.error.js';
 
 /** What a delivery needs from its broker and consumer to settle. */
 export interface DeliverySettler {
@@ -69,10 +69,7 @@ export class RedisDelivery implements Delivery {
 
   private async settle(outcome: string, send: () => Promise<void>): Promise<void> {
     if (this.outcome) {
-      throw new CeleriacError(
-        'DELIVERY_SETTLED',
-        `message ${this.messageId} on queue "${this.queue}" was already ${this.outcome}; a delivery settles once`,
-      );
+      throw new DeliverySettledError(this.messageId, this.queue, this.outcome);
     }
     this.outcome = outcome;
     this.settler.released(this);

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { Broker } from '../../../lib/brokers/broker.interface.js';
-import { DeliverySettledError } from '../../../lib/brokers/memory/delivery-settled.error.js';
+import { DeliverySettledError } from '../../../lib/errors/delivery-settled.error.js';
 import { MemoryBroker } from '../../../lib/brokers/memory/memory.broker.js';
 import { MemoryStore } from '../../../lib/brokers/memory/memory-store.js';
 import { createBroker } from '../../../lib/brokers/create-broker.js';

@@ -1,7 +1,7 @@
-import { CeleriacError } from '../../errors/celeriac.error.js';
+import { CeleriacError } from './celeriac.error.js';
 
 /**
- * A delivery of the embedded broker was settled a second time. The first settlement stands; the
+ * A delivery was settled (acked, requeued or dead-lettered) a second time. The first settlement stands; the
  * second is refused loudly rather than ignored, because it means two code paths both believed
  * they owned the message.
  */
