@@ -50,7 +50,7 @@ async function celeriacSubject(): Promise<Subject> {
   };
 }
 
-async function rawSubject(): Promise<Subject> {
+export async function rawSubject(): Promise<Subject> {
   const queue = `bench-raw-${randomUUID()}`;
   const socket = { noDelay: true };
   const [publishing, consuming] = await Promise.all([connect(AMQP_URL, socket), connect(AMQP_URL, socket)]);
@@ -92,7 +92,7 @@ async function deleteTopology(names: AmqpNames, queue: string): Promise<void> {
   await model.close();
 }
 
-async function throughput(subject: Subject): Promise<number> {
+export async function throughput(subject: Subject): Promise<number> {
   let acked = 0;
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));
