@@ -26,6 +26,11 @@ export interface ResultBackend {
   /** Store the whole record and notify its watchers. */
   write(record: TaskRecord, options?: WriteOptions): Promise<void>;
   /**
+   * Store the record only if the task has none yet, without notifying (nobody waits for PENDING).
+   * Because it never overwrites, it may race with the worker's first write and still be right.
+   */
+  create(record: TaskRecord, options?: WriteOptions): Promise<void>;
+  /**
    * Call `listener` on every later write of `taskId`. Resolves once the subscription is live,
    * so a caller that reads after subscribing cannot miss a write.
    */

@@ -23,9 +23,12 @@ export class EnvelopePublisher {
     return body;
   }
 
-  /** PENDING goes first: a fast worker's later writes must not be overwritten by it. */
+  /**
+   * PENDING is created only where the task has no record yet, so it may go out alongside the
+   * publish: a fast worker's STARTED or SUCCESS is never overwritten by it.
+   */
   async writePending(envelope: TaskEnvelope): Promise<void> {
-    await this.backend.write(
+    await this.backend.create(
       {
         id: envelope.id,
         state: TaskState.PENDING,

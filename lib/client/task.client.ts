@@ -119,8 +119,7 @@ export class TaskClient {
     }
     const envelope = this.factory.create(name, args, taskOptions, options);
     const body = this.publisher.encode(envelope);
-    await this.publisher.writePending(envelope);
-    await this.publisher.publish(envelope, body);
+    await Promise.all([this.publisher.writePending(envelope), this.publisher.publish(envelope, body)]);
     return new TaskHandle<TResult>(envelope.id, this.backend);
   }
 }

@@ -80,6 +80,23 @@ export function describeBackendConformance(name: string, makeBackend: BackendFac
       expect(stored).not.toHaveProperty('progress');
     });
 
+    it('create stores a record only where there is none, and notifies nobody', async () => {
+      const backend = await openBackend();
+      const id = randomUUID();
+      const seen = new Collector<TaskRecord>();
+      const unsubscribe = await backend.watch(id, seen.push);
+      await backend.create(taskRecord(id, State.PENDING));
+      expect((await backend.get(id))?.state).toBe(State.PENDING);
+      await backend.write(taskRecord(id, State.SUCCESS));
+      // A PENDING that arrives after the worker's write leaves it in place.
+      await backend.create(taskRecord(id, State.PENDING));
+      expect((await backend.get(id))?.state).toBe(State.SUCCESS);
+      await seen.waitFor(1);
+      await sleep(50);
+      expect(seen.values.map((r) => r.state)).toEqual([State.SUCCESS]);
+      await unsubscribe();
+    });
+
     it('returns undefined for an unknown id', async () => {
       const backend = await openBackend();
       expect(await backend.get(randomUUID())).toBeUndefined();

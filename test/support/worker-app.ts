@@ -8,6 +8,8 @@ import {
   CeleriacWorker,
   type CeleriacWorkerOptions,
   TaskClient,
+  type TaskHandle,
+  type TaskState,
 } from '../../lib/index.js';
 
 export interface WorkerApp {
@@ -51,4 +53,19 @@ export function gate<T = void>(): { promise: Promise<T>; open: (value: T) => voi
   let open!: (value: T) => void;
   const promise = new Promise<T>((resolve) => (open = resolve));
   return { promise, open };
+}
+
+/** Resolves once the task has reached `state` (subscribes first, then reads, so no change is missed). */
+export async function reached(
+  handle: { watch: TaskHandle['watch']; info: TaskHandle['info'] },
+  state: TaskState,
+): Promise<void> {
+  let done!: () => void;
+  const arrived = new Promise<void>((resolve) => (done = resolve));
+  const stop = await handle.watch((record) => record.state === state && done());
+  try {
+    if ((await handle.info())?.state !== state) await arrived;
+  } finally {
+    await stop();
+  }
 }

@@ -94,6 +94,14 @@ export class MemoryResultStore {
     return JSON.parse(stored.json) as TaskRecord;
   }
 
+  /** Stores a record unless the task has a live one; notifies nobody. */
+  create(record: TaskRecord, ttlMs: number): void {
+    if (this.get(record.id)) return;
+    const expiresAt = performance.now() + ttlMs;
+    this.records.set(record.id, { json: JSON.stringify(record), expiresAt });
+    this.expiry.set(recordKey(record.id), expiresAt);
+  }
+
   write(record: TaskRecord, ttlMs: number): void {
     const json = JSON.stringify(record);
     const expiresAt = performance.now() + ttlMs;

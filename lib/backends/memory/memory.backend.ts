@@ -51,6 +51,10 @@ export class MemoryBackend implements ResultBackend {
     return this.run(() => this.attach().get(taskId));
   }
 
+  create(record: TaskRecord, options: WriteOptions = {}): Promise<void> {
+    return this.run(() => this.attach().create(record, this.ttl(options.ttlMs)));
+  }
+
   write(record: TaskRecord, options: WriteOptions = {}): Promise<void> {
     return this.run(() => this.attach().write(record, this.ttl(options.ttlMs)));
   }

@@ -95,6 +95,14 @@ export class RedisBackend implements ResultBackend {
     );
   }
 
+  /** One native command: `SET … PX … NX`. */
+  async create(record: TaskRecord, options: WriteOptions = {}): Promise<void> {
+    const ttl = Math.max(1, Math.ceil(options.ttlMs ?? this.ttlMs));
+    await this.call((client) =>
+      client.set(this.recordKey(record.id), JSON.stringify(record), 'PX', ttl, 'NX'),
+    );
+  }
+
   watch(taskId: string, listener: RecordListener): Promise<Unsubscribe> {
     return this.subscribe(this.recordChannel(taskId), (message) =>
       listener(JSON.parse(message) as TaskRecord),

@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { threadId } from 'node:worker_threads';
 import { TaskState } from '../../../lib/index.js';
 import type { Where } from '../../fixtures/pools/pool-fixture.tasks.js';
-import type { WorkerApp } from '../../support/worker-app.js';
+import { reached, type WorkerApp } from '../../support/worker-app.js';
 import {
   BROKERS,
   type ChildPoolKind,
@@ -94,9 +95,7 @@ describe.each(BROKERS)('child pools on the $name', ({ options }) => {
     it('revoking a running task terminates its child', async () => {
       const before = await greetingChild(worker!, pool);
       const handle = await worker!.client.sendByName('PoolTasks.spin', [], { timeLimit: 60_000 });
-      await new Promise<void>((resolve) => {
-        void handle.watch((record) => record.state === TaskState.STARTED && resolve());
-      });
+      await reached(handle, TaskState.STARTED);
       await handle.revoke();
       const record = await handle.waitForRecord({ timeout: 30_000 });
       expect(record.state).toBe(TaskState.REVOKED);
@@ -135,11 +134,12 @@ describe.each(BROKERS)('child pools on the $name', ({ options }) => {
     });
 
     it('progress reported in the child reaches the result backend', async () => {
-      const handle = await worker!.client.sendByName('PoolTasks.report', [3]);
+      const taskId = randomUUID();
       const seen: unknown[] = [];
-      const unsubscribe = await handle.watch(
-        (record) => record.progress !== undefined && seen.push(record.progress),
-      );
+      const unsubscribe = await worker!.client
+        .handle(taskId)
+        .watch((record) => record.progress !== undefined && seen.push(record.progress));
+      const handle = await worker!.client.sendByName('PoolTasks.report', [3], { taskId });
       expect(await handle.wait({ timeout: 30_000 })).toBe(3);
       await unsubscribe();
       expect(seen).toContainEqual({ step: 3, of: 3 });

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { CeleriacModule, CeleriacWorker, Task, TaskClient, TaskState } from '../../../lib/index.js';
 import { MemoryBroker } from '../../../lib/brokers/memory/memory.broker.js';
-import { gate, startWorkerApp } from '../../support/worker-app.js';
+import { gate, reached, startWorkerApp } from '../../support/worker-app.js';
 
 const log: string[] = [];
 let inFlight = 0;
@@ -109,9 +109,7 @@ describe('CeleriacWorker', () => {
   it('graceful shutdown requeues what did not finish within the grace period', async () => {
     const w = await startWorkerApp([QueueTasks], { queues }, { shutdownGraceMs: 50 });
     const handle = await w.client.send(QueueTasks, 'lingering', []);
-    await new Promise<void>(
-      (resolve) => void handle.watch((r) => r.state === TaskState.STARTED && resolve()),
-    );
+    await reached(handle, TaskState.STARTED);
     await w.close();
     expect(await queueSize(w.prefix, 'io')).toBe(1);
     // Another worker on the same embedded broker picks it up and finishes it.
@@ -127,9 +125,7 @@ describe('CeleriacWorker', () => {
   it('graceful shutdown lets running tasks finish within the grace period', async () => {
     const w = await startWorkerApp([QueueTasks], { queues }, { shutdownGraceMs: 5_000 });
     const handle = await w.client.send(QueueTasks, 'lingering', []);
-    await new Promise<void>(
-      (resolve) => void handle.watch((r) => r.state === TaskState.STARTED && resolve()),
-    );
+    await reached(handle, TaskState.STARTED);
     const closed = w.close();
     setTimeout(() => hold.open(), 30);
     await closed;

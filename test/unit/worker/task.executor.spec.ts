@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
   currentTask,
@@ -5,13 +6,12 @@ import {
   PayloadTooLargeError,
   Task,
   TaskFailedError,
-  type TaskRecord,
   TaskState,
   InvalidArgumentsError,
 } from '../../../lib/index.js';
 import { encodeEnvelope } from '../../../lib/protocol/envelope.codec.js';
 import { PROTOCOL_VERSION } from '../../../lib/protocol/task-envelope.js';
-import { gate, startWorkerApp, type WorkerApp } from '../../support/worker-app.js';
+import { gate, reached, startWorkerApp, type WorkerApp } from '../../support/worker-app.js';
 
 const calls: Record<string, number> = {};
 const count = (key: string): number => (calls[key] = (calls[key] ?? 0) + 1);
@@ -104,19 +104,22 @@ describe('task executor (embedded broker)', () => {
   });
 
   it('goes PENDING → STARTED → SUCCESS and returns the result', async () => {
-    const handle = await w.client.send(ExampleTasks, 'add', [2, 3]);
+    // Watch before sending (with a chosen id), so no state change can slip past.
+    const taskId = randomUUID();
     const states: string[] = [];
-    await handle.watch((record) => states.push(record.state));
+    await w.client.handle(taskId).watch((record) => states.push(record.state));
+    const handle = await w.client.send(ExampleTasks, 'add', [2, 3], { taskId });
     expect(await handle.wait({ timeout: 5_000 })).toBe(5);
     const info = await handle.info();
     expect(info).toMatchObject({ state: TaskState.SUCCESS, result: 5, task: 'ExampleTasks.add', retries: 0 });
-    expect(states.at(-1)).toBe(TaskState.SUCCESS);
+    expect(states).toEqual([TaskState.STARTED, TaskState.SUCCESS]);
   });
 
   it('a task with retries: 3 that always throws runs exactly 4 times, then FAILURE', async () => {
-    const handle = await w.client.send(ExampleTasks, 'alwaysFails', ['r4']);
+    const taskId = randomUUID();
     const states: string[] = [];
-    await handle.watch((record) => states.push(record.state));
+    await w.client.handle(taskId).watch((record) => states.push(record.state));
+    const handle = await w.client.send(ExampleTasks, 'alwaysFails', ['r4'], { taskId });
     const record = await handle.waitForRecord({ timeout: 5_000 });
     expect(calls.r4).toBe(4);
     expect(record).toMatchObject({
@@ -212,12 +215,7 @@ describe('task executor (embedded broker)', () => {
 
   it('ignoreResult runs the task but keeps no result', async () => {
     const handle = await w.client.send(ExampleTasks, 'fireAndForget', ['ignored']);
-    await new Promise<void>((resolve) => {
-      const check = (record: TaskRecord): void => {
-        if (record.state === TaskState.STARTED) resolve();
-      };
-      void handle.watch(check);
-    });
+    await reached(handle, TaskState.STARTED);
     await w.worker.close();
     expect(calls.ignored).toBe(1);
     expect((await handle.info())?.result).toBeUndefined();
