@@ -31,6 +31,12 @@ export interface ResultBackend {
    */
   create(record: TaskRecord, options?: WriteOptions): Promise<void>;
   /**
+   * Writes a STARTED `record` (and notifies) in one step with the check before it: unless the task
+   * already finished at this retry or a later one — a redelivered copy — in which case nothing is
+   * written. Returns the record that was there before, if any.
+   */
+  markStarted(record: TaskRecord, options?: WriteOptions): Promise<TaskRecord | undefined>;
+  /**
    * Call `listener` on every later write of `taskId`. Resolves once the subscription is live,
    * so a caller that reads after subscribing cannot miss a write.
    */

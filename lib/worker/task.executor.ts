@@ -128,7 +128,7 @@ export class TaskExecutor {
       await this.finish(envelope, TaskState.FAILURE, { error: toErrorInfo(error) });
       return this.reject(delivery, envelope, error.message);
     }
-    if (await this.skipIfNotRunnable(delivery, envelope)) return;
+    if (await this.skipIfNotDue(delivery, envelope)) return;
     try {
       checkArguments(definition, envelope.args);
     } catch (error) {
@@ -139,26 +139,14 @@ export class TaskExecutor {
     await this.run(entry, envelope, definition);
   }
 
-  /** Duplicate of a finished task, revoked, expired or early: settle without running. */
-  private async skipIfNotRunnable(delivery: Delivery, envelope: TaskEnvelope): Promise<boolean> {
-    const [existing, revoked] = await Promise.all([
-      this.backend.get(envelope.id),
-      this.backend.isRevoked(envelope.id),
-    ]);
-    if (existing && isReadyState(existing.state) && existing.retries >= envelope.retries) {
-      // A redelivered copy of a finished task: its workflow steps may not have run (the worker
-      // died before acking), so they run again; each is idempotent.
-      await this.continueWorkflow(envelope, existing);
-      await delivery.ack();
-      return true;
-    }
-    const expired = envelope.expires !== undefined && Date.now() > envelope.expires;
-    if (revoked || expired) {
-      const why = revoked ? 'revoked' : `expired at ${new Date(envelope.expires!).toISOString()}`;
-      await this.finish(envelope, TaskState.REVOKED, {
-        error: { name: 'TaskRevokedError', message: `task ${why}` },
-      });
-      this.emit('task-revoked', envelope);
+  /** Expired or early: settled without running, and without a backend round trip in the common case. */
+  private async skipIfNotDue(delivery: Delivery, envelope: TaskEnvelope): Promise<boolean> {
+    if (envelope.expires !== undefined && Date.now() > envelope.expires) {
+      const existing = await this.backend.get(envelope.id);
+      if (!this.settlesAsDuplicate(envelope, existing)) {
+        const why = `expired at ${new Date(envelope.expires).toISOString()}`;
+        await this.revoked(envelope, why);
+      } else await this.continueWorkflow(envelope, existing!);
       await delivery.ack();
       return true;
     }
@@ -170,6 +158,43 @@ export class TaskExecutor {
     return false;
   }
 
+  /** A redelivered copy of a task that already finished (at this retry or a later one). */
+  private settlesAsDuplicate(envelope: TaskEnvelope, existing: TaskRecord | undefined): boolean {
+    return existing !== undefined && isReadyState(existing.state) && existing.retries >= envelope.retries;
+  }
+
+  private async revoked(envelope: TaskEnvelope, why: string): Promise<void> {
+    await this.finish(envelope, TaskState.REVOKED, {
+      error: { name: 'TaskRevokedError', message: `task ${why}` },
+    });
+    this.emit('task-revoked', envelope);
+  }
+
+  /**
+   * Marks the task STARTED, in the same round trip as the checks before it: the backend writes
+   * STARTED unless the task already finished, and the revoke check runs alongside. Returns false
+   * when the delivery was settled instead (a finished duplicate, or a revoked task).
+   */
+  private async begin(delivery: Delivery, envelope: TaskEnvelope, record: TaskRecord): Promise<boolean> {
+    const [previous, revoked] = await Promise.all([
+      this.backend.markStarted(record, { ttlMs: this.options.resultTtl }),
+      this.backend.isRevoked(envelope.id),
+    ]);
+    if (this.settlesAsDuplicate(envelope, previous)) {
+      // Its workflow steps may not have run (the worker died before acking): they run again,
+      // each idempotent.
+      await this.continueWorkflow(envelope, previous!);
+      await delivery.ack();
+      return false;
+    }
+    if (revoked) {
+      await this.revoked(envelope, 'revoked');
+      await delivery.ack();
+      return false;
+    }
+    return true;
+  }
+
   private async run(entry: InFlight, envelope: TaskEnvelope, definition: TaskDefinition): Promise<void> {
     const wait = this.rateLimiter.reserve(definition);
     if (wait > 0) {
@@ -178,7 +203,8 @@ export class TaskExecutor {
       await delay(wait, entry.controller.signal);
       if (entry.abandoned) return;
     }
-    const record = await this.store(envelope, TaskState.STARTED);
+    const record = this.record(envelope, TaskState.STARTED);
+    if (!(await this.begin(entry.delivery, envelope, record))) return;
     this.emit('task-started', envelope);
     const startedAt = Date.now();
     const outcome = await runAttempt({
@@ -268,7 +294,14 @@ export class TaskExecutor {
     state: TaskState,
     extra: Partial<TaskRecord> = {},
   ): Promise<TaskRecord> {
-    const record: TaskRecord = {
+    const record = this.record(envelope, state, extra);
+    const skip = envelope.ignoreResult && state === TaskState.SUCCESS;
+    if (!skip) await this.backend.write(record, { ttlMs: this.options.resultTtl });
+    return record;
+  }
+
+  private record(envelope: TaskEnvelope, state: TaskState, extra: Partial<TaskRecord> = {}): TaskRecord {
+    return {
       id: envelope.id,
       state,
       task: envelope.task,
@@ -280,9 +313,6 @@ export class TaskExecutor {
       group: envelope.group,
       ...extra,
     };
-    const skip = envelope.ignoreResult && state === TaskState.SUCCESS;
-    if (!skip) await this.backend.write(record, { ttlMs: this.options.resultTtl });
-    return record;
   }
 
   private emit(

@@ -97,6 +97,25 @@ export function describeBackendConformance(name: string, makeBackend: BackendFac
       await unsubscribe();
     });
 
+    it('markStarted writes STARTED and tells watchers, unless the task already finished', async () => {
+      const backend = await openBackend();
+      const id = randomUUID();
+      const seen = new Collector<TaskRecord>();
+      const unsubscribe = await backend.watch(id, seen.push);
+      expect(await backend.markStarted(taskRecord(id, State.STARTED))).toBeUndefined();
+      await seen.waitFor(1);
+      await backend.write(taskRecord(id, State.SUCCESS, { result: 1 }));
+      // A redelivered copy of the finished task: nothing is written, the finished record comes back.
+      const previous = await backend.markStarted(taskRecord(id, State.STARTED));
+      expect(previous).toMatchObject({ state: State.SUCCESS, result: 1 });
+      expect((await backend.get(id))?.state).toBe(State.SUCCESS);
+      // A retry (higher retries) of a task that failed earlier starts again.
+      await backend.write(taskRecord(id, State.FAILURE, { retries: 0 }));
+      await backend.markStarted(taskRecord(id, State.STARTED, { retries: 1 }));
+      expect(await backend.get(id)).toMatchObject({ state: State.STARTED, retries: 1 });
+      await unsubscribe();
+    });
+
     it('returns undefined for an unknown id', async () => {
       const backend = await openBackend();
       expect(await backend.get(randomUUID())).toBeUndefined();

@@ -1,3 +1,4 @@
+import { READY_STATES } from '../task-state.js';
 import type { RecordListener, RevokeListener } from '../result-backend.interface.js';
 import type { TaskRecord } from '../task-record.js';
 import { ExpiryIndex } from './expiry-index.js';
@@ -92,6 +93,14 @@ export class MemoryResultStore {
       return undefined;
     }
     return JSON.parse(stored.json) as TaskRecord;
+  }
+
+  /** Writes `record` unless the task already finished at this retry or later; returns the previous record. */
+  markStarted(record: TaskRecord, ttlMs: number): TaskRecord | undefined {
+    const previous = this.get(record.id);
+    const finished = previous && READY_STATES.has(previous.state) && previous.retries >= record.retries;
+    if (!finished) this.write(record, ttlMs);
+    return previous;
   }
 
   /** Stores a record unless the task has a live one; notifies nobody. */

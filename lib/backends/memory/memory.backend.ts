@@ -51,6 +51,10 @@ export class MemoryBackend implements ResultBackend {
     return this.run(() => this.attach().get(taskId));
   }
 
+  markStarted(record: TaskRecord, options: WriteOptions = {}): Promise<TaskRecord | undefined> {
+    return this.run(() => this.attach().markStarted(record, this.ttl(options.ttlMs)));
+  }
+
   create(record: TaskRecord, options: WriteOptions = {}): Promise<void> {
     return this.run(() => this.attach().create(record, this.ttl(options.ttlMs)));
   }

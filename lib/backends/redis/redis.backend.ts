@@ -32,7 +32,7 @@ export interface RedisBackendOptions extends ConnectionOptions {
 let scripts: ScriptSet | undefined;
 
 function backendScripts(): ScriptSet {
-  scripts ??= new ScriptSet(findLuaDir(import.meta.url), ['write-1.lua', 'revoke-1.lua']);
+  scripts ??= new ScriptSet(findLuaDir(import.meta.url), ['write-1.lua', 'revoke-1.lua', 'start-1.lua']);
   return scripts;
 }
 
@@ -93,6 +93,20 @@ export class RedisBackend implements ResultBackend {
         [json, ttl, this.recordChannel(record.id)],
       ),
     );
+  }
+
+  async markStarted(record: TaskRecord, options: WriteOptions = {}): Promise<TaskRecord | undefined> {
+    const ttl = Math.max(1, Math.ceil(options.ttlMs ?? this.ttlMs));
+    const json = JSON.stringify(record);
+    const previous = (await this.call((client) =>
+      backendScripts().run(
+        client,
+        'start',
+        [this.recordKey(record.id)],
+        [json, ttl, this.recordChannel(record.id), record.retries],
+      ),
+    )) as string | null;
+    return previous === null ? undefined : (JSON.parse(previous) as TaskRecord);
   }
 
   /** One native command: `SET … PX … NX`. */
