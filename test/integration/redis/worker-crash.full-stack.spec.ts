@@ -93,9 +93,13 @@ describe('Celeriac on Redis: a worker process killed with SIGKILL mid-task', () 
       `delivered ${MAX_DELIVERIES + 1} times without an outcome (the worker running it died or hung)`,
     );
     expect(await redis.llen(`${prefix}:runs`)).toBe(MAX_DELIVERIES);
-    const [letter] = (await redis.lrange(`{${prefix}:reports}:dead`, 0, -1)).map(
-      (raw) => JSON.parse(raw) as { reason: string },
-    );
+    // The FAILURE is stored first, then the message is dead-lettered: give the second step its moment.
+    let letters: string[] = [];
+    for (let attempt = 0; attempt < 100 && letters.length === 0; attempt++) {
+      letters = await redis.lrange(`{${prefix}:reports}:dead`, 0, -1);
+      if (letters.length === 0) await sleep(20);
+    }
+    const [letter] = letters.map((raw) => JSON.parse(raw) as { reason: string });
     expect(letter.reason).toBe(record.error?.message);
   }, 60_000);
 });

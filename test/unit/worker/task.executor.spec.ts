@@ -228,7 +228,7 @@ describe('task executor (embedded broker)', () => {
     expect(record.error?.message).toBe(
       'unknown task "Nope.missing": no @Task method is registered under that name',
     );
-    const letters = await w.runtime.broker.deadLetters('default');
+    const letters = await waitForDeadLetters(w, 1);
     expect(letters.map((letter) => letter.reason)).toContain(record.error?.message);
     expect(await (await w.client.send(ExampleTasks, 'add', [1, 1])).wait({ timeout: 5_000 })).toBe(2);
   });
