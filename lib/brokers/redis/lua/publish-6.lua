@@ -18,6 +18,7 @@
 --- @include "includes/now"
 --- @include "includes/ready"
 --- @include "includes/wake"
+--- @include "includes/place"
 
 local mid = tostring(redis.call('INCR', KEYS[5]))
 redis.call('HSET', KEYS[4], 'b:' .. mid, ARGV[1], 'p:' .. mid, ARGV[2], 'd:' .. mid, 0)
@@ -25,17 +26,5 @@ if ARGV[4] ~= '' then
   redis.call('HSET', KEYS[4], 'i:' .. mid, ARGV[4])
 end
 
-local delay = tonumber(ARGV[3])
-if delay > 0 then
-  local before = nextWake(KEYS[2], KEYS[3])
-  local due = nowMs() + delay
-  redis.call('ZADD', KEYS[2], due, mid)
-  -- Sleeping consumers timed their wake-up for the earliest due time they knew; tell one of them.
-  if not before or due < before then
-    signal(KEYS[6])
-  end
-else
-  enterReady(KEYS[1], KEYS[4], KEYS[5], mid, false)
-  signal(KEYS[6])
-end
+place(mid, tonumber(ARGV[3]))
 return mid

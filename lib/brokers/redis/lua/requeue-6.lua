@@ -21,6 +21,7 @@
 --- @include "includes/now"
 --- @include "includes/ready"
 --- @include "includes/wake"
+--- @include "includes/place"
 --- @include "includes/message"
 
 local mid = ARGV[1]
@@ -36,16 +37,5 @@ if ARGV[6] ~= '' then
   redis.call('HSET', KEYS[4], 'p:' .. mid, ARGV[6])
 end
 
-local delay = tonumber(ARGV[3])
-if delay > 0 then
-  local before = nextWake(KEYS[2], KEYS[3])
-  local due = nowMs() + delay
-  redis.call('ZADD', KEYS[2], due, mid)
-  if not before or due < before then
-    signal(KEYS[6])
-  end
-else
-  enterReady(KEYS[1], KEYS[4], KEYS[5], mid, false)
-  signal(KEYS[6])
-end
+place(mid, tonumber(ARGV[3]))
 return 1
