@@ -1,35 +1,14 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { Injectable, Module, type DynamicModule } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { MemoryBroker } from '../../lib/brokers/memory/memory.broker.js';
-import { CeleriacModule, CeleriacWorker, Task, TaskClient, type PoolKind } from '../../lib/index.js';
+import { TaskClient, type PoolKind } from '../../lib/index.js';
 import type { BenchRow, BenchSuite } from '../bench.types.js';
+import { NoopTasks, startNoopWorker } from '../support/noop-worker.js';
 import { percentile, since } from '../support/stats.js';
 
 const TASKS = 20_000;
 const LATENCY_SAMPLES = 1_000;
 const SEND_WINDOW = 500;
-
-@Injectable()
-class NoopTasks {
-  @Task({ queue: 'work' })
-  noop(n: number): number {
-    return n;
-  }
-}
-
-@Module({})
-class BenchModule {
-  static forPool(pool: PoolKind, prefix: string): DynamicModule {
-    const concurrency = pool === 'solo' ? 1 : 100;
-    return {
-      module: BenchModule,
-      imports: [CeleriacModule.forRoot({ prefix, queues: { work: { pool, concurrency } } })],
-      providers: [NoopTasks],
-    };
-  }
-}
 
 /** Sends `total` tasks keeping at most SEND_WINDOW outstanding, and waits for every result. */
 async function throughput(client: TaskClient, total: number): Promise<number> {
@@ -56,11 +35,11 @@ async function latency(client: TaskClient, samples: number): Promise<number[]> {
 }
 
 async function measurePool(pool: PoolKind): Promise<BenchRow[]> {
-  const app = await NestFactory.createMicroservice(BenchModule.forPool(pool, `bench-${randomUUID()}`), {
-    strategy: new CeleriacWorker(),
-    logger: false,
+  const concurrency = pool === 'solo' ? 1 : 100;
+  const app = await startNoopWorker({
+    prefix: `bench-${randomUUID()}`,
+    queues: { work: { pool, concurrency } },
   });
-  await app.listen();
   try {
     const client = app.get(TaskClient);
     await latency(client, 200); // warm-up

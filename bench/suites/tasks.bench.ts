@@ -1,10 +1,9 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { Injectable, Module, type DynamicModule } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { Queue, QueueEvents, Worker } from 'bullmq';
-import { CeleriacModule, CeleriacWorker, Task, TaskClient } from '../../lib/index.js';
+import { TaskClient } from '../../lib/index.js';
 import type { BenchSuite } from '../bench.types.js';
+import { NoopTasks, startNoopWorker } from '../support/noop-worker.js';
 import { deleteRedisKeys } from '../support/redis-keys.js';
 import { since } from '../support/stats.js';
 import { rawSubject, throughput as rawThroughput } from './amqp.bench.js';
@@ -14,32 +13,6 @@ const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const TASKS = 20_000;
 const OUTSTANDING = 1_000;
 const CONCURRENCY = 50;
-
-@Injectable()
-class NoopTasks {
-  @Task({ queue: 'work' })
-  noop(n: number): number {
-    return n;
-  }
-}
-
-@Module({})
-class TasksModule {
-  static on(broker: string, backend: string, prefix: string): DynamicModule {
-    return {
-      module: TasksModule,
-      imports: [
-        CeleriacModule.forRoot({
-          broker,
-          backend,
-          prefix,
-          queues: { work: { pool: 'async', concurrency: CONCURRENCY } },
-        }),
-      ],
-      providers: [NoopTasks],
-    };
-  }
-}
 
 /** Runs `one(n)` for n in 0..TASKS-1 with OUTSTANDING in flight; returns completions per second. */
 async function lanes(one: (n: number) => Promise<void>): Promise<number> {
@@ -55,11 +28,12 @@ async function lanes(one: (n: number) => Promise<void>): Promise<number> {
 /** Full stack: send → the worker runs the task → its result is stored → `wait()` is woken. */
 async function celeriac(broker: string, backend: string): Promise<number> {
   const prefix = `bench-${randomUUID()}`;
-  const app = await NestFactory.createMicroservice(TasksModule.on(broker, backend, prefix), {
-    strategy: new CeleriacWorker(),
-    logger: false,
+  const app = await startNoopWorker({
+    broker,
+    backend,
+    prefix,
+    queues: { work: { pool: 'async', concurrency: CONCURRENCY } },
   });
-  await app.listen();
   try {
     const client = app.get(TaskClient);
     return await lanes(async (n) => {
