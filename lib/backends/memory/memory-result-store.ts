@@ -105,7 +105,8 @@ export class MemoryResultStore {
 
   /** Stores a record unless the task has a live one; notifies nobody. */
   create(record: TaskRecord, ttlMs: number): void {
-    if (this.get(record.id)) return;
+    const stored = this.records.get(record.id);
+    if (stored && stored.expiresAt > performance.now()) return;
     const expiresAt = performance.now() + ttlMs;
     this.records.set(record.id, { json: JSON.stringify(record), expiresAt });
     this.expiry.set(recordKey(record.id), expiresAt);
