@@ -1,7 +1,8 @@
-import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { type DynamicModule, Logger, Module, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { createBackend } from './backends/create-backend.js';
-import { createBroker } from './brokers/create-broker.js';
+import { createBroker, redactUrl, schemeOf } from './brokers/create-broker.js';
+import type { ResultBackend } from './backends/result-backend.interface.js';
 import { CELERIAC_BACKEND, CELERIAC_BROKER, CELERIAC_OPTIONS } from './celeriac.constants.js';
 import {
   ASYNC_OPTIONS_TYPE,
@@ -49,6 +50,7 @@ const providers: Provider[] = [
         resultTtlMs: options.resultTtl,
       });
       await backend.connect();
+      warnIfResultsStayInProcess(options, backend);
       return backend;
     },
     // After the broker: the two often load the same client library, and loading it once, in order,
@@ -61,6 +63,18 @@ const providers: Provider[] = [
   CeleriacRuntime,
   AcceptedInterceptor,
 ];
+
+/**
+ * A remote broker with the embedded result backend only works when API and worker share a process;
+ * say so at start-up rather than let a separate process wait forever for results it cannot see.
+ */
+function warnIfResultsStayInProcess(options: ResolvedCeleriacOptions, backend: ResultBackend): void {
+  if (backend.kind !== 'memory' || schemeOf(options.broker) === 'memory') return;
+  new Logger('Celeriac').warn(
+    `broker is ${redactUrl(options.broker)} but results are kept in this process's memory: ` +
+      `set backend (e.g. 'redis://…') when API and workers run in separate processes`,
+  );
+}
 
 /**
  * The Celeriac module: discovers `@Task` methods, provides `TaskClient`, and hands the runtime to
