@@ -1,7 +1,7 @@
 import { types } from 'node:util';
 import { NonRetryableError } from '../../errors/non-retryable.error.js';
 import { RetryRequest } from '../../errors/retry-request.error.js';
-import type { JsonValue } from '../../protocol/json-value.js';
+import type { TaskInvocation } from './pool.interface.js';
 
 /**
  * Messages between a pool and its children. Everything is plain data (structured clone for
@@ -20,16 +20,9 @@ export interface WireError {
   reason?: WireError;
 }
 
-export interface RunMessage {
+/** An invocation as it crosses to a child: everything but the signal and the progress callback. */
+export interface RunMessage extends Omit<TaskInvocation, 'signal' | 'progress'> {
   type: 'run';
-  id: string;
-  task: string;
-  queue: string;
-  args: JsonValue[];
-  retries: number;
-  rootId: string;
-  parentId?: string;
-  timeLimit?: number;
 }
 
 export type ToChild = RunMessage | { type: 'abort'; id: string; reason: WireError } | { type: 'close' };
