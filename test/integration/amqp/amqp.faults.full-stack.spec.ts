@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { Injectable } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import { BrokerUnavailableError, Task, TaskClient, TaskState, type TaskHandle } from '../../../lib/index.js';
 import { sleep } from '../../conformance/conformance-helpers.js';
 import { startWorkerApp, type WorkerApp } from '../../support/worker-app.js';
 import { AMQP_URL, deleteByPrefix, rabbitmqctl } from './support/rabbit.js';
+import { deleteRedisKeys } from '../../../bench/support/redis-keys.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const TASKS = 300;
@@ -29,7 +29,7 @@ describe('Celeriac on RabbitMQ: every connection closed under load', () => {
   afterEach(async () => {
     await worker?.close();
     if (worker) {
-      await deleteRedisKeys(worker.prefix);
+      await deleteRedisKeys(worker.prefix, REDIS_URL);
       await deleteByPrefix(worker.prefix);
     }
   });
@@ -68,17 +68,5 @@ async function sendWhenUp(client: TaskClient, key: string): Promise<TaskHandle<s
       if (!(error instanceof BrokerUnavailableError)) throw error;
       await sleep(100);
     }
-  }
-}
-
-async function deleteRedisKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    for (const pattern of [`{${prefix}:*`, `${prefix}:*`]) {
-      const keys = await redis.keys(pattern);
-      if (keys.length > 0) await redis.unlink(...keys);
-    }
-  } finally {
-    redis.disconnect();
   }
 }

@@ -2,11 +2,11 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { Redis } from 'ioredis';
 import { CeleriacModule, TaskClient, TaskState } from '../../../lib/index.js';
 import { ChildWorker } from '../redis/support/child-process.js';
 import { CrashTasks } from './support/crash-tasks.js';
 import { AMQP_URL, deleteByPrefix } from './support/rabbit.js';
+import { deleteRedisKeys } from '../../../bench/support/redis-keys.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX_ROOT = 'celeriac-amqp-stack-';
@@ -25,7 +25,7 @@ describe('Celeriac on RabbitMQ (results in Redis): a worker process killed with 
   afterEach(async () => {
     await Promise.all(children.splice(0).map((child) => child.kill()));
     await producer?.close();
-    await deleteRedisKeys(prefix);
+    await deleteRedisKeys(prefix, REDIS_URL);
   });
   afterAll(() => deleteByPrefix(PREFIX_ROOT));
 
@@ -85,16 +85,4 @@ async function startProducer(prefix: string): Promise<INestApplicationContext> {
     ],
   }).compile();
   return moduleRef.init();
-}
-
-async function deleteRedisKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    for (const pattern of [`{${prefix}:*`, `${prefix}:*`]) {
-      const keys = await redis.keys(pattern);
-      if (keys.length > 0) await redis.unlink(...keys);
-    }
-  } finally {
-    redis.disconnect();
-  }
 }

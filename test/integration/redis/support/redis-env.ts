@@ -19,14 +19,4 @@ export function inspector(url = REDIS_URL): Redis {
   return new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1 });
 }
 
-/** Deletes every key of a prefix (a test's own namespace). */
-export async function deleteKeys(client: Redis, prefix: string): Promise<void> {
-  for (const pattern of [`{${prefix}:*`, `${prefix}:*`]) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      if (keys.length > 0) await client.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  }
-}
+export { deleteKeys } from '../../../../bench/support/redis-keys.js';
