@@ -1,7 +1,8 @@
 import { type DynamicModule, Logger, Module, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { createBackend } from './backends/create-backend.js';
-import { createBroker, redactUrl, schemeOf } from './brokers/create-broker.js';
+import { redactUrl, schemeOf } from './brokers/broker-url.js';
+import { createBroker } from './brokers/create-broker.js';
 import type { ResultBackend } from './backends/result-backend.interface.js';
 import { CELERIAC_BACKEND, CELERIAC_BROKER, CELERIAC_OPTIONS } from './celeriac.constants.js';
 import {

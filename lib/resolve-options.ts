@@ -12,7 +12,7 @@ import type {
   ResolvedCeleriacOptions,
   ResolvedQueueOptions,
 } from './celeriac-options.interface.js';
-import { schemeOf } from './brokers/create-broker.js';
+import { schemeOf } from './brokers/broker-url.js';
 import { TaskDefinitionError } from './errors/task-definition.error.js';
 import { checkChildPoolOptions } from './worker/pools/child-pool-options.js';
 import type { PoolKind } from './worker/pools/pool.interface.js';

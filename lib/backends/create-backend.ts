@@ -1,4 +1,4 @@
-import { redactUrl, schemeOf } from '../brokers/create-broker.js';
+import { redactUrl, schemeOf } from '../brokers/broker-url.js';
 import { TaskDefinitionError } from '../errors/task-definition.error.js';
 import type { ResultBackend } from './result-backend.interface.js';
 
@@ -16,7 +16,7 @@ export async function createBackend(options: BackendOptions): Promise<ResultBack
     }
     case 'redis':
     case 'rediss': {
-      const { RedisBackend } = await import('../brokers/redis/redis.entry.js');
+      const { RedisBackend } = await import('../redis/redis.entry.js');
       return new RedisBackend(options);
     }
     default:

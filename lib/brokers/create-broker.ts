@@ -1,6 +1,9 @@
 import { TaskDefinitionError } from '../errors/task-definition.error.js';
 import type { ConnectionOptions } from './broker-connection.options.js';
 import type { Broker } from './broker.interface.js';
+import { redactUrl, schemeOf } from './broker-url.js';
+
+export { redactUrl, schemeOf };
 
 /**
  * Picks the broker implementation from the URL scheme. Implementations are imported lazily so an
@@ -20,7 +23,7 @@ export async function createBroker(options: ConnectionOptions): Promise<Broker> 
     }
     case 'redis':
     case 'rediss': {
-      const { RedisBroker } = await import('./redis/redis.entry.js');
+      const { RedisBroker } = await import('../redis/redis.entry.js');
       return new RedisBroker(options);
     }
     default:
@@ -28,17 +31,4 @@ export async function createBroker(options: ConnectionOptions): Promise<Broker> 
         `unsupported broker URL scheme "${scheme}:" in "${redactUrl(options.url)}"`,
       );
   }
-}
-
-/** `redis://user:pw@host` → `redis`. */
-export function schemeOf(url: string): string {
-  const match = /^([a-z][a-z0-9+.-]*):/i.exec(url);
-  if (!match)
-    throw new TaskDefinitionError(`"${redactUrl(url)}" is not a URL (expected e.g. redis://127.0.0.1:6379)`);
-  return match[1].toLowerCase();
-}
-
-/** Hides a password before a URL goes into a message or a log. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
 }

@@ -6,7 +6,7 @@ import type { EnvelopePublisher } from '../client/envelope.publisher.js';
 import { CeleriacError } from '../errors/celeriac.error.js';
 import type { JsonValue } from '../protocol/json-value.js';
 import type { TaskEnvelope } from '../protocol/task-envelope.js';
-import { toErrorInfo } from '../utils/error-info.js';
+import { toErrorInfo } from '../errors/error-info.js';
 import {
   asStep,
   GROUP_TASK,

@@ -8,7 +8,7 @@ import { TaskDefinitionError } from '../errors/task-definition.error.js';
 import { validateEnvelope } from '../protocol/envelope.codec.js';
 import type { JsonValue } from '../protocol/json-value.js';
 import { PROTOCOL_VERSION, type TaskEnvelope } from '../protocol/task-envelope.js';
-import { checkArguments, toJsonSafe } from '../utils/check-arguments.js';
+import { checkArguments, toJsonSafe } from '../protocol/check-arguments.js';
 import { findCurrentTask } from '../worker/task-context.js';
 import type { SendOptions } from './send-options.interface.js';
 

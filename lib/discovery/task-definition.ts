@@ -1,5 +1,5 @@
 import type { BackoffOptions, TaskOptions } from '../decorators/task-options.interface.js';
-import type { RateLimit } from '../utils/rate-limit.js';
+import type { RateLimit } from '../decorators/rate-limit.js';
 
 /** Everything the worker and client need to know about one `@Task` method, resolved at bootstrap. */
 export interface TaskDefinition {

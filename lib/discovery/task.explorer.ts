@@ -5,8 +5,8 @@ import type { ResolvedCeleriacOptions } from '../celeriac-options.interface.js';
 import { getTaskOptions, taskNameOf } from '../decorators/task.decorator.js';
 import type { TaskOptions } from '../decorators/task-options.interface.js';
 import { TaskDefinitionError } from '../errors/task-definition.error.js';
-import { resolveBackoff } from '../utils/backoff.js';
-import { parseRateLimit } from '../utils/rate-limit.js';
+import { resolveBackoff } from '../decorators/backoff.js';
+import { parseRateLimit } from '../decorators/rate-limit.js';
 import type { TaskDefinition } from './task-definition.js';
 import { TaskRegistry } from './task.registry.js';
 

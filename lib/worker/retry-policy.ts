@@ -3,7 +3,7 @@ import { NonRetryableError } from '../errors/non-retryable.error.js';
 import { RetryRequest } from '../errors/retry-request.error.js';
 import { TaskRevokedError } from '../errors/task-revoked.error.js';
 import type { TaskEnvelope } from '../protocol/task-envelope.js';
-import { backoffDelay } from '../utils/backoff.js';
+import { backoffDelay } from '../decorators/backoff.js';
 
 export type FailureDecision =
   | { kind: 'retry'; delayMs: number; error: unknown }

@@ -2,7 +2,7 @@ import type { TaskDefinition } from '../discovery/task-definition.js';
 import { TimeLimitExceededError } from '../errors/time-limit-exceeded.error.js';
 import type { JsonValue } from '../protocol/json-value.js';
 import type { TaskEnvelope } from '../protocol/task-envelope.js';
-import { toJsonSafe } from '../utils/check-arguments.js';
+import { toJsonSafe } from '../protocol/check-arguments.js';
 import type { Pool } from './pools/pool.interface.js';
 
 export type AttemptOutcome = { ok: true; value: JsonValue } | { ok: false; error: unknown };

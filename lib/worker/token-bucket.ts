@@ -1,4 +1,4 @@
-import type { RateLimit } from '../utils/rate-limit.js';
+import type { RateLimit } from '../decorators/rate-limit.js';
 
 /**
  * Per-worker token bucket, as Celery's: tokens refill continuously at `tokens / periodMs` and the

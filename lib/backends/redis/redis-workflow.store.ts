@@ -1,5 +1,5 @@
-import { findLuaDir, ScriptSet } from '../../brokers/redis/redis-scripts.js';
-import type { RedisClient } from '../../brokers/redis/redis-connection.js';
+import { findLuaDir, ScriptSet } from '../../redis/redis-scripts.js';
+import type { RedisClient } from '../../redis/redis-connection.js';
 import type { JsonValue } from '../../protocol/json-value.js';
 import type { GroupMemberOutcome, GroupProgress, WorkflowStore } from '../workflow-store.interface.js';
 

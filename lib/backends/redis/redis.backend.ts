@@ -1,14 +1,14 @@
 import { Logger } from '@nestjs/common';
-import type { RedisExtraOptions } from '../../brokers/redis/redis-broker.options.js';
+import type { RedisExtraOptions } from '../../redis/redis-options.js';
 import {
   checkEvictionPolicy,
   connectClient,
   createRedisClient,
   toBrokerError,
   type RedisClient,
-} from '../../brokers/redis/redis-connection.js';
-import { findLuaDir, ScriptSet } from '../../brokers/redis/redis-scripts.js';
-import { acquireCommandConnection, type CommandConnection } from '../../brokers/redis/shared-connection.js';
+} from '../../redis/redis-connection.js';
+import { findLuaDir, ScriptSet } from '../../redis/redis-scripts.js';
+import { acquireCommandConnection, type CommandConnection } from '../../redis/shared-connection.js';
 import { DEFAULT_RESULT_TTL_MS } from '../../celeriac.constants.js';
 import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
 import type { ConnectionOptions } from '../../brokers/broker-connection.options.js';

@@ -1,9 +1,9 @@
 import type { RequeueOptions } from '../broker.interface.js';
-import { toBrokerError, type RedisClient } from './redis-connection.js';
+import { toBrokerError, type RedisClient } from '../../redis/redis-connection.js';
 import type { FetchResult } from './redis-consumer.js';
 import type { FetchedMessage } from './redis-delivery.js';
 import type { QueueKeys } from './redis-keys.js';
-import { findLuaDir, ScriptSet } from './redis-scripts.js';
+import { findLuaDir, ScriptSet } from '../../redis/redis-scripts.js';
 
 const FILES = [
   'publish-6.lua',

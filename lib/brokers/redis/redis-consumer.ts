@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { Consumer, DeliveryHandler } from '../broker.interface.js';
-import { whenReady, type RedisClient } from './redis-connection.js';
+import { whenReady, type RedisClient } from '../../redis/redis-connection.js';
 import { RedisDelivery, type FetchedMessage } from './redis-delivery.js';
 
 /** One fetch: the messages taken, the server's clock and when a timer next needs attention. */

@@ -24,11 +24,11 @@ import {
   createRedisClient,
   toBrokerError,
   type RedisClient,
-} from './redis-connection.js';
+} from '../../redis/redis-connection.js';
 import { RedisConsumer, type ConsumerHost, type FetchResult } from './redis-consumer.js';
 import { RedisDelivery, type DeliverySettler, type FetchedMessage } from './redis-delivery.js';
 import { queueKeys, type QueueKeys } from './redis-keys.js';
-import { acquireCommandConnection, type CommandConnection } from './shared-connection.js';
+import { acquireCommandConnection, type CommandConnection } from '../../redis/shared-connection.js';
 
 /**
  * The Redis broker (`redis://`, `rediss://`; Redis Cluster with `extra.cluster`). A queue is a few

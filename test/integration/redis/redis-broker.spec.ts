@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { findLuaDir, preloadScripts, ScriptSet } from '../../../lib/brokers/redis/redis-scripts.js';
+import { findLuaDir, preloadScripts, ScriptSet } from '../../../lib/redis/redis-scripts.js';
 import { RedisBackend } from '../../../lib/backends/redis/redis.backend.js';
 import { TaskState } from '../../../lib/backends/task-state.js';
 import type { RedisBroker } from '../../../lib/brokers/redis/redis.broker.js';

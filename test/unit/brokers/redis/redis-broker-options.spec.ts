@@ -2,7 +2,8 @@ import {
   DEFAULT_LEASE_MS,
   resolveBrokerOptions,
 } from '../../../../lib/brokers/redis/redis-broker.options.js';
-import { parseRedisUrl, redactUrl } from '../../../../lib/brokers/redis/redis-connection.js';
+import { redactUrl } from '../../../../lib/brokers/broker-url.js';
+import { parseRedisUrl } from '../../../../lib/redis/redis-connection.js';
 
 describe('resolveBrokerOptions', () => {
   it('defaults to a 30 s lease renewed every 10 s, no broker-side delivery limit and a 60 s block bound', () => {

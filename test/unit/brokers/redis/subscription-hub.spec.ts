@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { SubscriptionHub } from '../../../../lib/backends/redis/subscription-hub.js';
-import type { RedisClient } from '../../../../lib/brokers/redis/redis-connection.js';
+import type { RedisClient } from '../../../../lib/redis/redis-connection.js';
 
 /** Stands in for a subscriber connection: SUBSCRIBE / UNSUBSCRIBE answer after a tick. */
 class FakeSubscriber extends EventEmitter {

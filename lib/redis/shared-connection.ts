@@ -1,4 +1,4 @@
-import type { RedisExtraOptions } from './redis-broker.options.js';
+import type { RedisExtraOptions } from './redis-options.js';
 import { connectClient, createRedisClient, type RedisClient } from './redis-connection.js';
 import { preloadScripts } from './redis-scripts.js';
 

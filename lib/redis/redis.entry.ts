@@ -4,5 +4,5 @@
  * CommonJS dependency (ioredis, reflect-metadata) can fail to link under jest's ESM runtime
  * ("request for 'x' is not in cache"). Importing one module from both sides links it once.
  */
-export { RedisBroker } from './redis.broker.js';
-export { RedisBackend } from '../../backends/redis/redis.backend.js';
+export { RedisBroker } from '../brokers/redis/redis.broker.js';
+export { RedisBackend } from '../backends/redis/redis.backend.js';

@@ -1,4 +1,4 @@
-import type { BackoffOptions } from '../decorators/task-options.interface.js';
+import type { BackoffOptions } from './task-options.interface.js';
 
 /** Used when a task has retries but names no backoff: 1 s, 2 s, 4 s, … with jitter. */
 export const DEFAULT_BACKOFF: BackoffOptions = {

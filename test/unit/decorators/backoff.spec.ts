@@ -1,4 +1,4 @@
-import { backoffDelay, DEFAULT_BACKOFF, resolveBackoff } from '../../../lib/utils/backoff.js';
+import { backoffDelay, DEFAULT_BACKOFF, resolveBackoff } from '../../../lib/decorators/backoff.js';
 
 describe('backoff schedule', () => {
   it('fixed backoff waits the same delay every time', () => {

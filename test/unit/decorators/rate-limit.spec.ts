@@ -1,5 +1,5 @@
 import { TaskDefinitionError } from '../../../lib/errors/task-definition.error.js';
-import { parseRateLimit } from '../../../lib/utils/rate-limit.js';
+import { parseRateLimit } from '../../../lib/decorators/rate-limit.js';
 import { TokenBucket } from '../../../lib/worker/token-bucket.js';
 
 describe('rate-limit parsing', () => {

@@ -1,8 +1,9 @@
 import type { LoggerService } from '@nestjs/common';
 import { Cluster, Redis, ReplyError, type ClusterNode, type RedisOptions } from 'ioredis';
-import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
-import { CeleriacError } from '../../errors/celeriac.error.js';
-import type { RedisExtraOptions } from './redis-broker.options.js';
+import { BrokerUnavailableError } from '../errors/broker-unavailable.error.js';
+import { CeleriacError } from '../errors/celeriac.error.js';
+import { redactUrl } from '../brokers/broker-url.js';
+import type { RedisExtraOptions } from './redis-options.js';
 
 /** A standalone connection or a cluster client: both run the same commands and scripts. */
 export type RedisClient = Redis | Cluster;
@@ -96,11 +97,6 @@ function parseHostPort(node: string): ClusterNode {
   if (at <= 0 || !Number.isInteger(port))
     throw new CeleriacError('INVALID_OPTION', `cluster node "${node}" is not host:port`);
   return { host: node.slice(0, at), port };
-}
-
-/** Hides a password before a URL goes into a message. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
 }
 
 /** Connects and waits until the client is ready; a failure is a {@link BrokerUnavailableError}. */

@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { findLuaDir, loadLuaScript } from '../../../../lib/brokers/redis/redis-scripts.js';
+import { findLuaDir, loadLuaScript } from '../../../lib/redis/redis-scripts.js';
 
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DIRS = [join(ROOT, 'lib/brokers/redis/lua'), join(ROOT, 'lib/backends/redis/lua')];
 
 describe.each(DIRS)('Lua scripts in %s', (dir) => {

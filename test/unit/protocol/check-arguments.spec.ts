@@ -1,5 +1,5 @@
 import { InvalidArgumentsError } from '../../../lib/errors/invalid-arguments.error.js';
-import { checkArguments, toJsonSafe } from '../../../lib/utils/check-arguments.js';
+import { checkArguments, toJsonSafe } from '../../../lib/protocol/check-arguments.js';
 
 const shape = { name: 'Reports.render', paramTypes: [String, Number, Array], requiredArgs: 2 };
 

@@ -1,0 +1,14 @@
+import { TaskDefinitionError } from '../errors/task-definition.error.js';
+
+/** `redis://user:pw@host` → `redis`. */
+export function schemeOf(url: string): string {
+  const match = /^([a-z][a-z0-9+.-]*):/i.exec(url);
+  if (!match)
+    throw new TaskDefinitionError(`"${redactUrl(url)}" is not a URL (expected e.g. redis://127.0.0.1:6379)`);
+  return match[1].toLowerCase();
+}
+
+/** Hides a password before a URL goes into a message or a log. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
+}
