@@ -1,3 +1,23 @@
+import type { JsonValue } from '../protocol/json-value.js';
+
+/**
+ * Application headers of a message, carried next to the body (AMQP headers, kombu's `headers`).
+ * A wire format such as Celery's protocol v2 keeps most of its fields here.
+ */
+export type MessageHeaders = Record<string, JsonValue>;
+
+/** The standard properties of a message besides id and priority (AMQP basic properties). */
+export interface MessageProperties {
+  correlationId?: string;
+  replyTo?: string;
+  /** MIME type of the body, e.g. `application/json`. */
+  contentType?: string;
+  /** Character encoding of the body, e.g. `utf-8`. */
+  contentEncoding?: string;
+  /** 2 = persistent, 1 = transient. */
+  deliveryMode?: number;
+}
+
 /** How a message is published. */
 export interface PublishOptions {
   /** Deliver no sooner than this many ms from now. Stored broker-side: a restart loses none. */
@@ -6,6 +26,10 @@ export interface PublishOptions {
   priority?: number;
   /** Message id; the broker may use it for de-duplication and dead-letter records. */
   messageId?: string;
+  /** Headers delivered with the message, unchanged. */
+  headers?: MessageHeaders;
+  /** Properties delivered with the message, unchanged. */
+  properties?: MessageProperties;
 }
 
 /** How a delivery goes back to its queue. */
@@ -16,6 +40,10 @@ export interface RequeueOptions {
   body?: string;
   /** Priority of the requeued message; defaults to the original one. */
   priority?: number;
+  /** Replace the message headers (given together with a new body); default: keep them. */
+  headers?: MessageHeaders;
+  /** Replace the message properties; default: keep them. */
+  properties?: MessageProperties;
 }
 
 /**
@@ -31,6 +59,10 @@ export interface Delivery {
   /** 1 on the first delivery, +1 each time it is redelivered without being settled. */
   readonly deliveryCount: number;
   readonly priority: number;
+  /** Headers the producer set (empty when none); the broker's own bookkeeping headers are left out. */
+  readonly headers: Readonly<MessageHeaders>;
+  /** Properties the producer set (empty when none). */
+  readonly properties: Readonly<MessageProperties>;
   /** Remove the message for good. */
   ack(): Promise<void>;
   /** Put it back (now or after a delay), optionally with a new body, atomically with removing this copy. */
@@ -47,6 +79,10 @@ export interface DeadLetter {
   reason: string;
   /** Epoch ms when it was dead-lettered. */
   at: number;
+  /** The message's headers, when it had any. */
+  headers?: MessageHeaders;
+  /** The message's properties, when it had any. */
+  properties?: MessageProperties;
 }
 
 export interface ConsumeOptions {

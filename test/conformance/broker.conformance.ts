@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Broker } from '../../lib/brokers/broker.interface.js';
 import { BrokerUnavailableError } from '../../lib/errors/broker-unavailable.error.js';
+import { headerCases } from './broker-headers.cases.js';
 import { orderingCases } from './broker-ordering.cases.js';
 import { settlementCases } from './broker-settlement.cases.js';
 import { type BrokerCaseContext, Inbox, sleep } from './conformance-helpers.js';
@@ -61,6 +62,7 @@ export function describeBrokerConformance(name: string, makeBroker: BrokerFactor
     const context: BrokerCaseContext = { openBroker, newQueue };
     orderingCases(context);
     settlementCases(context);
+    headerCases(context);
 
     it('keeps at most `prefetch` deliveries unsettled per consumer', async () => {
       const broker = await openBroker();

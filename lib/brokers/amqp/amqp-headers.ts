@@ -1,4 +1,5 @@
-import type { MessagePropertyHeaders } from 'amqplib';
+import type { MessageProperties as AmqpProperties, MessagePropertyHeaders } from 'amqplib';
+import type { MessageHeaders, MessageProperties } from '../broker.interface.js';
 
 /** Header names Celeriac adds to AMQP messages. */
 export const Header = {
@@ -13,6 +14,35 @@ export const Header = {
   /** Epoch ms when it was dead-lettered. */
   deadAt: 'x-celeriac-dead-at',
 } as const;
+
+/** Headers RabbitMQ adds when it dead-letters or counts deliveries; never the producer's. */
+const SERVER_HEADERS = /^x-(death|delivery-count|first-death-|last-death-)/;
+
+/** The producer's headers: everything but Celeriac's bookkeeping and RabbitMQ's own. */
+export function applicationHeaders(headers: MessagePropertyHeaders | undefined): MessageHeaders {
+  const own: MessageHeaders = {};
+  if (!headers) return own;
+  const celeriac = new Set<string>(Object.values(Header));
+  for (const [name, value] of Object.entries(headers)) {
+    if (!celeriac.has(name) && !SERVER_HEADERS.test(name)) own[name] = value as MessageHeaders[string];
+  }
+  return own;
+}
+
+/**
+ * The standard properties a producer may set, in Celeriac's names; absent ones are left out, and so
+ * is delivery mode 2 (persistent), which every Celeriac broker assumes.
+ */
+export function messagePropertiesOf(properties: AmqpProperties): MessageProperties {
+  const picked: MessageProperties = {};
+  if (typeof properties.correlationId === 'string') picked.correlationId = properties.correlationId;
+  if (typeof properties.replyTo === 'string') picked.replyTo = properties.replyTo;
+  if (typeof properties.contentType === 'string') picked.contentType = properties.contentType;
+  if (typeof properties.contentEncoding === 'string') picked.contentEncoding = properties.contentEncoding;
+  if (typeof properties.deliveryMode === 'number' && properties.deliveryMode !== 2)
+    picked.deliveryMode = properties.deliveryMode;
+  return picked;
+}
 
 /** What a message has been through so far. */
 export interface MessageCounters {

@@ -12,7 +12,7 @@ import type {
   PublishOptions,
 } from '../broker.interface.js';
 import { resolveAmqpOptions, type ResolvedAmqpBrokerOptions } from './amqp-broker.options.js';
-import { deadLetterCause } from './amqp-headers.js';
+import { applicationHeaders, deadLetterCause, messagePropertiesOf } from './amqp-headers.js';
 import { AmqpNames } from './amqp-names.js';
 import { AmqpConnection } from './amqp.connection.js';
 import { AmqpConsumer } from './amqp.consumer.js';
@@ -65,6 +65,8 @@ export class AmqpBroker implements Broker {
       messageId: options.messageId ?? randomUUID(),
       priority: clampPriority(options.priority),
       delayMs: options.delayMs,
+      headers: options.headers,
+      properties: options.properties,
     });
   }
 
@@ -104,7 +106,12 @@ export class AmqpBroker implements Broker {
           if (!message) break;
           const { reason, at } = deadLetterCause(message.properties.headers, this.options.deliveryLimit);
           const messageId = String(message.properties.messageId ?? '');
-          letters.push({ messageId, queue, body: message.content.toString('utf8'), reason, at });
+          const letter: DeadLetter = { messageId, queue, body: message.content.toString('utf8'), reason, at };
+          const headers = applicationHeaders(message.properties.headers);
+          const properties = messagePropertiesOf(message.properties);
+          if (Object.keys(headers).length > 0) letter.headers = headers;
+          if (Object.keys(properties).length > 0) letter.properties = properties;
+          letters.push(letter);
         }
         return letters;
       });

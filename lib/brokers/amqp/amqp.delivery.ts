@@ -1,8 +1,15 @@
 import { DeliverySettledError } from '../../errors/delivery-settled.error.js';
 import { randomUUID } from 'node:crypto';
 import type { Channel, ConsumeMessage } from 'amqplib';
-import type { Delivery, RequeueOptions } from '../broker.interface.js';
-import { counterHeaders, countersOf, deliveryCountOf, type MessageCounters } from './amqp-headers.js';
+import type { Delivery, MessageHeaders, MessageProperties, RequeueOptions } from '../broker.interface.js';
+import {
+  applicationHeaders,
+  counterHeaders,
+  countersOf,
+  deliveryCountOf,
+  messagePropertiesOf,
+  type MessageCounters,
+} from './amqp-headers.js';
 import type { AckBatcher } from './ack-batcher.js';
 import type { AmqpRouter } from './amqp.router.js';
 import { clampPriority } from '../priority.js';
@@ -32,6 +39,8 @@ export class AmqpDelivery implements Delivery {
   readonly body: string;
   readonly priority: number;
   readonly deliveryCount: number;
+  readonly headers: MessageHeaders;
+  readonly properties: MessageProperties;
   readonly counters: MessageCounters;
   private outcome?: string;
 
@@ -48,6 +57,8 @@ export class AmqpDelivery implements Delivery {
     this.priority = clampPriority(properties.priority as number | undefined);
     this.counters = countersOf(properties.headers);
     this.deliveryCount = deliveryCountOf(this.counters);
+    this.headers = applicationHeaders(properties.headers);
+    this.properties = messagePropertiesOf(properties);
   }
 
   ack(): Promise<void> {
@@ -62,11 +73,18 @@ export class AmqpDelivery implements Delivery {
     const counters = { ...this.counters, requeues: this.counters.requeues + 1 };
     const body = options.body === undefined ? this.message.content : Buffer.from(options.body);
     const priority = options.priority === undefined ? this.priority : clampPriority(options.priority);
-    return this.settle('requeued', () => this.resend(body, counters, priority, options.delayMs));
+    const next = { headers: options.headers, properties: options.properties };
+    return this.settle('requeued', () => this.resend(body, counters, priority, options.delayMs, next));
   }
 
   deadLetter(reason: string): Promise<void> {
-    const options = { messageId: this.messageId, priority: this.priority, reason: String(reason) };
+    const options = {
+      messageId: this.messageId,
+      priority: this.priority,
+      reason: String(reason),
+      headers: this.headers,
+      properties: this.properties,
+    };
     return this.settle('dead-lettered', () =>
       this.router.deadLetter(this.queue, this.message.content, options),
     );
@@ -88,8 +106,17 @@ export class AmqpDelivery implements Delivery {
     return this.settle('re-counted', () => this.resend(this.message.content, counters, this.priority));
   }
 
-  private resend(body: Buffer, counters: MessageCounters, priority: number, delayMs?: number): Promise<void> {
-    const options = { messageId: this.messageId, priority, delayMs, headers: counterHeaders(counters) };
+  /** Re-publishes the message; its headers and properties go along unless `replace` gives new ones. */
+  private resend(
+    body: Buffer,
+    counters: MessageCounters,
+    priority: number,
+    delayMs?: number,
+    replace: { headers?: MessageHeaders; properties?: MessageProperties } = {},
+  ): Promise<void> {
+    const headers = { ...(replace.headers ?? this.headers), ...counterHeaders(counters) };
+    const properties = replace.properties ?? this.properties;
+    const options = { messageId: this.messageId, priority, delayMs, headers, properties };
     return this.router.send(this.queue, body, options);
   }
 

@@ -1,4 +1,5 @@
 import type { Options } from 'amqplib';
+import type { MessageProperties } from '../broker.interface.js';
 import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
 import { CeleriacError } from '../../errors/celeriac.error.js';
 import { Header } from './amqp-headers.js';
@@ -13,6 +14,7 @@ export interface RouteOptions {
   priority: number;
   delayMs?: number;
   headers?: Record<string, unknown>;
+  properties?: MessageProperties;
 }
 
 /**
@@ -50,7 +52,7 @@ export class AmqpRouter {
     content: Buffer,
     options: RouteOptions & { reason: string },
   ): Promise<void> {
-    const headers = { [Header.reason]: options.reason, [Header.deadAt]: Date.now() };
+    const headers = { ...options.headers, [Header.reason]: options.reason, [Header.deadAt]: Date.now() };
     const properties = publishProperties(options, headers);
     await this.deliver(
       queue,
@@ -91,16 +93,26 @@ export class AmqpRouter {
   }
 }
 
-/** Every message is persistent and mandatory: RabbitMQ must store it or say it could not route it. */
+/**
+ * Every message is mandatory: RabbitMQ must store it or say it could not route it. It is persistent
+ * unless its producer asked for delivery mode 1.
+ */
 function publishProperties(
   options: RouteOptions,
   headers: Record<string, unknown> | undefined,
 ): Options.Publish {
+  const extra = options.properties;
   return {
+    ...(extra && {
+      correlationId: extra.correlationId,
+      replyTo: extra.replyTo,
+      contentType: extra.contentType,
+      contentEncoding: extra.contentEncoding,
+    }),
+    deliveryMode: extra?.deliveryMode ?? 2,
     messageId: options.messageId,
     priority: options.priority,
     headers,
-    persistent: true,
     mandatory: true,
   };
 }

@@ -72,6 +72,8 @@ export class MemoryConsumer implements Consumer, DeliveryOwner {
           body: message.body,
           reason: settlement.reason,
           at: Date.now(),
+          ...(message.headers && { headers: message.headers }),
+          ...(message.properties && { properties: message.properties }),
         });
         break;
       case 'return':

@@ -1,4 +1,4 @@
-import type { Delivery, RequeueOptions } from '../broker.interface.js';
+import type { Delivery, MessageHeaders, MessageProperties, RequeueOptions } from '../broker.interface.js';
 import { DeliverySettledError } from '../../errors/delivery-settled.error.js';
 import type { MemoryMessage } from './memory-message.js';
 
@@ -27,6 +27,8 @@ export class MemoryDelivery implements Delivery {
   readonly body: string;
   readonly priority: number;
   readonly deliveryCount: number;
+  readonly headers: MessageHeaders;
+  readonly properties: MessageProperties;
   private outcome?: Settlement['kind'];
 
   constructor(
@@ -40,6 +42,8 @@ export class MemoryDelivery implements Delivery {
     this.body = message.body;
     this.priority = message.priority;
     this.deliveryCount = message.deliveries;
+    this.headers = message.headers ?? {};
+    this.properties = message.properties ?? {};
   }
 
   get isSettled(): boolean {

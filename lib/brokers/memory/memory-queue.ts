@@ -50,6 +50,8 @@ export class MemoryQueue implements ConsumerQueue {
       messageId: message.messageId,
       body: options.body ?? message.body,
       priority: options.priority === undefined ? message.priority : clampPriority(options.priority),
+      headers: options.headers ?? message.headers,
+      properties: options.properties ?? message.properties,
       deliveries: message.deliveries,
     };
     this.publish(next, options.delayMs);

@@ -42,6 +42,8 @@ export class MemoryBroker implements Broker {
         messageId: options.messageId ?? randomUUID(),
         body,
         priority: clampPriority(options.priority),
+        headers: options.headers,
+        properties: options.properties,
         deliveries: 0,
       };
       this.attach().queue(queue).publish(message, options.delayMs);

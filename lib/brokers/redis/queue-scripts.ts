@@ -1,9 +1,10 @@
-import type { RequeueOptions } from '../broker.interface.js';
+import type { PublishOptions, RequeueOptions } from '../broker.interface.js';
 import { toBrokerError, type RedisClient } from '../../redis/redis-connection.js';
 import type { FetchResult } from './redis-consumer.js';
 import type { FetchedMessage } from './redis-delivery.js';
 import type { QueueKeys } from './redis-keys.js';
 import { findLuaDir, ScriptSet } from '../../redis/redis-scripts.js';
+import { decodeMessageMeta, encodeMessageMeta } from './message-meta.js';
 
 const FILES = [
   'publish-6.lua',
@@ -49,11 +50,12 @@ export class QueueScripts {
     priority: number,
     delayMs: number,
     messageId: string,
+    meta: Pick<PublishOptions, 'headers' | 'properties'> = {},
   ): Promise<void> {
     await this.run(
       'publish',
       [k.ready, k.delayed, k.active, k.msg, k.seq, k.wake],
-      [body, priority, delayMs, messageId],
+      [body, priority, delayMs, messageId, encodeMessageMeta(meta.headers, meta.properties)],
     );
   }
 
@@ -69,8 +71,9 @@ export class QueueScripts {
     ];
     const reply = (await this.run('fetch', keys, args)) as (string | number)[];
     const messages: FetchedMessage[] = [];
-    for (let at = 2; at + 5 < reply.length; at += 6) {
+    for (let at = 2; at + 6 < reply.length; at += 7) {
       messages.push({
+        ...decodeMessageMeta(String(reply[at + 6])),
         mid: String(reply[at]),
         token: String(reply[at + 1]),
         deliveryCount: Number(reply[at + 2]),
@@ -90,8 +93,11 @@ export class QueueScripts {
   async requeue(k: QueueKeys, mid: string, token: string, options: RequeueOptions): Promise<boolean> {
     const delayMs = Math.max(0, Math.ceil(options.delayMs ?? 0));
     const body = options.body === undefined ? ['0', ''] : ['1', options.body];
+    const replacesMeta = options.headers !== undefined || options.properties !== undefined;
+    const meta = replacesMeta ? ['1', encodeMessageMeta(options.headers, options.properties)] : ['0', ''];
     const keys = [k.ready, k.delayed, k.active, k.msg, k.seq, k.wake];
-    return (await this.run('requeue', keys, [mid, token, delayMs, ...body, options.priority ?? ''])) === 1;
+    const args = [mid, token, delayMs, ...body, options.priority ?? '', ...meta];
+    return (await this.run('requeue', keys, args)) === 1;
   }
 
   async deadLetter(

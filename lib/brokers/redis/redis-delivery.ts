@@ -1,5 +1,5 @@
 import { DeliverySettledError } from '../../errors/delivery-settled.error.js';
-import type { Delivery, RequeueOptions } from '../broker.interface.js';
+import type { Delivery, MessageHeaders, MessageProperties, RequeueOptions } from '../broker.interface.js';
 
 /** What a delivery needs from its broker and consumer to settle. */
 export interface DeliverySettler {
@@ -20,6 +20,8 @@ export interface FetchedMessage {
   priority: number;
   messageId: string;
   body: string;
+  headers: MessageHeaders;
+  properties: MessageProperties;
 }
 
 /**
@@ -31,6 +33,8 @@ export class RedisDelivery implements Delivery {
   readonly body: string;
   readonly deliveryCount: number;
   readonly priority: number;
+  readonly headers: MessageHeaders;
+  readonly properties: MessageProperties;
   readonly mid: string;
   readonly token: string;
   private outcome?: string;
@@ -44,6 +48,8 @@ export class RedisDelivery implements Delivery {
     this.body = fetched.body;
     this.deliveryCount = fetched.deliveryCount;
     this.priority = fetched.priority;
+    this.headers = fetched.headers;
+    this.properties = fetched.properties;
     this.mid = fetched.mid;
     this.token = fetched.token;
   }

@@ -79,7 +79,7 @@ export class RedisBroker implements Broker, ConsumerHost {
   async publish(queue: string, body: string, options: PublishOptions = {}): Promise<void> {
     const priority = checkPriority(options.priority ?? MIN_PRIORITY);
     const delayMs = Math.max(0, Math.ceil(options.delayMs ?? 0));
-    await this.scripts.publish(this.keysOf(queue), body, priority, delayMs, options.messageId ?? '');
+    await this.scripts.publish(this.keysOf(queue), body, priority, delayMs, options.messageId ?? '', options);
   }
 
   async consume(queue: string, handler: DeliveryHandler, options: ConsumeOptions): Promise<Consumer> {
@@ -179,7 +179,13 @@ export class RedisBroker implements Broker, ConsumerHost {
       ack: async (d) => this.reportStale(d, await this.scripts.ack(k, d.mid, d.token)),
       requeue: async (d, options) => {
         const priority = options.priority === undefined ? undefined : checkPriority(options.priority);
-        this.reportStale(d, await this.scripts.requeue(k, d.mid, d.token, { ...options, priority }));
+        // Headers and properties are replaced one part at a time; the other part is kept.
+        const meta =
+          options.headers || options.properties
+            ? { headers: options.headers ?? d.headers, properties: options.properties ?? d.properties }
+            : {};
+        const next = { ...options, ...meta, priority };
+        this.reportStale(d, await this.scripts.requeue(k, d.mid, d.token, next));
       },
       deadLetter: async (d, reason) =>
         this.reportStale(

@@ -17,7 +17,8 @@
   ARGV[5] most delayed messages promoted, and leases reclaimed, per call (bounds the script's run time)
   ARGV[6] most dead letters kept
 
-  Output: { now, nextWake (-1 = none), then per message: mid, token, deliveries, priority, messageId, body }
+  Output: { now, nextWake (-1 = none), then per message: mid, token, deliveries, priority, messageId, body,
+  headers and properties (JSON or '') }
   nextWake is when a delayed message falls due or a lease ends: the caller sleeps at most until then.
 ]]
 --- @include "includes/now"
@@ -54,7 +55,7 @@ local taken = count > 0 and redis.call('ZPOPMIN', KEYS[1], count) or {}
 local tag = clockTag()
 for i = 1, #taken, 2 do
   local mid = taken[i]
-  local fields = redis.call('HMGET', KEYS[4], 'b:' .. mid, 'p:' .. mid, 'i:' .. mid)
+  local fields = redis.call('HMGET', KEYS[4], 'b:' .. mid, 'p:' .. mid, 'i:' .. mid, 'h:' .. mid)
   local token = redis.call('INCR', KEYS[5]) .. '@' .. tag
   local deliveries = redis.call('HINCRBY', KEYS[4], 'd:' .. mid, 1)
   redis.call('HSET', KEYS[4], 't:' .. mid, token)
@@ -65,6 +66,7 @@ for i = 1, #taken, 2 do
   table.insert(out, tonumber(fields[2]) or 0)
   table.insert(out, (fields[3] and fields[3] ~= '') and fields[3] or mid)
   table.insert(out, fields[1] or '')
+  table.insert(out, fields[4] or '')
 end
 
 -- Work left behind wakes the next consumer; so does a new lease that ends before anything a sleeping

@@ -12,6 +12,7 @@
   ARGV[2] priority (0-9, higher first)
   ARGV[3] delay in ms (0 = ready now)
   ARGV[4] publisher's message id ('' = none)
+  ARGV[5] headers and properties, JSON ('' = none)
 
   Output: the broker's message id (mid).
 ]]
@@ -24,6 +25,9 @@ local mid = tostring(redis.call('INCR', KEYS[5]))
 redis.call('HSET', KEYS[4], 'b:' .. mid, ARGV[1], 'p:' .. mid, ARGV[2], 'd:' .. mid, 0)
 if ARGV[4] ~= '' then
   redis.call('HSET', KEYS[4], 'i:' .. mid, ARGV[4])
+end
+if ARGV[5] ~= '' then
+  redis.call('HSET', KEYS[4], 'h:' .. mid, ARGV[5])
 end
 
 place(mid, tonumber(ARGV[3]))

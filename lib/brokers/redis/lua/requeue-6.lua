@@ -15,6 +15,8 @@
   ARGV[4] '1' when ARGV[5] is a new body
   ARGV[5] new body
   ARGV[6] new priority ('' = keep)
+  ARGV[7] '1' when ARGV[8] replaces the headers and properties
+  ARGV[8] headers and properties, JSON ('' = none)
 
   Output: 1, or 0 when the delivery is stale.
 ]]
@@ -32,6 +34,13 @@ redis.call('ZREM', KEYS[3], mid)
 redis.call('HDEL', KEYS[4], 't:' .. mid)
 if ARGV[4] == '1' then
   redis.call('HSET', KEYS[4], 'b:' .. mid, ARGV[5])
+end
+if ARGV[7] == '1' then
+  if ARGV[8] == '' then
+    redis.call('HDEL', KEYS[4], 'h:' .. mid)
+  else
+    redis.call('HSET', KEYS[4], 'h:' .. mid, ARGV[8])
+  end
 end
 if ARGV[6] ~= '' then
   redis.call('HSET', KEYS[4], 'p:' .. mid, ARGV[6])

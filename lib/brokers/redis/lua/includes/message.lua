@@ -1,7 +1,8 @@
 -- A message lives in one hash of its queue, as fields '<f>:<mid>': b body, p priority, d deliveries,
--- o order number, t token of its current delivery, i the publisher's message id.
+-- o order number, t token of its current delivery, i the publisher's message id, h its headers and
+-- properties (a JSON object with "headers" and/or "properties").
 local function forget(msgKey, mid)
-  redis.call('HDEL', msgKey, 'b:' .. mid, 'p:' .. mid, 'd:' .. mid, 'o:' .. mid, 't:' .. mid, 'i:' .. mid)
+  redis.call('HDEL', msgKey, 'b:' .. mid, 'p:' .. mid, 'd:' .. mid, 'o:' .. mid, 't:' .. mid, 'i:' .. mid, 'h:' .. mid)
 end
 
 -- Only the current holder may settle or renew: the message is leased and carries the token handed
@@ -12,7 +13,7 @@ end
 
 -- Appends a dead-letter record (the oldest beyond `limit` are dropped) and forgets the message.
 local function deadLetter(msgKey, deadKey, mid, queue, reason, at, limit)
-  local fields = redis.call('HMGET', msgKey, 'b:' .. mid, 'i:' .. mid)
+  local fields = redis.call('HMGET', msgKey, 'b:' .. mid, 'i:' .. mid, 'h:' .. mid)
   local record = {
     messageId = (fields[2] and fields[2] ~= '') and fields[2] or mid,
     queue = queue,
@@ -20,7 +21,13 @@ local function deadLetter(msgKey, deadKey, mid, queue, reason, at, limit)
     reason = reason,
     at = at,
   }
-  redis.call('RPUSH', deadKey, cjson.encode(record))
+  local json = cjson.encode(record)
+  -- Headers and properties are spliced in as they were stored: a cjson round trip would turn an
+  -- empty array into an empty object.
+  if fields[3] and fields[3] ~= '' then
+    json = string.sub(json, 1, -2) .. ',' .. string.sub(fields[3], 2)
+  end
+  redis.call('RPUSH', deadKey, json)
   redis.call('LTRIM', deadKey, -limit, -1)
   forget(msgKey, mid)
 end
