@@ -1,3 +1,4 @@
+import type { CeleriacLoggerOption } from './logging/celeriac-logger.js';
 import type { PoolKind } from './worker/pools/pool.interface.js';
 
 /** How one queue runs its tasks on a worker. */
@@ -60,6 +61,11 @@ export interface CeleriacModuleOptions {
   brokerOptions?: Record<string, unknown>;
   /** Backend-specific settings. */
   backendOptions?: Record<string, unknown>;
+  /**
+   * Where Celeriac's own lines go: the application's Nest `LoggerService`, or `false` for none.
+   * Default: Nest's `Logger` (so whatever logger the application gave Nest).
+   */
+  logger?: CeleriacLoggerOption;
 }
 
 /** Options after defaults are applied. */
@@ -74,4 +80,5 @@ export interface ResolvedCeleriacOptions {
   maxDeliveries: number;
   brokerOptions: Record<string, unknown>;
   backendOptions: Record<string, unknown>;
+  logger?: CeleriacLoggerOption;
 }

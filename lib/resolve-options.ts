@@ -36,6 +36,7 @@ export function resolveOptions(options: CeleriacModuleOptions): ResolvedCeleriac
     maxDeliveries: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES,
     brokerOptions: options.brokerOptions ?? {},
     backendOptions: options.backendOptions ?? {},
+    logger: options.logger,
   };
 }
 

@@ -19,6 +19,7 @@ export function resolveBackoff(backoff: BackoffOptions | number | undefined): Ba
 /**
  * Delay before retry number `retry` (1 for the first retry). With jitter the delay is drawn from
  * [d/2, d] ("equal jitter"): failures spread out, yet never retry sooner than half the schedule.
+ * Jitter is on by default for `exponential` and off for `fixed`: a fixed delay means that delay.
  */
 export function backoffDelay(
   options: BackoffOptions,
@@ -27,6 +28,7 @@ export function backoffDelay(
 ): number {
   const base = options.type === 'fixed' ? options.delay : options.delay * 2 ** Math.max(0, retry - 1);
   const capped = Math.min(base, options.maxDelay ?? DEFAULT_MAX_DELAY);
-  if (options.jitter === false) return Math.round(capped);
+  const jitter = options.jitter ?? options.type === 'exponential';
+  if (!jitter) return Math.round(capped);
   return Math.round(capped / 2 + (random() * capped) / 2);
 }

@@ -6,7 +6,10 @@ export interface BackoffOptions {
   delay: number;
   /** Cap in ms (default 10 minutes, as Celery's `retry_backoff_max`). */
   maxDelay?: number;
-  /** Spread retries so a burst of failures does not retry in lockstep (default true). */
+  /**
+   * Spread retries over [delay/2, delay] so a burst of failures does not retry in lockstep.
+   * Default: on for `exponential`, off for `fixed` (a fixed delay is exactly `delay`).
+   */
   jitter?: boolean;
 }
 

@@ -7,11 +7,9 @@ import type { TaskOptions } from '../decorators/task-options.interface.js';
 import { TaskDefinitionError } from '../errors/task-definition.error.js';
 import { resolveBackoff } from '../decorators/backoff.js';
 import { parseRateLimit } from '../decorators/rate-limit.js';
+import { createTaskHandler } from './task-handler.factory.js';
 import type { TaskDefinition } from './task-definition.js';
 import { TaskRegistry } from './task.registry.js';
-
-/** Context type reported to guards and interceptors that run around a task (`host.getType()`). */
-export const TASK_CONTEXT_TYPE = 'celeriac';
 
 /**
  * Walks every provider at bootstrap, finds `@Task` methods and registers them. A wrong declaration
@@ -83,17 +81,7 @@ export class TaskExplorer implements OnModuleInit {
       paramTypes,
       requiredArgs: method.length,
       instance,
-      handler: this.contextCreator.create(
-        instance,
-        method,
-        methodName,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        { guards: true, interceptors: true, filters: true },
-        TASK_CONTEXT_TYPE,
-      ),
+      handler: createTaskHandler(this.contextCreator, instance, method, methodName),
     };
   }
 }

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
 import type { ResultBackend } from '../backends/result-backend.interface.js';
 import type { TaskRecord } from '../backends/task-record.js';
 import { isReadyState, TaskState } from '../backends/task-state.js';
@@ -12,6 +12,8 @@ import type { JsonValue } from '../protocol/json-value.js';
 import type { TaskEnvelope } from '../protocol/task-envelope.js';
 import { checkArguments } from '../protocol/check-arguments.js';
 import { toErrorInfo } from '../errors/error-info.js';
+import { attemptLabel, errorSummary, formatDelay } from '../logging/attempt-label.js';
+import { createCeleriacLogger } from '../logging/celeriac-logger.js';
 import type { Pool } from './pools/pool.interface.js';
 import { RateLimiter } from './rate-limiter.js';
 import { decideFailure } from './retry-policy.js';
@@ -37,7 +39,7 @@ interface InFlight {
  * dead letter with its reason.
  */
 export class TaskExecutor {
-  private readonly logger = new Logger('Celeriac');
+  private readonly logger: LoggerService;
   private readonly inFlight = new Map<Delivery, InFlight>();
   private readonly rateLimiter = new RateLimiter();
   private readonly idleWaiters = new Set<() => void>();
@@ -48,7 +50,9 @@ export class TaskExecutor {
     private readonly options: ResolvedCeleriacOptions,
     private readonly events: TaskEvents,
     private readonly continuation: WorkflowContinuation,
-  ) {}
+  ) {
+    this.logger = createCeleriacLogger('Celeriac', options.logger);
+  }
 
   get activeCount(): number {
     return this.inFlight.size;
@@ -132,6 +136,7 @@ export class TaskExecutor {
     try {
       checkArguments(definition, envelope.args);
     } catch (error) {
+      this.logger.error(`${attemptLabel(envelope, definition.retries)} refused: ${errorSummary(error)}`);
       await this.finish(envelope, TaskState.FAILURE, { error: toErrorInfo(error) });
       this.emit('task-failed', envelope, error);
       return delivery.ack();
@@ -233,18 +238,23 @@ export class TaskExecutor {
   ): Promise<void> {
     const decision = decideFailure(definition, envelope, error);
     const info = toErrorInfo(decision.error);
+    const label = attemptLabel(envelope, definition.retries);
     if (decision.kind === 'revoked') {
+      this.logger.log(`${label} revoked`);
       await this.finish(envelope, TaskState.REVOKED, { error: info });
       this.emit('task-revoked', envelope);
       return delivery.ack();
     }
     if (decision.kind === 'retry') {
+      const retrying = `retrying in ${formatDelay(decision.delayMs)}`;
+      this.logger.warn(`${label} failed: ${errorSummary(decision.error)}; ${retrying}`);
       const retries = envelope.retries + 1;
       const next: TaskEnvelope = { ...envelope, retries, eta: Date.now() + decision.delayMs };
       await this.store(next, TaskState.RETRY, { error: info });
       this.emit('task-retried', envelope, decision.error, runtime);
       return delivery.requeue({ delayMs: decision.delayMs, body: encodeEnvelope(next) });
     }
+    this.logger.error(`${label} failed: ${errorSummary(decision.error)}`, info.stack);
     await this.finish(envelope, TaskState.FAILURE, { error: info });
     this.emit('task-failed', envelope, decision.error, runtime);
     await delivery.ack();

@@ -6,6 +6,16 @@ describe('backoff schedule', () => {
     expect([1, 2, 3, 10].map((retry) => backoffDelay(options, retry))).toEqual([250, 250, 250, 250]);
   });
 
+  it('fixed means fixed: no jitter unless jitter: true is asked for', () => {
+    const drawn = () => 0;
+    expect(backoffDelay(resolveBackoff({ type: 'fixed', delay: 800 }), 2, drawn)).toBe(800);
+    expect(backoffDelay({ type: 'fixed', delay: 800, jitter: true }, 2, drawn)).toBe(400);
+  });
+
+  it('exponential backoff is jittered by default', () => {
+    expect(backoffDelay({ type: 'exponential', delay: 1_000 }, 1, () => 0)).toBe(500);
+  });
+
   it('exponential backoff doubles from the base delay and stops at maxDelay', () => {
     const options = { type: 'exponential' as const, delay: 1_000, maxDelay: 5_000, jitter: false };
     expect([1, 2, 3, 4, 5].map((retry) => backoffDelay(options, retry))).toEqual([

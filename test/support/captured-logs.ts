@@ -1,0 +1,46 @@
+import type { LoggerService, LogLevel } from '@nestjs/common';
+
+export interface LogLine {
+  level: LogLevel;
+  message: string;
+  /** The context Nest's `Logger` passes last (`'Celeriac'`, `'ExceptionsHandler'`, …). */
+  context?: string;
+  /** The stack an ERROR carried, if any. */
+  stack?: string;
+}
+
+/** A Nest logger that keeps every line, for tests that count or read them. */
+export class CapturedLogs implements LoggerService {
+  readonly lines: LogLine[] = [];
+
+  log(message: unknown, ...rest: unknown[]): void {
+    this.keep('log', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.keep('warn', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.keep('error', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.keep('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.keep('verbose', message, rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.keep('fatal', message, rest);
+  }
+
+  at(level: LogLevel): LogLine[] {
+    return this.lines.filter((line) => line.level === level);
+  }
+
+  private keep(level: LogLevel, message: unknown, rest: unknown[]): void {
+    const strings = rest.filter((value): value is string => typeof value === 'string');
+    const context = strings.length > 0 ? strings[strings.length - 1] : undefined;
+    const stack = level === 'error' && strings.length > 1 ? strings[0] : undefined;
+    const text = message instanceof Error ? `${message.name}: ${message.message}` : String(message);
+    this.lines.push({ level, message: text, context, stack });
+  }
+}
