@@ -80,6 +80,33 @@ export class RedisServer {
     await this.launch();
   }
 
+  /** Stops it the graceful way (`SHUTDOWN`: an AOF is flushed), keeping its data directory. */
+  async shutdown(): Promise<void> {
+    const child = this.process;
+    this.process = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // SIGTERM is redis-server's SHUTDOWN: it saves per its settings and exits cleanly.
+    child.kill('SIGTERM');
+    await exited;
+  }
+
+  /** Starts it again after `kill()` or `shutdown()`, on the same port and data directory. */
+  async start(): Promise<void> {
+    if (this.process) throw new Error(`redis-server on ${this.port} is running`);
+    await this.launch();
+  }
+
+  /** Freezes it (SIGSTOP): connections stay open and nothing answers, as with a hung host. */
+  pause(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  /** Thaws a paused server (SIGCONT). */
+  resume(): void {
+    this.process?.kill('SIGCONT');
+  }
+
   /** Stops it and removes its data directory. */
   async stop(): Promise<void> {
     await this.signal('SIGKILL');

@@ -1,4 +1,6 @@
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 /**
@@ -7,11 +9,16 @@ import { pathToFileURL } from 'node:url';
  * only the TypeScript file exists, and `.ts` files are transpiled one by one. Shipped as a data: URL
  * so no JavaScript file sits beside the typed sources.
  */
-function hooksSource(typescriptUrl: string): string {
+function hooksSource(typescriptUrl: string, cacheDir: string): string {
   return `
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from ${JSON.stringify(typescriptUrl)};
+
+// The cache folder is named after the TypeScript version, so an upgrade starts afresh.
+const cacheDir = ${JSON.stringify(cacheDir)};
+let ts;
 
 export async function resolve(specifier, context, nextResolve) {
   if (specifier.endsWith('.js') && context.parentURL?.endsWith('.ts')) {
@@ -27,7 +34,11 @@ export async function resolve(specifier, context, nextResolve) {
 export async function load(url, context, nextLoad) {
   if (!url.endsWith('.ts')) return nextLoad(url, context);
   const fileName = fileURLToPath(url);
-  const { outputText } = ts.transpileModule(readFileSync(fileName, 'utf8'), {
+  const source = readFileSync(fileName, 'utf8');
+  const cached = join(cacheDir, createHash('sha1').update(cacheDir + '\\0' + fileName + '\\0' + source).digest('hex') + '.js');
+  if (existsSync(cached)) return { format: 'module', source: readFileSync(cached, 'utf8'), shortCircuit: true };
+  ts ??= (await import(${JSON.stringify(typescriptUrl)})).default;
+  const { outputText } = ts.transpileModule(source, {
     fileName,
     compilerOptions: {
       module: ts.ModuleKind.ESNext,
@@ -36,16 +47,29 @@ export async function load(url, context, nextLoad) {
       emitDecoratorMetadata: true,
     },
   });
+  mkdirSync(cacheDir, { recursive: true });
+  const partial = cached + '.' + process.pid;
+  writeFileSync(partial, outputText);
+  renameSync(partial, cached);
   return { format: 'module', source: outputText, shortCircuit: true };
 }
 `;
 }
+
+/**
+ * Transpiled files are kept here by a hash of their path and text, so the second child to load a
+ * file (and every later run) skips TypeScript altogether.
+ */
+const CACHE_DIR = join(
+  tmpdir(),
+  `celeriac-ts-child-cache-${(createRequire(import.meta.url)('typescript/package.json') as { version: string }).version}`,
+);
 
 const dataUrl = (source: string): string => `data:text/javascript,${encodeURIComponent(source)}`;
 
 /** Node arguments that register the hooks before the entry point runs. */
 export function typeScriptChildArgs(): string[] {
   const typescriptUrl = pathToFileURL(createRequire(import.meta.url).resolve('typescript')).href;
-  const register = `import { register } from 'node:module'; register(${JSON.stringify(dataUrl(hooksSource(typescriptUrl)))});`;
+  const register = `import { register } from 'node:module'; register(${JSON.stringify(dataUrl(hooksSource(typescriptUrl, CACHE_DIR)))});`;
   return ['--import', dataUrl(register)];
 }

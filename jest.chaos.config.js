@@ -1,0 +1,12 @@
+// The chaos suite (`npm run test:chaos`): fault scenarios on throw-away Redis and RabbitMQ servers
+// of its own, checked by a ledger. Not part of `npm test`; CI runs it after the main suite.
+/** @type {import('jest').Config} */
+export default {
+  displayName: 'chaos',
+  testMatch: ['<rootDir>/test/chaos/**/*.chaos.ts'],
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
+  testEnvironment: 'node',
+  testTimeout: 120_000,
+};

@@ -1,0 +1,85 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { TaskClient } from '../../lib/index.js';
+import { RedisServer } from '../integration/redis/support/redis-server.js';
+import { ChaosRig } from './support/chaos-rig.js';
+import { sendLoad, startProducer } from './support/load.js';
+import { RabbitNode } from './support/rabbit-node.js';
+import { expectClean } from './support/verdict.js';
+
+const COUNT = 300;
+/** RabbitMQ returns unacked messages when a connection dies; the ack of a finished task may be lost. */
+const SLACK_MS = 3_000;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * RabbitMQ faults under load, on a RabbitMQ node of the suite's own (results in a Redis of its
+ * own): two worker processes, a producer in this process, and a ledger of every task.
+ */
+describe('chaos: Celeriac on RabbitMQ', () => {
+  let node: RabbitNode;
+  let redis: RedisServer;
+  let rig: ChaosRig;
+  let producer: INestApplicationContext;
+  let client: TaskClient;
+
+  beforeAll(async () => {
+    [node, redis] = await Promise.all([RabbitNode.start(), RedisServer.start()]);
+    rig = new ChaosRig({
+      broker: node.url,
+      backend: redis.url,
+      queues: { io: { pool: 'async', concurrency: 20 } },
+      brokerOptions: { reconnectMaxDelayMs: 1_000 },
+      backendOptions: { checkConfig: false },
+    });
+    await Promise.all([rig.startWorker(), rig.startWorker()]);
+    producer = await startProducer(rig.moduleOptions());
+    client = producer.get(TaskClient);
+  }, 180_000);
+
+  afterAll(async () => {
+    await producer?.close();
+    await rig?.stop();
+    await Promise.allSettled([node?.stop(), redis?.stop()]);
+  });
+
+  async function underLoad(scenario: string, fault: () => Promise<void>): Promise<void> {
+    const ledger = rig.newLedger();
+    const load = sendLoad(client, ledger, { count: COUNT, retryForMs: 60_000 });
+    await rig.whenFinished(COUNT / 4);
+    await ledger.fault(scenario, fault);
+    await load;
+    await rig.drain(90_000, 1_000);
+    expectClean(ledger, scenario, SLACK_MS);
+  }
+
+  it('loses nothing when RabbitMQ closes every connection mid-load', async () => {
+    await underLoad('close_all_connections', async () => {
+      await node.ctl('close_all_connections', 'chaos');
+    });
+  });
+
+  it('loses nothing when the RabbitMQ application stops and starts again', async () => {
+    await underLoad('stop_app', async () => {
+      await node.ctl('stop_app');
+      await sleep(1_000);
+      await node.ctl('start_app');
+      await node.whenAccepting();
+    });
+  });
+
+  it('loses nothing when the RabbitMQ node is killed with SIGKILL and restarted', async () => {
+    await underLoad('rabbitmq kill -9', async () => {
+      await node.kill();
+      await sleep(500);
+      await node.restart();
+    });
+  });
+
+  it('loses nothing when a worker is killed with SIGKILL mid-load', async () => {
+    await underLoad('worker kill -9', async () => {
+      await rig.workers[0].kill();
+      rig.workers.splice(0, 1);
+      await rig.startWorker();
+    });
+  });
+});
