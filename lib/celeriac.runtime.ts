@@ -17,8 +17,13 @@ import { TaskRegistry } from './discovery/task.registry.js';
 import { CeleriacWorker } from './worker/celeriac.worker.js';
 import { servePoolChild } from './worker/pools/pool-child.js';
 import { poolChildMarker } from './worker/pools/pool-child-marker.js';
+import { quietPoolChildLogs } from './worker/pools/pool-child-logger.js';
 import { TaskEvents } from './worker/task-events.js';
 import type { WorkerRuntime } from './worker/worker-runtime.interface.js';
+
+// A pool child re-runs the application's entry; from here on (before NestFactory logs its
+// bootstrap) it prints only warnings, errors and what its tasks log, tagged with its pool slot.
+quietPoolChildLogs();
 
 /**
  * Ties an application's Celeriac pieces together. Nest registers every transport strategy of an

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { redactUrl } from '../../lib/index.js';
 import { createSampleApp } from './bootstrap.js';
 
 /**
@@ -10,10 +11,8 @@ async function main(): Promise<void> {
   const app = await createSampleApp({ embeddedWorker: process.env.CELERIAC_WORKER !== 'off' });
   const port = Number(process.env.PORT ?? 3000);
   await app.listen(port);
-  Logger.log(
-    `listening on http://127.0.0.1:${port} (broker: ${process.env.BROKER_URL ?? 'embedded'})`,
-    'SampleApp',
-  );
+  const broker = process.env.BROKER_URL ? redactUrl(process.env.BROKER_URL) : 'embedded';
+  Logger.log(`listening on ${await app.getUrl()} (broker: ${broker})`, 'SampleApp');
 }
 
 void main();
