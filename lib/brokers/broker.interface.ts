@@ -85,6 +85,24 @@ export interface DeadLetter {
   properties?: MessageProperties;
 }
 
+/**
+ * Counts of one queue at one moment, for monitoring. A count the broker cannot tell is `undefined`
+ * (RabbitMQ does not report unacknowledged messages over AMQP).
+ */
+export interface QueueStats {
+  queue: string;
+  /** Deliverable now. */
+  ready: number;
+  /** Waiting for their due time (countdown, ETA, retry backoff). */
+  delayed: number;
+  /** Delivered to a consumer and not yet settled. */
+  inFlight?: number;
+  /** In the queue's dead-letter store. */
+  deadLettered: number;
+  /** Consumers attached to the queue now. */
+  consumers?: number;
+}
+
 export interface ConsumeOptions {
   /** At most this many unsettled deliveries at once. */
   prefetch: number;
@@ -111,8 +129,18 @@ export interface Broker {
   consume(queue: string, handler: DeliveryHandler, options: ConsumeOptions): Promise<Consumer>;
   /** Dead-lettered messages of a queue, oldest first. */
   deadLetters(queue: string, limit?: number): Promise<DeadLetter[]>;
+  /**
+   * Puts dead letters back on their queue as new messages (a fresh delivery count; body, message id
+   * and priority kept): those whose message id is in `messageIds`, or all of them. Resolves with how
+   * many were replayed; the others stay in order.
+   */
+  replayDeadLetters(queue: string, messageIds?: readonly string[]): Promise<number>;
+  /** Drops dead letters: those whose message id is in `messageIds`, or all. Resolves with how many. */
+  deleteDeadLetters(queue: string, messageIds?: readonly string[]): Promise<number>;
   /** Messages waiting in a queue (ready now plus delayed), for monitoring and tests. */
   size(queue: string): Promise<number>;
+  /** Ready, delayed, in flight, dead-lettered and consumers of a queue. */
+  stats(queue: string): Promise<QueueStats>;
   /** Drop every message of a queue, its delayed ones and its dead letters. */
   purge(queue: string): Promise<void>;
   close(): Promise<void>;

@@ -26,15 +26,23 @@ const ROLE_OPTIONS: Record<ConnectionRole, RedisOptions> = {
   subscriber: { enableAutoPipelining: false, maxRetriesPerRequest: 1, autoResubscribe: false },
 };
 
-/** Creates (without connecting) a client for `redis://` / `rediss://` URLs, or a cluster client. */
-export function createRedisClient(url: string, extra: RedisExtraOptions, role: ConnectionRole): RedisClient {
+/**
+ * Creates (without connecting) a client for `redis://` / `rediss://` URLs, or a cluster client.
+ * `label` (no spaces) is appended to the connection name, e.g. to tell consumers apart.
+ */
+export function createRedisClient(
+  url: string,
+  extra: RedisExtraOptions,
+  role: ConnectionRole,
+  label?: string,
+): RedisClient {
   const options: RedisOptions = {
     ...extra.redisOptions,
     ...ROLE_OPTIONS[role],
     enableOfflineQueue: false,
     lazyConnect: true,
-    // CLIENT LIST shows what each connection is for: `<connectionName or celeriac>:<role>`.
-    connectionName: `${extra.redisOptions?.connectionName ?? 'celeriac'}:${role}`,
+    // CLIENT LIST shows what each connection is for: `<connectionName or celeriac>:<role>[:<label>]`.
+    connectionName: connectionNameOf(extra, role, label),
   };
   if (!extra.cluster) return new Redis(url, options);
   const seed = parseRedisUrl(url);
@@ -59,6 +67,12 @@ export function createRedisClient(url: string, extra: RedisExtraOptions, role: C
       tls: seed.tls ?? nodeOptions.tls,
     },
   });
+}
+
+/** The name a connection of `role` gives itself (CLIENT SETNAME). */
+export function connectionNameOf(extra: RedisExtraOptions, role: ConnectionRole, label?: string): string {
+  const base = `${extra.redisOptions?.connectionName ?? 'celeriac'}:${role}`;
+  return label ? `${base}:${label}` : base;
 }
 
 interface ParsedRedisUrl {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Broker } from '../../lib/brokers/broker.interface.js';
 import { BrokerUnavailableError } from '../../lib/errors/broker-unavailable.error.js';
 import { headerCases } from './broker-headers.cases.js';
+import { deadLetterCases } from './broker-dead-letter.cases.js';
 import { orderingCases } from './broker-ordering.cases.js';
 import { settlementCases } from './broker-settlement.cases.js';
 import { type BrokerCaseContext, Inbox, sleep } from './conformance-helpers.js';
@@ -22,7 +23,11 @@ const QUIET_MS = 300;
  *
  * `close()` must be idempotent: the suite closes every broker it opened after each test.
  */
-export function describeBrokerConformance(name: string, makeBroker: BrokerFactory): void {
+export function describeBrokerConformance(
+  name: string,
+  makeBroker: BrokerFactory,
+  { reportsInFlight = true }: { reportsInFlight?: boolean } = {},
+): void {
   describe(`Broker conformance: ${name}`, () => {
     let prefix: string;
     let brokers: Broker[];
@@ -59,10 +64,11 @@ export function describeBrokerConformance(name: string, makeBroker: BrokerFactor
       return queue;
     }
 
-    const context: BrokerCaseContext = { openBroker, newQueue };
+    const context: BrokerCaseContext = { openBroker, newQueue, reportsInFlight };
     orderingCases(context);
     settlementCases(context);
     headerCases(context);
+    deadLetterCases(context);
 
     it('keeps at most `prefetch` deliveries unsettled per consumer', async () => {
       const broker = await openBroker();

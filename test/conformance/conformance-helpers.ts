@@ -124,4 +124,24 @@ export interface BrokerCaseContext {
   openBroker(): Promise<Broker>;
   /** A fresh queue name; the suite purges it after the test. */
   newQueue(): string;
+  /** Whether the broker reports unsettled deliveries in `stats().inFlight` (AMQP cannot). */
+  reportsInFlight: boolean;
+}
+
+/**
+ * Re-reads `probe` until it returns something other than undefined, for state a test cannot
+ * subscribe to (a server noticing a closed connection); `ms` only turns a hang into a failure.
+ */
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  ms = GUARD_MS,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(25);
+  }
 }

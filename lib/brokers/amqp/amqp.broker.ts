@@ -10,7 +10,9 @@ import type {
   DeadLetter,
   DeliveryHandler,
   PublishOptions,
+  QueueStats,
 } from '../broker.interface.js';
+import { settleDeadLetters } from './amqp-dead-letters.js';
 import { resolveAmqpOptions, type ResolvedAmqpBrokerOptions } from './amqp-broker.options.js';
 import { applicationHeaders, deadLetterCause, messagePropertiesOf } from './amqp-headers.js';
 import { AmqpNames } from './amqp-names.js';
@@ -118,6 +120,39 @@ export class AmqpBroker implements Broker {
     });
   }
 
+  replayDeadLetters(queue: string, messageIds?: readonly string[]): Promise<number> {
+    return this.run(async () => {
+      await this.topology.ensureQueue(queue);
+      return settleDeadLetters(this.parts(), queue, 'replay', messageIds);
+    });
+  }
+
+  deleteDeadLetters(queue: string, messageIds?: readonly string[]): Promise<number> {
+    return this.run(async () => {
+      await this.topology.ensureQueue(queue);
+      return settleDeadLetters(this.parts(), queue, 'delete', messageIds);
+    });
+  }
+
+  /**
+   * Ready and consumers from the work queue's declaration, delayed from its ladder, dead-lettered
+   * from its dead-letter queue. AMQP does not report unacknowledged messages: `inFlight` is
+   * undefined (the management HTTP API has them; worker heartbeats count what each worker holds).
+   */
+  async stats(queue: string): Promise<QueueStats> {
+    return this.run(async () => {
+      await this.topology.ensureLadder(queue);
+      return this.publisher.withAdmin(async (channel) => {
+        const [work, ...ladder] = this.topology.waitingQueues(queue);
+        const { messageCount: ready, consumerCount: consumers } = await channel.checkQueue(work);
+        let delayed = 0;
+        for (const name of ladder) delayed += (await channel.checkQueue(name)).messageCount;
+        const dead = await channel.checkQueue(this.names.deadLetterQueue(queue));
+        return { queue, ready, delayed, inFlight: undefined, deadLettered: dead.messageCount, consumers };
+      });
+    });
+  }
+
   /** Ready messages of the work queue plus those waiting in its delay ladder. */
   async size(queue: string): Promise<number> {
     return this.run(async () => {
@@ -149,6 +184,10 @@ export class AmqpBroker implements Broker {
     this.consumers.clear();
     await this.publisher.close();
     await Promise.allSettled([this.consuming.close(), this.publishing.close()]);
+  }
+
+  private parts(): { names: AmqpNames; publisher: AmqpPublisher; router: AmqpRouter } {
+    return { names: this.names, publisher: this.publisher, router: this.router };
   }
 
   private assertOpen(): void {

@@ -1,4 +1,5 @@
-import type { Consumer, DeadLetter, DeliveryHandler, RequeueOptions } from '../broker.interface.js';
+import type { Consumer, DeliveryHandler, RequeueOptions } from '../broker.interface.js';
+import type { StoredDeadLetter } from './dead-letter-log.js';
 import { type DeliveryOwner, MemoryDelivery, type Settlement } from './memory-delivery.js';
 import type { MemoryMessage } from './memory-message.js';
 
@@ -7,8 +8,10 @@ export interface ConsumerQueue {
   readonly name: string;
   requeue(message: MemoryMessage, options: RequeueOptions): void;
   putBack(message: MemoryMessage): void;
-  deadLetter(letter: DeadLetter): void;
+  deadLetter(letter: StoredDeadLetter): void;
   removeConsumer(consumer: MemoryConsumer): void;
+  /** A delivery of this queue was settled (or handed back): one fewer in flight. */
+  released(): void;
   scheduleDispatch(): void;
 }
 
@@ -74,6 +77,7 @@ export class MemoryConsumer implements Consumer, DeliveryOwner {
           at: Date.now(),
           ...(message.headers && { headers: message.headers }),
           ...(message.properties && { properties: message.properties }),
+          priority: message.priority,
         });
         break;
       case 'return':
@@ -82,6 +86,7 @@ export class MemoryConsumer implements Consumer, DeliveryOwner {
       case 'ack':
         break;
     }
+    this.queue.released();
     this.queue.scheduleDispatch();
   }
 

@@ -1,5 +1,5 @@
-import type { DeadLetter, DeliveryHandler, RequeueOptions } from '../broker.interface.js';
-import { DeadLetterLog } from './dead-letter-log.js';
+import type { DeadLetter, DeliveryHandler, QueueStats, RequeueOptions } from '../broker.interface.js';
+import { DeadLetterLog, type StoredDeadLetter } from './dead-letter-log.js';
 import { DelaySchedule } from './delay-schedule.js';
 import { type ConsumerQueue, MemoryConsumer } from './memory-consumer.js';
 import { clampPriority } from '../priority.js';
@@ -23,6 +23,8 @@ export class MemoryQueue implements ConsumerQueue {
   /** Where the next round-robin search for a consumer with a free prefetch slot starts. */
   private cursor = 0;
   private dispatchScheduled = false;
+  /** Deliveries handed to consumers (cancelled ones too) and not settled yet. */
+  private inFlight = 0;
 
   constructor(readonly name: string) {}
 
@@ -62,7 +64,7 @@ export class MemoryQueue implements ConsumerQueue {
     this.scheduleDispatch();
   }
 
-  deadLetter(letter: DeadLetter): void {
+  deadLetter(letter: StoredDeadLetter): void {
     this.deadLetters.add(letter);
   }
 
@@ -70,11 +72,39 @@ export class MemoryQueue implements ConsumerQueue {
     return this.deadLetters.list(limit);
   }
 
+  /** Dead letters selected by message id (all when absent) go back to the queue as new messages. */
+  replayDeadLetters(messageIds?: readonly string[]): number {
+    const letters = this.deadLetters.take(selector(messageIds));
+    for (const { messageId, body, priority, headers, properties } of letters) {
+      this.push({ messageId, body, priority, headers, properties, deliveries: 0 });
+    }
+    return letters.length;
+  }
+
+  deleteDeadLetters(messageIds?: readonly string[]): number {
+    return this.deadLetters.take(selector(messageIds)).length;
+  }
+
+  stats(): QueueStats {
+    return {
+      queue: this.name,
+      ready: this.ready.size,
+      delayed: this.delayed.size,
+      inFlight: this.inFlight,
+      deadLettered: this.deadLetters.size,
+      consumers: this.consumers.length,
+    };
+  }
+
   addConsumer(handler: DeliveryHandler, prefetch: number): MemoryConsumer {
     const consumer = new MemoryConsumer(this, handler, prefetch);
     this.consumers.push(consumer);
     this.scheduleDispatch();
     return consumer;
+  }
+
+  released(): void {
+    this.inFlight--;
   }
 
   removeConsumer(consumer: MemoryConsumer): void {
@@ -113,6 +143,7 @@ export class MemoryQueue implements ConsumerQueue {
     while (this.ready.size > 0) {
       const consumer = this.nextConsumerWithCapacity();
       if (!consumer) return;
+      this.inFlight++;
       consumer.deliver(this.ready.shift()!);
     }
   }
@@ -129,4 +160,10 @@ export class MemoryQueue implements ConsumerQueue {
     }
     return undefined;
   }
+}
+
+function selector(messageIds: readonly string[] | undefined): ((letter: DeadLetter) => boolean) | undefined {
+  if (!messageIds) return undefined;
+  const wanted = new Set(messageIds);
+  return (letter) => wanted.has(letter.messageId);
 }

@@ -9,6 +9,7 @@ import type {
   DeadLetter,
   DeliveryHandler,
   PublishOptions,
+  QueueStats,
 } from '../broker.interface.js';
 import type { MemoryConsumer } from './memory-consumer.js';
 import { clampPriority } from '../priority.js';
@@ -65,6 +66,28 @@ export class MemoryBroker implements Broker {
 
   deadLetters(queue: string, limit = DEFAULT_DEAD_LETTER_READ_LIMIT): Promise<DeadLetter[]> {
     return this.run(() => this.attach().existingQueue(queue)?.listDeadLetters(limit) ?? []);
+  }
+
+  replayDeadLetters(queue: string, messageIds?: readonly string[]): Promise<number> {
+    return this.run(() => this.attach().existingQueue(queue)?.replayDeadLetters(messageIds) ?? 0);
+  }
+
+  deleteDeadLetters(queue: string, messageIds?: readonly string[]): Promise<number> {
+    return this.run(() => this.attach().existingQueue(queue)?.deleteDeadLetters(messageIds) ?? 0);
+  }
+
+  stats(queue: string): Promise<QueueStats> {
+    return this.run(
+      () =>
+        this.attach().existingQueue(queue)?.stats() ?? {
+          queue,
+          ready: 0,
+          delayed: 0,
+          inFlight: 0,
+          deadLettered: 0,
+          consumers: 0,
+        },
+    );
   }
 
   size(queue: string): Promise<number> {

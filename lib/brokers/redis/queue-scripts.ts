@@ -17,6 +17,8 @@ const FILES = [
   'signal-2.lua',
   'give-back-4.lua',
   'purge-7.lua',
+  'stats-4.lua',
+  'dead-letters-7.lua',
 ];
 
 const PURGE_BATCH = 1000;
@@ -133,6 +135,22 @@ export class QueueScripts {
 
   async size(k: QueueKeys): Promise<number> {
     return Number(await this.run('size', [k.ready, k.delayed], []));
+  }
+
+  /** `[ready, delayed, active, dead]` counts. */
+  async stats(k: QueueKeys): Promise<number[]> {
+    return ((await this.run('stats', [k.ready, k.delayed, k.active, k.dead], [])) as number[]).map(Number);
+  }
+
+  /** Replays or drops the dead letters with these message ids (all when absent); resolves with how many. */
+  async settleDeadLetters(
+    k: QueueKeys,
+    action: 'replay' | 'delete',
+    messageIds: readonly string[] | undefined,
+  ): Promise<number> {
+    const keys = [k.ready, k.delayed, k.active, k.msg, k.seq, k.wake, k.dead];
+    const selection = messageIds ? ['1', ...messageIds] : ['0'];
+    return Number(await this.run('dead-letters', keys, [action, ...selection]));
   }
 
   async signal(k: QueueKeys): Promise<void> {

@@ -10,7 +10,9 @@ import type {
   DeadLetter,
   DeliveryHandler,
   PublishOptions,
+  QueueStats,
 } from '../broker.interface.js';
+import { ConsumerCensus } from './consumer-census.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { brokerScripts, QueueScripts } from './queue-scripts.js';
 import {
@@ -91,7 +93,8 @@ export class RedisBroker implements Broker, ConsumerHost {
     }
     const { wake } = this.keysOf(queue);
     if (!this.connection) throw this.notConnected();
-    const blocking = createRedisClient(this.options.url, this.extra, 'blocking');
+    const label = new ConsumerCensus(this.options.prefix, queue).newLabel();
+    const blocking = createRedisClient(this.options.url, this.extra, 'blocking', label);
     await connectClient(blocking);
     const consumer = new RedisConsumer(this, queue, wake, blocking, handler, options.prefetch);
     this.consumers.add(consumer);
@@ -112,14 +115,31 @@ export class RedisBroker implements Broker, ConsumerHost {
         0,
         limit === undefined ? -1 : limit - 1,
       );
-      return raw.map((record) => JSON.parse(record) as DeadLetter);
+      return raw.map((record) => publicLetter(JSON.parse(record) as StoredDeadLetter));
     } catch (error) {
       throw toBrokerError(error);
     }
   }
 
+  replayDeadLetters(queue: string, messageIds?: readonly string[]): Promise<number> {
+    return this.scripts.settleDeadLetters(this.keysOf(queue), 'replay', messageIds);
+  }
+
+  deleteDeadLetters(queue: string, messageIds?: readonly string[]): Promise<number> {
+    return this.scripts.settleDeadLetters(this.keysOf(queue), 'delete', messageIds);
+  }
+
   size(queue: string): Promise<number> {
     return this.scripts.size(this.keysOf(queue));
+  }
+
+  /** Counts in one script; consumers from the names of their blocking connections (CLIENT LIST). */
+  async stats(queue: string): Promise<QueueStats> {
+    const [[ready, delayed, inFlight, deadLettered], consumers] = await Promise.all([
+      this.scripts.stats(this.keysOf(queue)),
+      new ConsumerCensus(this.options.prefix, queue).count(this.commandClient),
+    ]);
+    return { queue, ready, delayed, inFlight, deadLettered, consumers };
   }
 
   /** Drops waiting and delayed messages and dead letters; deliveries being processed are left alone. */
@@ -226,6 +246,13 @@ export class RedisBroker implements Broker, ConsumerHost {
     if (!keys) this.keys.set(queue, (keys = queueKeys(this.options.prefix, queue)));
     return keys;
   }
+}
+
+/** A dead-letter record also keeps the priority a replay restores; a DeadLetter does not show it. */
+type StoredDeadLetter = DeadLetter & { priority?: number };
+
+function publicLetter({ priority: _priority, ...letter }: StoredDeadLetter): DeadLetter {
+  return letter;
 }
 
 function checkPriority(priority: number): number {

@@ -13,13 +13,14 @@ end
 
 -- Appends a dead-letter record (the oldest beyond `limit` are dropped) and forgets the message.
 local function deadLetter(msgKey, deadKey, mid, queue, reason, at, limit)
-  local fields = redis.call('HMGET', msgKey, 'b:' .. mid, 'i:' .. mid, 'h:' .. mid)
+  local fields = redis.call('HMGET', msgKey, 'b:' .. mid, 'i:' .. mid, 'h:' .. mid, 'p:' .. mid)
   local record = {
     messageId = (fields[2] and fields[2] ~= '') and fields[2] or mid,
     queue = queue,
     body = fields[1] or '',
     reason = reason,
     at = at,
+    priority = tonumber(fields[4]) or 0,
   }
   local json = cjson.encode(record)
   -- Headers and properties are spliced in as they were stored: a cjson round trip would turn an
