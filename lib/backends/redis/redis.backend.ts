@@ -21,7 +21,7 @@ import type {
 } from '../result-backend.interface.js';
 import type { TaskRecord } from '../task-record.js';
 import { RedisWorkflowStore } from './redis-workflow.store.js';
-import { SubscriptionHub } from './subscription-hub.js';
+import { SubscriptionHub } from '../../redis/subscription-hub.js';
 
 /** `BackendOptions` with the TTL optional, so the backend can also be built directly. */
 export interface RedisBackendOptions extends ConnectionOptions {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { SubscriptionHub } from '../../../../lib/backends/redis/subscription-hub.js';
-import type { RedisClient } from '../../../../lib/redis/redis-connection.js';
+import { SubscriptionHub } from '../../../lib/redis/subscription-hub.js';
+import type { RedisClient } from '../../../lib/redis/redis-connection.js';
 
 /** Stands in for a subscriber connection: SUBSCRIBE / UNSUBSCRIBE answer after a tick. */
 class FakeSubscriber extends EventEmitter {

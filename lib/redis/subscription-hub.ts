@@ -1,4 +1,4 @@
-import type { RedisClient } from '../../redis/redis-connection.js';
+import type { RedisClient } from './redis-connection.js';
 
 /** Receives each message published on a channel. */
 export type MessageListener = (message: string) => void;
