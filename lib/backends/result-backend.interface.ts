@@ -1,3 +1,4 @@
+import type { ScheduleStore } from './schedule-store.interface.js';
 import type { TaskRecord } from './task-record.js';
 import type { WorkflowStore } from './workflow-store.interface.js';
 
@@ -21,6 +22,8 @@ export interface ResultBackend {
   readonly kind: string;
   /** Chains, groups and chords; a backend without it cannot run workflows. */
   readonly workflows?: WorkflowStore;
+  /** Periodic schedules and their tick claims; a backend without it cannot hold schedules. */
+  readonly schedules?: ScheduleStore;
   connect(): Promise<void>;
   get(taskId: string): Promise<TaskRecord | undefined>;
   /** Store the whole record and notify its watchers. */

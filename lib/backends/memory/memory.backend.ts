@@ -10,6 +10,7 @@ import type {
 } from '../result-backend.interface.js';
 import type { TaskRecord } from '../task-record.js';
 import { MemoryResultStore } from './memory-result-store.js';
+import { MemoryScheduleStore } from './memory-schedule.store.js';
 import { MemoryWorkflowStore } from './memory-workflow.store.js';
 
 /** `BackendOptions` with the TTL optional, so the embedded backend can also be built directly. */
@@ -33,9 +34,11 @@ export class MemoryBackend implements ResultBackend {
   private readonly subscriptions = new Set<() => void>();
 
   readonly workflows: MemoryWorkflowStore;
+  readonly schedules: MemoryScheduleStore;
 
   constructor(private readonly options: MemoryBackendOptions) {
     this.workflows = new MemoryWorkflowStore(options.prefix);
+    this.schedules = new MemoryScheduleStore(options.prefix);
   }
 
   /** Subscriptions (watches and revoke listeners) this client holds open. */

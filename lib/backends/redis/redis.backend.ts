@@ -20,6 +20,7 @@ import type {
   WriteOptions,
 } from '../result-backend.interface.js';
 import type { TaskRecord } from '../task-record.js';
+import { RedisScheduleStore } from './redis-schedule.store.js';
 import { RedisWorkflowStore } from './redis-workflow.store.js';
 import { SubscriptionHub } from '../../redis/subscription-hub.js';
 
@@ -56,11 +57,18 @@ export class RedisBackend implements ResultBackend {
 
   /** Chains, groups and chords, on the same connection as the records. */
   readonly workflows: RedisWorkflowStore;
+  /** Schedules and tick claims, on the same connection; changes travel on the shared subscriber. */
+  readonly schedules: RedisScheduleStore;
 
   constructor(private readonly options: RedisBackendOptions) {
     this.extra = options.extra ?? {};
     this.ttlMs = options.resultTtlMs ?? DEFAULT_RESULT_TTL_MS;
     this.workflows = new RedisWorkflowStore((command) => this.call(command), options.prefix, this.ttlMs);
+    this.schedules = new RedisScheduleStore(
+      (command) => this.call(command),
+      (channel, listener) => this.subscribe(channel, listener),
+      options.prefix,
+    );
   }
 
   /** Channels this backend is subscribed to (for monitoring and leak checks). */
@@ -201,6 +209,7 @@ export class RedisBackend implements ResultBackend {
    * each watched task's current record (possibly one they have seen already).
    */
   private async replay(channels: string[]): Promise<void> {
+    this.schedules.resubscribed(channels);
     const hub = await this.hub;
     const prefix = this.recordChannel('');
     for (const channel of channels.filter((c) => c.startsWith(prefix))) {
