@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { createBackend } from './backends/create-backend.js';
 import { redactUrl, schemeOf } from './brokers/broker-url.js';
 import { createBroker } from './brokers/create-broker.js';
+import { connectAtStartup } from './brokers/startup-connection.js';
 import type { ResultBackend } from './backends/result-backend.interface.js';
 import { CELERIAC_BACKEND, CELERIAC_BROKER, CELERIAC_OPTIONS } from './celeriac.constants.js';
 import {
@@ -36,7 +37,7 @@ const providers: Provider[] = [
         prefix: options.prefix,
         extra: options.brokerOptions,
       });
-      await broker.connect();
+      await connectAtStartup('broker', options.broker, () => broker.connect());
       return broker;
     },
     inject: [CELERIAC_OPTIONS],
@@ -50,7 +51,7 @@ const providers: Provider[] = [
         extra: options.backendOptions,
         resultTtlMs: options.resultTtl,
       });
-      await backend.connect();
+      await connectAtStartup('result backend', options.backend, () => backend.connect());
       warnIfResultsStayInProcess(options, backend);
       return backend;
     },

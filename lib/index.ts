@@ -36,6 +36,8 @@ export { InvalidArgumentsError } from './errors/invalid-arguments.error.js';
 export { InvalidEnvelopeError } from './errors/invalid-envelope.error.js';
 export { PayloadTooLargeError } from './errors/payload-too-large.error.js';
 export { BrokerUnavailableError } from './errors/broker-unavailable.error.js';
+export { BrokerUnreachableError } from './errors/broker-unreachable.error.js';
+export { MissingPeerError } from './errors/missing-peer.error.js';
 export { TimeLimitExceededError } from './errors/time-limit-exceeded.error.js';
 export { TaskDefinitionError } from './errors/task-definition.error.js';
 export { TaskRevokedError } from './errors/task-revoked.error.js';

@@ -1,4 +1,5 @@
 import { redactUrl, schemeOf } from '../brokers/broker-url.js';
+import { importPeer } from '../brokers/import-peer.js';
 import { TaskDefinitionError } from '../errors/task-definition.error.js';
 import type { ResultBackend } from './result-backend.interface.js';
 
@@ -16,12 +17,17 @@ export async function createBackend(options: BackendOptions): Promise<ResultBack
     }
     case 'redis':
     case 'rediss': {
-      const { RedisBackend } = await import('../redis/redis.entry.js');
+      const { RedisBackend } = await importPeer(
+        'ioredis',
+        options.url,
+        () => import('../redis/redis.entry.js'),
+      );
       return new RedisBackend(options);
     }
     default:
       throw new TaskDefinitionError(
-        `unsupported result backend URL scheme "${scheme}:" in "${redactUrl(options.url)}"`,
+        `unsupported result backend URL scheme "${scheme}:" in "${redactUrl(options.url)}": ` +
+          'use redis://, rediss://, or memory:// (or no backend) for the embedded one',
       );
   }
 }

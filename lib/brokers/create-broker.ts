@@ -2,6 +2,7 @@ import { TaskDefinitionError } from '../errors/task-definition.error.js';
 import type { ConnectionOptions } from './broker-connection.options.js';
 import type { Broker } from './broker.interface.js';
 import { redactUrl, schemeOf } from './broker-url.js';
+import { importPeer } from './import-peer.js';
 
 export { redactUrl, schemeOf };
 
@@ -18,17 +19,22 @@ export async function createBroker(options: ConnectionOptions): Promise<Broker> 
     }
     case 'amqp':
     case 'amqps': {
-      const { AmqpBroker } = await import('./amqp/amqp.broker.js');
+      const { AmqpBroker } = await importPeer('amqplib', options.url, () => import('./amqp/amqp.broker.js'));
       return new AmqpBroker(options);
     }
     case 'redis':
     case 'rediss': {
-      const { RedisBroker } = await import('../redis/redis.entry.js');
+      const { RedisBroker } = await importPeer(
+        'ioredis',
+        options.url,
+        () => import('../redis/redis.entry.js'),
+      );
       return new RedisBroker(options);
     }
     default:
       throw new TaskDefinitionError(
-        `unsupported broker URL scheme "${scheme}:" in "${redactUrl(options.url)}"`,
+        `unsupported broker URL scheme "${scheme}:" in "${redactUrl(options.url)}": ` +
+          'use redis://, rediss://, amqp://, amqps://, or memory:// (or no broker) for the embedded one',
       );
   }
 }

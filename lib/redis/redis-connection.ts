@@ -116,11 +116,17 @@ function parseHostPort(node: string): ClusterNode {
 /** Connects and waits until the client is ready; a failure is a {@link BrokerUnavailableError}. */
 export async function connectClient(client: RedisClient): Promise<void> {
   if (client.status === 'ready') return;
+  // connect() itself only says "Connection is closed"; the socket's error says why (refused, DNS).
+  let lastError: Error | undefined;
+  const remember = (error: Error): void => void (lastError = error);
+  client.on('error', remember);
   try {
     await client.connect();
   } catch (error) {
     client.disconnect();
-    throw new BrokerUnavailableError('redis', error);
+    throw new BrokerUnavailableError('redis', lastError ?? error);
+  } finally {
+    client.off('error', remember);
   }
 }
 
