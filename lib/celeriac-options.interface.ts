@@ -1,4 +1,5 @@
 import type { CeleriacLoggerOption } from './logging/celeriac-logger.js';
+import type { QueueProtocol } from './protocol/queue-protocol.js';
 import type { PoolKind } from './worker/pools/pool.interface.js';
 
 /** How one queue runs its tasks on a worker. */
@@ -34,6 +35,11 @@ export interface QueueOptions {
   hardTimeLimitGraceMs?: number;
   /** threads / processes: a child that has not booted within this long is killed (default 30 000 ms). */
   bootTimeoutMs?: number;
+  /**
+   * Wire format: `celeriac` (default), or `celery` to share the queue with Python Celery apps
+   * (Celery's message protocol v2, queue names and layout; see README "Celery interoperability").
+   */
+  protocol?: QueueProtocol;
 }
 
 /** A queue's options after defaults: pool and concurrency are always known. */

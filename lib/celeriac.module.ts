@@ -22,6 +22,7 @@ import { AcceptedInterceptor } from './http/accepted.interceptor.js';
 import { createTaskStatusController } from './http/task-status.controller.js';
 import { TASK_STATUS_PATH } from './http/task-status-path.js';
 import { resolveOptions } from './resolve-options.js';
+import { protocolsOf } from './protocol/queue-protocol.js';
 
 const providers: Provider[] = [
   {
@@ -35,6 +36,7 @@ const providers: Provider[] = [
       const broker = await createBroker({
         url: options.broker,
         prefix: options.prefix,
+        protocols: protocolsOf(options.queues),
         extra: options.brokerOptions,
       });
       await connectAtStartup('broker', options.broker, () => broker.connect());

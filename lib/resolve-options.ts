@@ -13,6 +13,7 @@ import type {
   ResolvedQueueOptions,
 } from './celeriac-options.interface.js';
 import { schemeOf } from './brokers/broker-url.js';
+import { QUEUE_PROTOCOLS } from './protocol/queue-protocol.js';
 import { TaskDefinitionError } from './errors/task-definition.error.js';
 import { checkChildPoolOptions } from './worker/pools/child-pool-options.js';
 import type { PoolKind } from './worker/pools/pool.interface.js';
@@ -61,6 +62,11 @@ function resolveQueue(name: string, queue: QueueOptions): ResolvedQueueOptions {
     );
   }
   checkChildPoolOptions(`queues.${name}`, pool, queue);
+  if (queue.protocol !== undefined && !QUEUE_PROTOCOLS.includes(queue.protocol)) {
+    throw new TaskDefinitionError(
+      `queues.${name}.protocol: "${String(queue.protocol)}" is not one of ${QUEUE_PROTOCOLS.join(', ')}`,
+    );
+  }
   return { ...queue, pool, concurrency };
 }
 

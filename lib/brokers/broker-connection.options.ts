@@ -1,3 +1,5 @@
+import type { QueueProtocols } from '../protocol/queue-protocol.js';
+
 /** What every broker and backend factory receives. */
 export interface ConnectionOptions {
   /** `memory://`, `redis://…`, `rediss://…`, `amqp://…`, `amqps://…`. */
@@ -7,6 +9,11 @@ export interface ConnectionOptions {
    * share one server without seeing each other's messages. Default `celeriac`.
    */
   prefix: string;
+  /**
+   * Queues in a foreign wire mode (`{ legacy: 'celery' }`): a broker lays them out and names them as
+   * that system does, and their messages are not Celeriac envelopes. Unlisted queues are Celeriac's.
+   */
+  protocols?: QueueProtocols;
   /** Implementation-specific settings, typed by each implementation. */
   extra?: Record<string, unknown>;
 }

@@ -5,6 +5,7 @@ import type { WorkflowStore } from '../backends/workflow-store.interface.js';
 import type { EnvelopePublisher } from '../client/envelope.publisher.js';
 import { CeleriacError } from '../errors/celeriac.error.js';
 import type { JsonValue } from '../protocol/json-value.js';
+import type { WireMessage } from '../protocol/wire-codec.js';
 import type { TaskEnvelope } from '../protocol/task-envelope.js';
 import { toErrorInfo } from '../errors/error-info.js';
 import {
@@ -60,15 +61,15 @@ export class StepRunner {
           parentId: trigger.parentId,
         }
       : entry.envelope;
-    let body: string;
+    let message: WireMessage;
     try {
-      body = this.publisher.encode(envelope);
+      message = this.publisher.encode(envelope);
     } catch (error) {
       // The parent's result made the message too large: that task fails, visibly, instead of vanishing.
       await this.failTask(envelope, toErrorInfo(error));
       return;
     }
-    await this.publisher.publish(envelope, body);
+    await this.publisher.publish(envelope, message);
   }
 
   /** Writes a group's own record (what `GroupHandle.wait()` and `GET /tasks/:groupId` read). */

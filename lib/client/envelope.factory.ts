@@ -8,7 +8,8 @@ import { TaskDefinitionError } from '../errors/task-definition.error.js';
 import { validateEnvelope } from '../protocol/envelope.codec.js';
 import type { JsonValue } from '../protocol/json-value.js';
 import { PROTOCOL_VERSION, type TaskEnvelope } from '../protocol/task-envelope.js';
-import { checkArguments, toJsonSafe } from '../protocol/check-arguments.js';
+import { toJsonSafe } from '../protocol/check-arguments.js';
+import { bindArguments } from '../protocol/bind-arguments.js';
 import { findCurrentTask } from '../worker/task-context.js';
 import type { SendOptions } from './send-options.interface.js';
 
@@ -33,7 +34,12 @@ export class EnvelopeFactory {
   ): TaskEnvelope {
     if (!Array.isArray(args)) throw new InvalidArgumentsError(name, 'arguments must be an array');
     const definition = this.registry.find(name);
-    if (definition && !partial) checkArguments(definition, args);
+    const kwargs = toJsonSafe(options.kwargs ?? {}, `keyword arguments of task "${name}"`);
+    if (kwargs === null || typeof kwargs !== 'object' || Array.isArray(kwargs)) {
+      throw new InvalidArgumentsError(name, 'keyword arguments must be a plain object');
+    }
+    const jsonKwargs = kwargs as Record<string, JsonValue>;
+    if (definition && !partial) bindArguments(definition, args as JsonValue[], jsonKwargs);
     const queue = options.queue ?? taskOptions.queue ?? definition?.queue ?? DEFAULT_QUEUE;
     if (!this.options.queues[queue]) {
       const known = Object.keys(this.options.queues).join(', ');
@@ -48,7 +54,7 @@ export class EnvelopeFactory {
       task: name,
       queue,
       args: toJsonSafe(args, `arguments of task "${name}"`) as JsonValue[],
-      kwargs: {},
+      kwargs: jsonKwargs,
       retries: 0,
       createdAt: now,
       eta: etaOf(options, now),

@@ -2,8 +2,9 @@ import type { ResultBackend } from '../backends/result-backend.interface.js';
 import { TaskState } from '../backends/task-state.js';
 import type { Broker } from '../brokers/broker.interface.js';
 import { PayloadTooLargeError } from '../errors/payload-too-large.error.js';
-import { encodeEnvelope } from '../protocol/envelope.codec.js';
 import type { TaskEnvelope } from '../protocol/task-envelope.js';
+import type { WireMessage } from '../protocol/wire-codec.js';
+import { WireCodecs } from '../protocol/wire-codecs.js';
 
 /** Writes PENDING records and publishes envelopes; shared by the client and the workflow steps. */
 export class EnvelopePublisher {
@@ -12,15 +13,17 @@ export class EnvelopePublisher {
     private readonly backend: ResultBackend,
     private readonly maxPayloadBytes: number,
     private readonly resultTtlMs: number,
+    /** Each queue's wire format (Celeriac's envelope unless the queue table says otherwise). */
+    private readonly wire = new WireCodecs(),
   ) {}
 
-  /** Encodes and size-checks; throws {@link PayloadTooLargeError} before anything is written. */
-  encode(envelope: TaskEnvelope): string {
-    const body = encodeEnvelope(envelope);
-    const bytes = Buffer.byteLength(body);
+  /** Encodes in the queue's wire format and size-checks; throws {@link PayloadTooLargeError} before anything is written. */
+  encode(envelope: TaskEnvelope): WireMessage {
+    const message = this.wire.encode(envelope);
+    const bytes = Buffer.byteLength(message.body);
     if (bytes > this.maxPayloadBytes)
       throw new PayloadTooLargeError(envelope.task, bytes, this.maxPayloadBytes);
-    return body;
+    return message;
   }
 
   /**
@@ -45,11 +48,13 @@ export class EnvelopePublisher {
   }
 
   /** Resolves once the broker confirmed the message. */
-  async publish(envelope: TaskEnvelope, body = this.encode(envelope)): Promise<void> {
-    await this.broker.publish(envelope.queue, body, {
+  async publish(envelope: TaskEnvelope, message = this.encode(envelope)): Promise<void> {
+    await this.broker.publish(envelope.queue, message.body, {
       delayMs: envelope.eta === undefined ? undefined : Math.max(0, envelope.eta - Date.now()),
       priority: envelope.priority,
       messageId: envelope.id,
+      headers: message.headers,
+      properties: message.properties,
     });
   }
 }

@@ -2,6 +2,11 @@ import type { Signature } from '../canvas/signature.js';
 
 /** Per-call options of `TaskClient.send` / `sendByName`; they override the task's `@Task` options. */
 export interface SendOptions {
+  /**
+   * Keyword arguments, bound onto the method's parameters by name (README, "Keyword arguments");
+   * sent as Celery's `kwargs` on a `protocol: 'celery'` queue.
+   */
+  kwargs?: Record<string, unknown>;
   /** Queue to publish to (default: the task's queue). */
   queue?: string;
   /** Run no sooner than this many ms from now. */

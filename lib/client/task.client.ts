@@ -11,7 +11,9 @@ import type { ResolvedCeleriacOptions } from '../celeriac-options.interface.js';
 import { getTaskOptions, taskNameOf } from '../decorators/task.decorator.js';
 import type { TaskOptions } from '../decorators/task-options.interface.js';
 import { TaskRegistry } from '../discovery/task.registry.js';
+import { ForeignWorkflowError } from '../errors/foreign-workflow.error.js';
 import { TaskDefinitionError } from '../errors/task-definition.error.js';
+import { WireCodecs } from '../protocol/wire-codecs.js';
 import { EnvelopeFactory } from './envelope.factory.js';
 import { EnvelopePublisher } from './envelope.publisher.js';
 import { GroupHandle } from './group.handle.js';
@@ -32,6 +34,7 @@ export class TaskClient {
   private readonly factory: EnvelopeFactory;
   private readonly publisher: EnvelopePublisher;
   private readonly steps: StepRunner;
+  private readonly wire: WireCodecs;
 
   constructor(
     @Inject(CELERIAC_BROKER) broker: Broker,
@@ -40,7 +43,14 @@ export class TaskClient {
     private readonly registry: TaskRegistry,
   ) {
     this.factory = new EnvelopeFactory(registry, options);
-    this.publisher = new EnvelopePublisher(broker, backend, options.maxPayloadBytes, options.resultTtl);
+    this.wire = new WireCodecs(options.queues);
+    this.publisher = new EnvelopePublisher(
+      broker,
+      backend,
+      options.maxPayloadBytes,
+      options.resultTtl,
+      this.wire,
+    );
     this.steps = new StepRunner(this.publisher, backend, options.resultTtl);
   }
 
@@ -88,6 +98,7 @@ export class TaskClient {
     workflow: Signature | Chain | Group | Chord,
   ): Promise<TaskHandle<unknown> | GroupHandle<unknown>> {
     const plan = new WorkflowPlanner(this.factory).plan(workflow);
+    refuseForeignWorkflow(plan, this.wire);
     await this.steps.store.saveSteps(plan.steps as never, this.options.resultTtl);
     for (const group of plan.groups) {
       await this.steps.writeGroupRecord(group.id, TaskState.PENDING, group.size, { rootId: plan.path[0].id });
@@ -118,8 +129,15 @@ export class TaskClient {
       return this.apply(new Signature<TResult>(name, args, taskOptions, options));
     }
     const envelope = this.factory.create(name, args, taskOptions, options);
-    const body = this.publisher.encode(envelope);
-    await Promise.all([this.publisher.writePending(envelope), this.publisher.publish(envelope, body)]);
+    const message = this.publisher.encode(envelope);
+    await Promise.all([this.publisher.writePending(envelope), this.publisher.publish(envelope, message)]);
     return new TaskHandle<TResult>(envelope.id, this.backend);
   }
+}
+
+/** Workflows live in Celeriac's result store; a queue shared with Celery cannot take part in one. */
+function refuseForeignWorkflow(plan: PlannedWorkflow, wire: WireCodecs): void {
+  const foreign = plan.envelopes.find((envelope) => wire.protocolOf(envelope.queue) !== 'celeriac');
+  if (!foreign) return;
+  throw new ForeignWorkflowError(foreign.task, foreign.queue, wire.protocolOf(foreign.queue));
 }

@@ -15,6 +15,8 @@ export interface TaskDefinition {
   paramTypes: readonly unknown[];
   /** Parameters before the first one with a default value (`Function.length`). */
   requiredArgs: number;
+  /** Parameter names from the method's declaration (`undefined` where destructured), for keyword arguments. */
+  paramNames: readonly (string | undefined)[];
   /** The provider instance the method runs on. */
   instance: object;
   /** Calls the method through Nest's guards, interceptors, pipes and filters. */

@@ -1,3 +1,4 @@
+import { parameterNames } from './parameter-names.js';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, ExternalContextCreator, MetadataScanner } from '@nestjs/core';
 import { CELERIAC_OPTIONS, DEFAULT_QUEUE, MAX_PRIORITY, MIN_PRIORITY } from '../celeriac.constants.js';
@@ -80,6 +81,7 @@ export class TaskExplorer implements OnModuleInit {
           : parseRateLimit(options.rateLimit, `${where}: rateLimit`),
       paramTypes,
       requiredArgs: method.length,
+      paramNames: parameterNames(method),
       instance,
       handler: createTaskHandler(this.contextCreator, instance, method, methodName),
     };

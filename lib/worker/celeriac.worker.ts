@@ -9,6 +9,7 @@ import { TaskRevokedError } from '../errors/task-revoked.error.js';
 import type { CeleriacWorkerOptions } from './celeriac-worker-options.interface.js';
 import { StepRunner } from '../canvas/step.runner.js';
 import { EnvelopePublisher } from '../client/envelope.publisher.js';
+import { WireCodecs } from '../protocol/wire-codecs.js';
 import { createPool } from './pools/create-pool.js';
 import { isPoolChild } from './pools/pool-child-marker.js';
 import { WorkflowContinuation } from './workflow-continuation.js';
@@ -90,7 +91,14 @@ export class CeleriacWorker extends Server implements CustomTransportStrategy {
       );
     }
     const { broker, backend, options } = runtime;
-    const publisher = new EnvelopePublisher(broker, backend, options.maxPayloadBytes, options.resultTtl);
+    const wire = new WireCodecs(options.queues);
+    const publisher = new EnvelopePublisher(
+      broker,
+      backend,
+      options.maxPayloadBytes,
+      options.resultTtl,
+      wire,
+    );
     const continuation = new WorkflowContinuation(
       new StepRunner(publisher, backend, options.resultTtl),
       options.resultTtl,

@@ -9,6 +9,8 @@ export type AttemptOutcome = { ok: true; value: JsonValue } | { ok: false; error
 
 export interface AttemptInput {
   envelope: TaskEnvelope;
+  /** The method's arguments: the envelope's, with its keyword arguments bound (see `bindArguments`). */
+  args: JsonValue[];
   definition: TaskDefinition;
   pool: Pool;
   controller: AbortController;
@@ -33,7 +35,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
       id: envelope.id,
       task: envelope.task,
       queue: envelope.queue,
-      args: envelope.args,
+      args: input.args,
       retries: envelope.retries,
       rootId: envelope.rootId,
       parentId: envelope.parentId,

@@ -7,10 +7,11 @@ import type { ResolvedCeleriacOptions } from '../celeriac-options.interface.js';
 import type { TaskDefinition } from '../discovery/task-definition.js';
 import type { TaskRegistry } from '../discovery/task.registry.js';
 import { UnknownTaskError } from '../errors/unknown-task.error.js';
-import { decodeEnvelope, encodeEnvelope } from '../protocol/envelope.codec.js';
+import { InvalidEnvelopeError } from '../errors/invalid-envelope.error.js';
 import type { JsonValue } from '../protocol/json-value.js';
 import type { TaskEnvelope } from '../protocol/task-envelope.js';
-import { checkArguments } from '../protocol/check-arguments.js';
+import { bindArguments } from '../protocol/bind-arguments.js';
+import { WireCodecs } from '../protocol/wire-codecs.js';
 import { toErrorInfo } from '../errors/error-info.js';
 import { attemptLabel, errorSummary, formatDelay } from '../logging/attempt-label.js';
 import { createCeleriacLogger } from '../logging/celeriac-logger.js';
@@ -43,6 +44,7 @@ export class TaskExecutor {
   private readonly inFlight = new Map<Delivery, InFlight>();
   private readonly rateLimiter = new RateLimiter();
   private readonly idleWaiters = new Set<() => void>();
+  private readonly wire: WireCodecs;
 
   constructor(
     private readonly registry: TaskRegistry,
@@ -52,6 +54,7 @@ export class TaskExecutor {
     private readonly continuation: WorkflowContinuation,
   ) {
     this.logger = createCeleriacLogger('Celeriac', options.logger);
+    this.wire = new WireCodecs(options.queues);
   }
 
   get activeCount(): number {
@@ -111,9 +114,12 @@ export class TaskExecutor {
     const { delivery } = entry;
     let envelope: TaskEnvelope;
     try {
-      envelope = decodeEnvelope(delivery.body);
+      envelope = this.wire.decode(delivery);
     } catch (error) {
-      return this.reject(delivery, undefined, (error as Error).message);
+      // A readable task that is refused (a foreign workflow) fails visibly for its caller too.
+      const refused = error instanceof InvalidEnvelopeError ? error.envelope : undefined;
+      if (refused) await this.finish(refused, TaskState.FAILURE, { error: toErrorInfo(error) });
+      return this.reject(delivery, refused, (error as Error).message);
     }
     entry.taskId = envelope.id;
     // Retries are requeues too, so they count as deliveries; only deliveries that ended without any
@@ -133,15 +139,17 @@ export class TaskExecutor {
       return this.reject(delivery, envelope, error.message);
     }
     if (await this.skipIfNotDue(delivery, envelope)) return;
+    let args: JsonValue[];
     try {
-      checkArguments(definition, envelope.args);
+      // JSON values, plus `undefined` for a parameter skipped between named ones (its default applies).
+      args = bindArguments(definition, envelope.args, envelope.kwargs) as JsonValue[];
     } catch (error) {
       this.logger.error(`${attemptLabel(envelope, definition.retries)} refused: ${errorSummary(error)}`);
       await this.finish(envelope, TaskState.FAILURE, { error: toErrorInfo(error) });
       this.emit('task-failed', envelope, error);
       return delivery.ack();
     }
-    await this.run(entry, envelope, definition);
+    await this.run(entry, envelope, definition, args);
   }
 
   /** Expired or early: settled without running, and without a backend round trip in the common case. */
@@ -200,7 +208,13 @@ export class TaskExecutor {
     return true;
   }
 
-  private async run(entry: InFlight, envelope: TaskEnvelope, definition: TaskDefinition): Promise<void> {
+  /** `args`: the envelope's arguments with its keyword arguments bound onto the method's parameters. */
+  private async run(
+    entry: InFlight,
+    envelope: TaskEnvelope,
+    definition: TaskDefinition,
+    args: JsonValue[],
+  ): Promise<void> {
     const wait = this.rateLimiter.reserve(definition);
     if (wait > 0) {
       await this.store(envelope, TaskState.RECEIVED);
@@ -214,6 +228,7 @@ export class TaskExecutor {
     const startedAt = Date.now();
     const outcome = await runAttempt({
       envelope,
+      args,
       definition,
       pool: entry.pool,
       controller: entry.controller,
@@ -252,7 +267,7 @@ export class TaskExecutor {
       const next: TaskEnvelope = { ...envelope, retries, eta: Date.now() + decision.delayMs };
       await this.store(next, TaskState.RETRY, { error: info });
       this.emit('task-retried', envelope, decision.error, runtime);
-      return delivery.requeue({ delayMs: decision.delayMs, body: encodeEnvelope(next) });
+      return delivery.requeue({ delayMs: decision.delayMs, ...this.wire.encode(next) });
     }
     this.logger.error(`${label} failed: ${errorSummary(decision.error)}`, info.stack);
     await this.finish(envelope, TaskState.FAILURE, { error: info });

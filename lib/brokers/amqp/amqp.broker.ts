@@ -47,7 +47,7 @@ export class AmqpBroker implements Broker {
 
   constructor(connection: ConnectionOptions) {
     this.options = resolveAmqpOptions(connection.extra);
-    this.names = new AmqpNames(connection.prefix);
+    this.names = new AmqpNames(connection.prefix, connection.protocols);
     this.publishing = new AmqpConnection(connection.url, 'publish', this.options);
     this.consuming = new AmqpConnection(connection.url, 'consume', this.options);
     this.publisher = new AmqpPublisher(this.publishing);

@@ -138,7 +138,10 @@ export class AmqpConsumer implements Consumer {
     const delivery = new AmqpDelivery(this.queue, message, session, this.context.router, this.settled);
     const remaining = remainingDelayOf(message.properties.headers);
     if (remaining > 0) return this.internally(delivery.redelay(remaining));
-    if (message.fields.redelivered && this.context.options.queueType === 'classic') {
+    // Queues in Celery's layout are always classic: RabbitMQ does not count their redeliveries.
+    const classic =
+      this.context.options.queueType === 'classic' || this.context.names.protocolOf(this.queue) === 'celery';
+    if (message.fields.redelivered && classic) {
       return this.internally(this.recount(delivery));
     }
     try {

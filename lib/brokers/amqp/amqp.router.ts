@@ -32,7 +32,7 @@ export class AmqpRouter {
     const route = options.delayMs ? delayRoute(options.delayMs) : undefined;
     let headers = options.headers;
     if (route?.remainingMs) headers = { ...headers, [Header.delayRemaining]: route.remainingMs };
-    const exchange = route ? this.names.delayLevel(queue, route.entryLevel) : this.names.tasksExchange;
+    const exchange = route ? this.names.delayLevel(queue, route.entryLevel) : this.names.workExchange(queue);
     const routingKey = route ? route.routingKey : queue;
     const properties = publishProperties(options, headers);
     const publish = () => this.publisher.publish(exchange, routingKey, content, properties);

@@ -95,6 +95,14 @@ export class AmqpTopology {
     // delivery limit can drop them while they are being browsed.
     await channel.assertQueue(names.deadLetterQueue(queue), { durable: true });
     await channel.bindQueue(names.deadLetterQueue(queue), names.deadLetterExchange, queue);
+    if (names.protocolOf(queue) === 'celery') {
+      // Declared exactly as Celery declares it (a durable direct exchange and queue of the queue's
+      // name, no arguments), or RabbitMQ refuses whichever side comes second.
+      await channel.assertExchange(queue, 'direct', { durable: true });
+      await channel.assertQueue(queue, { durable: true });
+      await channel.bindQueue(queue, queue, queue);
+      return;
+    }
     await channel.assertQueue(names.workQueue(queue), {
       durable: true,
       arguments: this.workQueueArguments(queue),
@@ -136,7 +144,7 @@ export class AmqpTopology {
   private levelArguments(queue: string, level: number, below: string | undefined): Record<string, unknown> {
     const args: Record<string, unknown> = {
       'x-message-ttl': levelTtlMs(level),
-      'x-dead-letter-exchange': below ?? this.names.tasksExchange,
+      'x-dead-letter-exchange': below ?? this.names.workExchange(queue),
     };
     if (!below) args['x-dead-letter-routing-key'] = queue;
     if (this.options.queueType === 'quorum') Object.assign(args, QUORUM_SAFE_DEAD_LETTERING);
