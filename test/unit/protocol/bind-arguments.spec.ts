@@ -29,7 +29,7 @@ describe('parameterNames', () => {
     expect(parameterNames(Tasks.prototype.render)).toEqual(['id', 'options']);
     expect(parameterNames(Tasks.prototype.fancy)).toEqual(['a', undefined, 'c', undefined]);
     expect(
-      parameterNames(async function named(first: number, second = 2) {
+      parameterNames(function named(first: number, second = 2) {
         return first + second;
       }),
     ).toEqual(['first', 'second']);

@@ -131,7 +131,8 @@ describe('Celery protocol v2 codec', () => {
     });
   });
 
-  it.each([
+  type Change = { headers?: Record<string, unknown>; body?: unknown; properties?: Record<string, string> };
+  it.each<[Change, RegExp]>([
     [{ headers: { task: undefined } }, /no "task" header/],
     [{ headers: { id: 7 } }, /"id" must be a non-empty string/],
     [{ headers: { eta: 'tomorrow' } }, /"eta" must be an ISO 8601 time/],
