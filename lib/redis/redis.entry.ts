@@ -6,3 +6,5 @@
  */
 export { RedisBroker } from '../brokers/redis/redis.broker.js';
 export { RedisBackend } from '../backends/redis/redis.backend.js';
+export { RedisControlChannel } from '../brokers/redis/redis-control-channel.js';
+export { RedisEventBus } from '../brokers/redis/redis-event-bus.js';

@@ -1,9 +1,12 @@
 import { EventEmitter } from 'node:events';
+import type { JsonValue } from '../protocol/json-value.js';
 
-/** What happened to a task on this worker, as Celery names its events. */
+/** What happened to a task, as Celery names its events. `task-sent` comes from the producer. */
 export type TaskEventType =
+  | 'task-sent'
   | 'task-received'
   | 'task-started'
+  | 'task-progress'
   | 'task-succeeded'
   | 'task-failed'
   | 'task-retried'
@@ -17,11 +20,17 @@ export interface TaskEvent {
   queue: string;
   /** Epoch ms. */
   at: number;
+  /** Id of the worker the event happened on (absent for `task-sent`). */
+  worker?: string;
   retries?: number;
   /** Run time in ms, for finished attempts. */
   runtime?: number;
   /** Error message for failed, retried and rejected. */
   error?: string;
+  /** What the task reported, for `task-progress`. */
+  progress?: JsonValue;
+  /** For `task-sent`: when the task is due (countdown, ETA), epoch ms. */
+  eta?: number;
 }
 
 /** Worker-local event stream; monitoring and tests subscribe with `on('task', …)`. */

@@ -26,7 +26,7 @@ export class AmqpConnection {
 
   constructor(
     private readonly url: string,
-    private readonly role: 'publish' | 'consume',
+    private readonly role: 'publish' | 'consume' | 'control',
     private readonly options: ResolvedAmqpBrokerOptions,
   ) {
     this.logger = new Logger(`Celeriac amqp ${role}`);

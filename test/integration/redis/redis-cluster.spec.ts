@@ -4,6 +4,8 @@ import { RedisBackend } from '../../../lib/backends/redis/redis.backend.js';
 import { RedisBroker } from '../../../lib/brokers/redis/redis.broker.js';
 import { describeBackendConformance } from '../../conformance/backend.conformance.js';
 import { describeBrokerConformance } from '../../conformance/broker.conformance.js';
+import { describeControlPlaneConformance } from '../../conformance/control-plane.conformance.js';
+import { createControlPlane } from '../../../lib/control/control-plane.js';
 import { Inbox } from '../../conformance/conformance-helpers.js';
 import { RedisCluster } from './support/redis-cluster.js';
 
@@ -27,6 +29,10 @@ describeBrokerConformance(
 describeBackendConformance(
   'redis cluster',
   (prefix) => new RedisBackend({ url: cluster.url, prefix, extra: clusterExtra() }),
+);
+
+describeControlPlaneConformance('redis cluster', (prefix) =>
+  createControlPlane({ url: cluster.url, prefix, extra: clusterExtra() }),
 );
 
 describe('Redis broker on a cluster', () => {
