@@ -1,5 +1,6 @@
 import type { CeleriacLoggerOption } from './logging/celeriac-logger.js';
 import type { QueueProtocol } from './protocol/queue-protocol.js';
+import type { ScheduleSpec } from './scheduler/schedule-options.interface.js';
 import type { PoolKind } from './worker/pools/pool.interface.js';
 
 /** How one queue runs its tasks on a worker. */
@@ -72,6 +73,13 @@ export interface CeleriacModuleOptions {
    * Default: Nest's `Logger` (so whatever logger the application gave Nest).
    */
   logger?: CeleriacLoggerOption;
+  /** Periodic tasks by schedule id: `{ nightly: { task: 'Reports.render', cron: '0 2 * * *' } }`. */
+  schedules?: Record<string, ScheduleSpec>;
+  /**
+   * Run the beat (the scheduler that fires periodic tasks) in this application even without a
+   * worker, e.g. on API nodes. Any number of nodes may run it; each tick still fires once.
+   */
+  beat?: boolean;
 }
 
 /** Options after defaults are applied. */
@@ -87,4 +95,7 @@ export interface ResolvedCeleriacOptions {
   brokerOptions: Record<string, unknown>;
   backendOptions: Record<string, unknown>;
   logger?: CeleriacLoggerOption;
+  /** Undefined when the module declares none (then a node prunes no module-declared schedule). */
+  schedules?: Record<string, ScheduleSpec>;
+  beat: boolean;
 }

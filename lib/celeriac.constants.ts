@@ -6,6 +6,8 @@ export const CELERIAC_OPTIONS = Symbol('CELERIAC_OPTIONS');
 export const CELERIAC_BROKER = Symbol('CELERIAC_BROKER');
 /** DI token of the result backend instance. */
 export const CELERIAC_BACKEND = Symbol('CELERIAC_BACKEND');
+/** DI token of the scheduler's clock (tests override it with a fake one). */
+export const CELERIAC_CLOCK = Symbol('CELERIAC_CLOCK');
 
 /** Queue used by a task that names none. */
 export const DEFAULT_QUEUE = 'default';

@@ -5,7 +5,7 @@ import { redactUrl, schemeOf } from './brokers/broker-url.js';
 import { createBroker } from './brokers/create-broker.js';
 import { connectAtStartup } from './brokers/startup-connection.js';
 import type { ResultBackend } from './backends/result-backend.interface.js';
-import { CELERIAC_BACKEND, CELERIAC_BROKER, CELERIAC_OPTIONS } from './celeriac.constants.js';
+import { CELERIAC_BACKEND, CELERIAC_BROKER, CELERIAC_CLOCK, CELERIAC_OPTIONS } from './celeriac.constants.js';
 import {
   ASYNC_OPTIONS_TYPE,
   ConfigurableModuleClass,
@@ -23,6 +23,8 @@ import { createTaskStatusController } from './http/task-status.controller.js';
 import { TASK_STATUS_PATH } from './http/task-status-path.js';
 import { resolveOptions } from './resolve-options.js';
 import { protocolsOf } from './protocol/queue-protocol.js';
+import { systemClock } from './scheduler/clock.js';
+import { Scheduler } from './scheduler/scheduler.service.js';
 
 const providers: Provider[] = [
   {
@@ -66,6 +68,9 @@ const providers: Provider[] = [
   TaskClient,
   CeleriacRuntime,
   AcceptedInterceptor,
+  Scheduler,
+  // The scheduler's clock; tests replace it with `overrideProvider(CELERIAC_CLOCK)`.
+  { provide: CELERIAC_CLOCK, useValue: systemClock },
 ];
 
 /**
@@ -115,6 +120,7 @@ function withParts(definition: DynamicModule, extras: CeleriacModuleExtras): Dyn
       TaskClient,
       TaskRegistry,
       CeleriacRuntime,
+      Scheduler,
       TASK_STATUS_PATH,
       AcceptedInterceptor,
       CELERIAC_BACKEND,

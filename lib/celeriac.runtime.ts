@@ -14,6 +14,7 @@ import { CELERIAC_BACKEND, CELERIAC_BROKER, CELERIAC_OPTIONS } from './celeriac.
 import type { ResolvedCeleriacOptions } from './celeriac-options.interface.js';
 import { TaskExplorer } from './discovery/task.explorer.js';
 import { TaskRegistry } from './discovery/task.registry.js';
+import { Scheduler } from './scheduler/scheduler.service.js';
 import { CeleriacWorker } from './worker/celeriac.worker.js';
 import { servePoolChild } from './worker/pools/pool-child.js';
 import { poolChildMarker } from './worker/pools/pool-child-marker.js';
@@ -48,6 +49,7 @@ export class CeleriacRuntime
     @Inject(CELERIAC_OPTIONS) readonly options: ResolvedCeleriacOptions,
     private readonly explorer: TaskExplorer,
     modules: ModulesContainer,
+    private readonly scheduler: Scheduler,
   ) {
     this.subscription = modules.getRpcTargetRegistry().subscribe((target) => {
       if (target instanceof CeleriacWorker) {
@@ -59,6 +61,10 @@ export class CeleriacRuntime
 
   discover(): void {
     this.explorer.explore();
+  }
+
+  startBeat(): Promise<{ stop(): Promise<void> }> {
+    return this.scheduler.startBeat();
   }
 
   /**

@@ -51,3 +51,20 @@ export type {
   GroupMemberOutcome,
   GroupProgress,
 } from './backends/workflow-store.interface.js';
+export { Scheduler, type RunningBeat } from './scheduler/scheduler.service.js';
+export type { ScheduleOptions, ScheduleSpec } from './scheduler/schedule-options.interface.js';
+export type { ScheduleInfo } from './scheduler/schedule-info.js';
+export type { ScheduleDefinition, ScheduleOrigin } from './scheduler/schedule-definition.js';
+export type { Clock, ClockTimer } from './scheduler/clock.js';
+export { CELERIAC_CLOCK } from './celeriac.constants.js';
+export { InvalidScheduleError } from './errors/invalid-schedule.error.js';
+export { UnknownScheduleError } from './errors/unknown-schedule.error.js';
+export type {
+  ScheduleStore,
+  StoredSchedule,
+  ScheduleFire,
+  PendingFire,
+  ClaimRequest,
+  ClaimOutcome,
+  ScheduleChange,
+} from './backends/schedule-store.interface.js';

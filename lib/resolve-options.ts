@@ -38,6 +38,8 @@ export function resolveOptions(options: CeleriacModuleOptions): ResolvedCeleriac
     brokerOptions: options.brokerOptions ?? {},
     backendOptions: options.backendOptions ?? {},
     logger: options.logger,
+    schedules: options.schedules,
+    beat: options.beat ?? false,
   };
 }
 

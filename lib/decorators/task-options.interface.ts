@@ -1,3 +1,5 @@
+import type { ScheduleOptions } from '../scheduler/schedule-options.interface.js';
+
 /** How long to wait before each retry. */
 export interface BackoffOptions {
   /** `fixed`: always `delay`; `exponential`: `delay × 2^(retry-1)`. */
@@ -33,4 +35,8 @@ export interface TaskOptions {
   priority?: number;
   /** Do not store the result (the state is still tracked until it starts). */
   ignoreResult?: boolean;
+  /** Fire this task periodically: `{ cron: '0 9 * * MON', timezone: 'Europe/Paris' }` or `{ every: '30s' }`. */
+  schedule?: ScheduleOptions;
+  /** Several schedules for one task (each may name its `id`). */
+  schedules?: ScheduleOptions[];
 }

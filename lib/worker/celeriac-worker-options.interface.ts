@@ -6,4 +6,9 @@ export interface CeleriacWorkerOptions {
   shutdownGraceMs?: number;
   /** How long `listen()` waits for `CeleriacModule` to hand over its runtime (default 10 s). */
   attachTimeoutMs?: number;
+  /**
+   * Also run the beat here: fire the application's periodic tasks. Any number of workers may run
+   * it at once; each tick is claimed in the schedule store and fires once.
+   */
+  beat?: boolean;
 }

@@ -33,6 +33,7 @@ export class CeleriacWorker extends Server implements CustomTransportStrategy {
   private readonly pools: Pool[] = [];
   private executor?: TaskExecutor;
   private stopRevokes?: Unsubscribe;
+  private beat?: { stop(): Promise<void> };
   private closing?: Promise<void>;
   protected override readonly logger = new Logger('CeleriacWorker');
 
@@ -124,6 +125,11 @@ export class CeleriacWorker extends Server implements CustomTransportStrategy {
     }
     const summary = this.pools.map((pool, i) => `${queues[i]} (${pool.kind}×${pool.concurrency})`).join(', ');
     this.logger.log(`consuming ${summary} on ${runtime.broker.kind}`);
+    if (this.workerOptions.beat) {
+      if (!runtime.startBeat)
+        throw new CeleriacError('NO_BEAT', 'CeleriacWorker: this runtime cannot run a beat');
+      this.beat = await runtime.startBeat();
+    }
   }
 
   private waitForRuntime(): Promise<WorkerRuntime> {
@@ -145,6 +151,7 @@ export class CeleriacWorker extends Server implements CustomTransportStrategy {
   }
 
   private async drain(): Promise<void> {
+    await this.beat?.stop();
     await Promise.allSettled(this.consumers.map((consumer) => consumer.cancel()));
     const executor = this.executor;
     if (executor) {

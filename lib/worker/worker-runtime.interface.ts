@@ -13,4 +13,6 @@ export interface WorkerRuntime {
   events: TaskEvents;
   /** Makes sure every `@Task` is registered before the worker consumes. */
   discover(): void;
+  /** Runs the application's beat (for `beat: true`); the returned handle's `stop` releases it. */
+  startBeat?(): Promise<{ stop(): Promise<void> }>;
 }
