@@ -5,9 +5,12 @@ import { PayloadTooLargeError } from '../errors/payload-too-large.error.js';
 import type { TaskEnvelope } from '../protocol/task-envelope.js';
 import type { WireMessage } from '../protocol/wire-codec.js';
 import { WireCodecs } from '../protocol/wire-codecs.js';
+import { messagingSystemOf, traceSend } from '../telemetry/task-tracing.js';
 
 /** Writes PENDING records and publishes envelopes; shared by the client and the workflow steps. */
 export class EnvelopePublisher {
+  private readonly messagingSystem: string;
+
   constructor(
     private readonly broker: Broker,
     private readonly backend: ResultBackend,
@@ -15,7 +18,9 @@ export class EnvelopePublisher {
     private readonly resultTtlMs: number,
     /** Each queue's wire format (Celeriac's envelope unless the queue table says otherwise). */
     private readonly wire = new WireCodecs(),
-  ) {}
+  ) {
+    this.messagingSystem = messagingSystemOf(broker.kind);
+  }
 
   /** Encodes in the queue's wire format and size-checks; throws {@link PayloadTooLargeError} before anything is written. */
   encode(envelope: TaskEnvelope): WireMessage {
@@ -47,14 +52,18 @@ export class EnvelopePublisher {
     );
   }
 
-  /** Resolves once the broker confirmed the message. */
-  async publish(envelope: TaskEnvelope, message = this.encode(envelope)): Promise<void> {
-    await this.broker.publish(envelope.queue, message.body, {
-      delayMs: envelope.eta === undefined ? undefined : Math.max(0, envelope.eta - Date.now()),
-      priority: envelope.priority,
-      messageId: envelope.id,
-      headers: message.headers,
-      properties: message.properties,
+  /** Resolves once the broker confirmed the message; traced as a `send <task>` span. */
+  async publish(envelope: TaskEnvelope, message?: WireMessage): Promise<void> {
+    await traceSend(envelope, this.messagingSystem, (traced) => {
+      // With a live span the envelope carries its trace context, so it is encoded again.
+      const wire = traced ? this.encode(traced) : (message ?? this.encode(envelope));
+      return this.broker.publish(envelope.queue, wire.body, {
+        delayMs: envelope.eta === undefined ? undefined : Math.max(0, envelope.eta - Date.now()),
+        priority: envelope.priority,
+        messageId: envelope.id,
+        headers: wire.headers,
+        properties: wire.properties,
+      });
     });
   }
 }

@@ -3,6 +3,7 @@ import type { ResultBackend } from '../backends/result-backend.interface.js';
 import type { TaskRecord } from '../backends/task-record.js';
 import { isReadyState, TaskState } from '../backends/task-state.js';
 import type { Delivery } from '../brokers/broker.interface.js';
+import { schemeOf } from '../brokers/broker-url.js';
 import type { ResolvedCeleriacOptions } from '../celeriac-options.interface.js';
 import type { TaskDefinition } from '../discovery/task-definition.js';
 import type { TaskRegistry } from '../discovery/task.registry.js';
@@ -18,9 +19,10 @@ import { createCeleriacLogger } from '../logging/celeriac-logger.js';
 import type { Pool } from './pools/pool.interface.js';
 import { RateLimiter } from './rate-limiter.js';
 import { decideFailure } from './retry-policy.js';
-import { runAttempt } from './task-attempt.js';
+import { type AttemptOutcome, runAttempt } from './task-attempt.js';
 import type { TaskEvents } from './task-events.js';
 import { WorkflowContinuation } from './workflow-continuation.js';
+import { messagingSystemOf, traceRun } from '../telemetry/task-tracing.js';
 
 /** A delivery the executor holds until it settles it (or hands it back at shutdown). */
 interface InFlight {
@@ -45,6 +47,7 @@ export class TaskExecutor {
   private readonly rateLimiter = new RateLimiter();
   private readonly idleWaiters = new Set<() => void>();
   private readonly wire: WireCodecs;
+  private readonly messagingSystem: string;
 
   constructor(
     private readonly registry: TaskRegistry,
@@ -55,6 +58,7 @@ export class TaskExecutor {
   ) {
     this.logger = createCeleriacLogger('Celeriac', options.logger);
     this.wire = new WireCodecs(options.queues);
+    this.messagingSystem = messagingSystemOf(schemeOf(options.broker));
   }
 
   get activeCount(): number {
@@ -225,6 +229,20 @@ export class TaskExecutor {
     const record = this.record(envelope, TaskState.STARTED);
     if (!(await this.begin(entry.delivery, envelope, record))) return;
     this.emit('task-started', envelope);
+    // Traced as one `run <task>` span; what the outcome sends (retries, workflow steps) is its child.
+    await traceRun(envelope, this.messagingSystem, () =>
+      this.attempt(entry, envelope, definition, args, record),
+    );
+  }
+
+  /** Runs the attempt on the pool and settles its outcome. */
+  private async attempt(
+    entry: InFlight,
+    envelope: TaskEnvelope,
+    definition: TaskDefinition,
+    args: JsonValue[],
+    record: TaskRecord,
+  ): Promise<AttemptOutcome> {
     const startedAt = Date.now();
     const outcome = await runAttempt({
       envelope,
@@ -234,14 +252,14 @@ export class TaskExecutor {
       controller: entry.controller,
       progress: (value) => this.writeProgress(record, value, envelope),
     });
-    if (entry.abandoned) return;
+    if (entry.abandoned) return outcome;
     const runtime = Date.now() - startedAt;
     if (outcome.ok) {
       await this.finish(envelope, TaskState.SUCCESS, { result: outcome.value });
       this.emit('task-succeeded', envelope, undefined, runtime);
-      return entry.delivery.ack();
-    }
-    await this.settleFailure(entry.delivery, envelope, definition, outcome.error, runtime);
+      await entry.delivery.ack();
+    } else await this.settleFailure(entry.delivery, envelope, definition, outcome.error, runtime);
+    return outcome;
   }
 
   private async settleFailure(

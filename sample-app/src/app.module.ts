@@ -3,6 +3,7 @@ import { CeleriacModule, type CeleriacModuleOptions } from '../../lib/index.js';
 import { CounterModule } from './counter/counter.module.js';
 import { HealthController } from './health.controller.js';
 import { PrimesModule } from './primes/primes.module.js';
+import { ReportsModule } from './reports/reports.module.js';
 import { SharesModule } from './shares/shares.module.js';
 import { WordCountsModule } from './word-counts/word-counts.module.js';
 
@@ -30,6 +31,7 @@ export class AppModule {
         SharesModule,
         CounterModule,
         WordCountsModule,
+        ReportsModule,
       ],
       controllers: [HealthController],
     };
