@@ -1,8 +1,9 @@
 import type { Cadence } from './schedule-cadence.js';
 
 /**
- * With `catchUp: false`, a tick fired this late is still on time (a busy event loop, a node that just
- * started); one later than this was missed and is skipped.
+ * A tick overdue by at most this long is late, not missed: every such tick fires, in order (a busy
+ * event loop, a node restarting, a short stall of every node). One overdue by more was missed: no
+ * beat node ran through it.
  */
 export const ON_TIME_MS = 5_000;
 
@@ -16,9 +17,9 @@ export interface PlannedTick {
 
 /**
  * The next tick to fire after `base` (the latest claimed tick, or the time the schedule started
- * counting). A tick still ahead fires at its time. When ticks passed with nobody firing them, only the
- * most recent fires, at once (`catchUp`, the default), or — without catch-up — only if it is on time;
- * otherwise the schedule waits for its next tick.
+ * counting). A tick still ahead fires at its time; a late one fires now. When the oldest due tick was
+ * missed, only the most recent tick fires, now (`catchUp`, the default) — or, without catch-up, only
+ * if it is itself no more than late; otherwise the schedule waits for its next tick.
  */
 export function nextTick(
   cadence: Cadence,
@@ -29,6 +30,7 @@ export function nextTick(
   const next = cadence.next(base);
   if (next === undefined) return undefined;
   if (next > now) return { fireAt: next, dueAt: next };
+  if (now - next <= ON_TIME_MS) return { fireAt: next, dueAt: now };
   const latest = cadence.latest(now) ?? next;
   if (catchUp || now - latest <= ON_TIME_MS) return { fireAt: latest, dueAt: now };
   const upcoming = cadence.next(now);

@@ -84,6 +84,24 @@ describe('Beat', () => {
     expect(new Set(fired.map((f) => f.node)).size).toBeGreaterThan(0);
   });
 
+  it('fires every tick of a short stall of every node, late and in order', async () => {
+    await upsert('snap', { every: '1s' });
+    await Promise.all(['a', 'b'].map((node) => startBeat(node)));
+    await clock.advance(2 * SECOND);
+    clock.jump(3_500); // both processes frozen: their timers come due together
+    await clock.advance(0);
+    await clock.advance(2 * SECOND);
+    expect(ticksOf('snap')).toEqual([
+      '2026-05-01T12:00:01.000Z',
+      '2026-05-01T12:00:02.000Z',
+      '2026-05-01T12:00:03.000Z',
+      '2026-05-01T12:00:04.000Z',
+      '2026-05-01T12:00:05.000Z',
+      '2026-05-01T12:00:06.000Z',
+      '2026-05-01T12:00:07.000Z',
+    ]);
+  });
+
   it('keeps one timer for every schedule, armed for the earliest tick', async () => {
     for (let i = 0; i < 100; i++) await upsert(`minute-${i}`, { every: '1m' });
     await upsert('hourly', { cron: '0 * * * *' });

@@ -17,6 +17,27 @@ describe('nextTick', () => {
     expect(nextTick(everyMinute, T, false, T + 60_040)).toEqual({ fireAt: T + 60_000, dueAt: T + 60_040 });
   });
 
+  it('fires every tick of a short stall, oldest first, each at once', () => {
+    const everySecond = cadenceOf({ every: '1s' });
+    expect(nextTick(everySecond, T, true, T + 3_500)).toEqual({ fireAt: T + 1_000, dueAt: T + 3_500 });
+    expect(nextTick(everySecond, T + 1_000, false, T + 3_500)).toEqual({
+      fireAt: T + 2_000,
+      dueAt: T + 3_500,
+    });
+    expect(nextTick(everySecond, T + 3_000, true, T + 3_500)).toEqual({
+      fireAt: T + 4_000,
+      dueAt: T + 4_000,
+    });
+  });
+
+  it('after an outage of a one-second schedule, fires the latest tick alone', () => {
+    const everySecond = cadenceOf({ every: '1s' });
+    const now = T + 60_000 + 400;
+    expect(nextTick(everySecond, T, true, now)).toEqual({ fireAt: T + 60_000, dueAt: now });
+    // Without catch-up too: that tick is not missed, only late.
+    expect(nextTick(everySecond, T, false, now)).toEqual({ fireAt: T + 60_000, dueAt: now });
+  });
+
   it('with catch-up, fires only the most recent of several missed ticks, at once', () => {
     const now = T + 10 * 60_000 + 30_000;
     expect(nextTick(everyMinute, T, true, now)).toEqual({ fireAt: T + 10 * 60_000, dueAt: now });
