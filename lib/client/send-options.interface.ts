@@ -31,4 +31,11 @@ export interface SendOptions {
   link?: Signature | Signature[];
   /** Run on final failure, with `{ taskId, task, error }` prepended to their arguments. */
   linkError?: Signature | Signature[];
+  /**
+   * Deduplication key: while a task sent with this key is pending or running (or within `dedupTtl`
+   * of its send), sending again with it returns that task's handle instead of a new task.
+   */
+  dedupKey?: string;
+  /** How long after the send the key keeps deduplicating, even once the task finished: ms or `'10m'`. */
+  dedupTtl?: number | string;
 }

@@ -1,4 +1,5 @@
 import type { ScheduleOptions } from '../scheduler/schedule-options.interface.js';
+import type { TaskPolicyOptions } from './policy-options.interface.js';
 
 /** How long to wait before each retry. */
 export interface BackoffOptions {
@@ -16,7 +17,7 @@ export interface BackoffOptions {
 }
 
 /** Options of `@Task()`. Every field is optional. */
-export interface TaskOptions {
+export interface TaskOptions extends TaskPolicyOptions {
   /** Registered name; default `ClassName.method`. Send-by-name uses it. */
   name?: string;
   /** Queue the task is published to; default `default`. Must be in the module's queue table. */
@@ -25,8 +26,6 @@ export interface TaskOptions {
   retries?: number;
   /** Delay between retries; a number means fixed ms. Default exponential from 1 s with jitter. */
   backoff?: BackoffOptions | number;
-  /** Per-worker start rate: `'10/s'`, `'100/m'`, `'5/h'`, or a number per second. */
-  rateLimit?: string | number;
   /** Soft time limit in ms: the task's `AbortSignal` fires, and the attempt fails with a time-limit error. */
   timeLimit?: number;
   /** ms after sending when a not-yet-started task is revoked instead of run. */

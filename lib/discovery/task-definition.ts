@@ -1,5 +1,6 @@
 import type { BackoffOptions, TaskOptions } from '../decorators/task-options.interface.js';
 import type { RateLimit } from '../decorators/rate-limit.js';
+import type { DeliveryPolicy } from './delivery-policy.js';
 
 /** Everything the worker and client need to know about one `@Task` method, resolved at bootstrap. */
 export interface TaskDefinition {
@@ -10,7 +11,10 @@ export interface TaskDefinition {
   options: TaskOptions;
   retries: number;
   backoff: BackoffOptions;
+  /** Per-worker start rate. */
   rateLimit?: RateLimit;
+  /** Shared rate limits, concurrency limits and argument schemas. */
+  policy: DeliveryPolicy;
   /** Declared parameter types (from `design:paramtypes`), used to check arguments. */
   paramTypes: readonly unknown[];
   /** Parameters before the first one with a default value (`Function.length`). */

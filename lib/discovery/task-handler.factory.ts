@@ -1,6 +1,7 @@
 import type { ArgumentsHost } from '@nestjs/common';
 import type { ExternalContextCreator } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
+import { describeTaskParams, TASK_ARGS_METADATA, TaskParamsFactory } from './task-params.js';
 
 /** Context type reported to guards, interceptors and filters that run around a task (`host.getType()`). */
 export const TASK_CONTEXT_TYPE = 'celeriac';
@@ -23,20 +24,27 @@ interface FilterChainFactory {
  * rethrown as it is. Nest's default filter would first log it as an ERROR with its stack
  * ("ExceptionsHandler") — for a task, on every failed attempt, even a retry it asked for. The
  * executor logs attempts itself (a WARN per retried attempt, an ERROR when the task fails).
+ *
+ * Pipes, as golevelup applies them to RabbitMQ handlers: each of the method's `paramCount`
+ * parameters is described (with its declared type) and filled by a params factory, so
+ * `@UsePipes(new ValidationPipe())` transforms and checks task arguments as it does a controller's.
  */
 export function createTaskHandler(
   contextCreator: ExternalContextCreator,
   instance: object,
   method: TaskMethod,
   methodName: string,
+  paramCount: number,
 ): (...args: unknown[]) => Promise<unknown> {
+  describeTaskParams(instance.constructor, methodName, paramCount);
+  const params = new TaskParamsFactory();
   const create = (filters: boolean): ((...args: unknown[]) => Promise<unknown>) =>
     contextCreator.create(
       instance,
       method,
       methodName,
-      undefined,
-      undefined,
+      TASK_ARGS_METADATA,
+      params,
       undefined,
       undefined,
       { guards: true, interceptors: true, filters },

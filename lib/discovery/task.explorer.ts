@@ -7,9 +7,11 @@ import { getTaskOptions, taskNameOf } from '../decorators/task.decorator.js';
 import type { TaskOptions } from '../decorators/task-options.interface.js';
 import { TaskDefinitionError } from '../errors/task-definition.error.js';
 import { resolveBackoff } from '../decorators/backoff.js';
-import { parseRateLimit } from '../decorators/rate-limit.js';
 import { createTaskHandler } from './task-handler.factory.js';
+import { deliveryPolicyOf } from './delivery-policy.js';
 import type { TaskDefinition } from './task-definition.js';
+import { checkTaskScope } from './task-scope.js';
+import type { ArgumentSchemas } from '../protocol/argument-schema.js';
 import { TaskRegistry } from './task.registry.js';
 
 /**
@@ -41,13 +43,18 @@ export class TaskExplorer implements OnModuleInit {
     if (this.explored) return;
     this.explored = true;
     for (const wrapper of this.discovery.getProviders()) {
-      const instance: unknown = wrapper.instance;
-      if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
-      const prototype = Object.getPrototypeOf(instance) as object | null;
-      if (!prototype) continue;
-      for (const methodName of this.scanner.getAllMethodNames(prototype)) {
-        const options = getTaskOptions((prototype as Record<string, unknown>)[methodName]);
-        if (options) this.registry.register(this.define(instance, methodName, options));
+      const prototype = (wrapper.metatype as { prototype?: unknown } | null)?.prototype;
+      const scoped = wrapper.isTransient || !wrapper.isDependencyTreeStatic();
+      const instance: unknown = scoped ? undefined : wrapper.instance;
+      if (scoped && wrapper.isNotMetatype) continue;
+      const host: unknown =
+        scoped || !instance || typeof instance !== 'object' ? prototype : Object.getPrototypeOf(instance);
+      if (!host || typeof host !== 'object' || (!scoped && !instance)) continue;
+      for (const methodName of this.scanner.getAllMethodNames(host)) {
+        const options = getTaskOptions((host as Record<string, unknown>)[methodName]);
+        if (!options) continue;
+        if (scoped) checkTaskScope(wrapper, (wrapper.metatype as { name: string }).name, methodName);
+        this.registry.register(this.define(instance as object, methodName, options));
       }
     }
   }
@@ -67,25 +74,43 @@ export class TaskExplorer implements OnModuleInit {
       Object.getPrototypeOf(instance) as object,
       methodName,
     ) ?? []) as unknown[];
+    const name = taskNameOf(className, methodName, options);
+    const policy = deliveryPolicyOf(name, options, where);
     return {
-      name: taskNameOf(className, methodName, options),
+      name,
       queue,
       className,
       methodName,
       options,
       retries: options.retries ?? 0,
       backoff: resolveBackoff(options.backoff),
-      rateLimit:
-        options.rateLimit === undefined
-          ? undefined
-          : parseRateLimit(options.rateLimit, `${where}: rateLimit`),
+      rateLimit: policy.workerRate,
+      policy,
       paramTypes,
       requiredArgs: method.length,
       paramNames: parameterNames(method),
       instance,
-      handler: createTaskHandler(this.contextCreator, instance, method, methodName),
+      handler: withSchemas(
+        createTaskHandler(
+          this.contextCreator,
+          instance,
+          method,
+          methodName,
+          Math.max(paramTypes.length, method.length),
+        ),
+        policy.schemas,
+      ),
     };
   }
+}
+
+/** The method receives what its schemas parsed (defaults, coercions, DTO instances), not the raw JSON. */
+function withSchemas(
+  handler: TaskDefinition['handler'],
+  schemas?: ArgumentSchemas,
+): TaskDefinition['handler'] {
+  if (!schemas) return handler;
+  return async (...args) => handler(...(await schemas.parse(args)));
 }
 
 function checkOptions(where: string, options: TaskOptions): void {

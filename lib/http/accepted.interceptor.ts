@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   type CallHandler,
   type ExecutionContext,
   Inject,
@@ -6,9 +7,10 @@ import {
   type NestInterceptor,
   Optional,
 } from '@nestjs/common';
-import { map, type Observable } from 'rxjs';
+import { catchError, map, type Observable, throwError } from 'rxjs';
 import { TaskState } from '../backends/task-state.js';
 import { TaskHandle } from '../client/task.handle.js';
+import { InvalidArgumentsError } from '../errors/invalid-arguments.error.js';
 import { TASK_STATUS_PATH, taskStatusUrl } from './task-status-path.js';
 
 /** Body of a 202 response. */
@@ -25,7 +27,10 @@ interface HeaderWriter {
   code?(code: number): unknown;
 }
 
-/** Turns a returned {@link TaskHandle} into `202 Accepted` + `Location` + {@link AcceptedBody}. */
+/**
+ * Turns a returned {@link TaskHandle} into `202 Accepted` + `Location` + {@link AcceptedBody}; a send
+ * refused for its arguments ({@link InvalidArgumentsError}) becomes `400 Bad Request` with the issues.
+ */
 @Injectable()
 export class AcceptedInterceptor implements NestInterceptor {
   constructor(@Optional() @Inject(TASK_STATUS_PATH) private readonly path: string = 'tasks') {}
@@ -41,8 +46,24 @@ export class AcceptedInterceptor implements NestInterceptor {
         const body: AcceptedBody = { id: value.id, state: TaskState.PENDING, links: { status: location } };
         return body;
       }),
+      catchError((error: unknown) => throwError(() => asBadRequest(error))),
     );
   }
+}
+
+function asBadRequest(error: unknown): unknown {
+  if (!(error instanceof InvalidArgumentsError)) return error;
+  return new BadRequestException(
+    {
+      statusCode: 400,
+      error: 'Bad Request',
+      code: error.code,
+      message: error.message,
+      task: error.taskName,
+      issues: error.issues,
+    },
+    { cause: error },
+  );
 }
 
 function setHeader(response: HeaderWriter, name: string, value: string): void {

@@ -1,6 +1,7 @@
 import { InvalidEnvelopeError } from '../errors/invalid-envelope.error.js';
 import { MAX_PRIORITY, MIN_PRIORITY } from '../celeriac.constants.js';
 import { PROTOCOL_VERSION, type TaskEnvelope } from './task-envelope.js';
+import { isPolicyFields } from './policy-fields.js';
 
 type Check = (value: unknown) => boolean;
 
@@ -37,6 +38,11 @@ const FIELDS: Record<string, [Check, boolean, string]> = {
   chord: [isString, false, 'a step id'],
   ignoreResult: [isBoolean, false, 'a boolean'],
   headers: [isObject, false, 'an object'],
+  policy: [
+    isPolicyFields,
+    false,
+    'delivery-policy fields (rateKey, concurrencyKey, dedupKey, dedupUntil, rateBooked)',
+  ],
 };
 
 /** Serialises an envelope for the wire. */

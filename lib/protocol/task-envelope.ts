@@ -1,4 +1,5 @@
 import type { JsonValue } from './json-value.js';
+import type { PolicyFields } from './policy-fields.js';
 
 /** Wire protocol version; bumped on any incompatible change of {@link TaskEnvelope}. */
 export const PROTOCOL_VERSION = 1;
@@ -50,4 +51,6 @@ export interface TaskEnvelope {
   ignoreResult?: boolean;
   /** Free-form headers for extensions. */
   headers?: Record<string, JsonValue>;
+  /** Delivery-policy keys and marks (rate and concurrency keys, deduplication). */
+  policy?: PolicyFields;
 }

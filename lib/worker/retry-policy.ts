@@ -1,3 +1,4 @@
+import { HttpException } from '@nestjs/common';
 import type { TaskDefinition } from '../discovery/task-definition.js';
 import { NonRetryableError } from '../errors/non-retryable.error.js';
 import { RetryRequest } from '../errors/retry-request.error.js';
@@ -12,7 +13,9 @@ export type FailureDecision =
 
 /**
  * What a failed attempt leads to. Any error retries while retries remain, except a
- * {@link NonRetryableError}; a {@link RetryRequest} chooses its own countdown but spends a retry
+ * {@link NonRetryableError} or a client error from Nest's enhancers (an `HttpException` with a 4xx
+ * status, such as a pipe's `BadRequestException` or a guard's `ForbiddenException`: the same input
+ * would be refused again); a {@link RetryRequest} chooses its own countdown but spends a retry
  * like any failure; a revoked task never retries.
  */
 export function decideFailure(
@@ -22,7 +25,7 @@ export function decideFailure(
   random?: () => number,
 ): FailureDecision {
   if (error instanceof TaskRevokedError) return { kind: 'revoked', error };
-  if (error instanceof NonRetryableError) return { kind: 'fail', error };
+  if (error instanceof NonRetryableError || isClientError(error)) return { kind: 'fail', error };
   const retryNumber = envelope.retries + 1;
   if (envelope.retries >= definition.retries) {
     if (error instanceof RetryRequest) {
@@ -40,4 +43,10 @@ export function decideFailure(
   }
   const reported = error instanceof RetryRequest ? (error.reason ?? error) : error;
   return { kind: 'retry', delayMs: backoffDelay(definition.backoff, retryNumber, random), error: reported };
+}
+
+function isClientError(error: unknown): boolean {
+  if (!(error instanceof HttpException)) return false;
+  const status = error.getStatus();
+  return status >= 400 && status < 500;
 }

@@ -1,3 +1,4 @@
+import { BadRequestException, ServiceUnavailableException } from '@nestjs/common';
 import { NonRetryableError } from '../../../lib/errors/non-retryable.error.js';
 import { RetryRequest } from '../../../lib/errors/retry-request.error.js';
 import { TaskRevokedError } from '../../../lib/errors/task-revoked.error.js';
@@ -15,6 +16,13 @@ describe('retry policy', () => {
   it('fails once the retries are spent', () => {
     const error = new Error('flaky');
     expect(decideFailure(definition, { retries: 3 }, error)).toEqual({ kind: 'fail', error });
+  });
+
+  it('never retries a client error from a pipe or guard (HttpException 4xx), but retries a 5xx', () => {
+    const refused = new BadRequestException('seats must not be less than 1');
+    expect(decideFailure(definition, { retries: 0 }, refused)).toEqual({ kind: 'fail', error: refused });
+    const unavailable = new ServiceUnavailableException();
+    expect(decideFailure(definition, { retries: 0 }, unavailable).kind).toBe('retry');
   });
 
   it('never retries a NonRetryableError', () => {
