@@ -1,4 +1,5 @@
 import type { ScheduleStore } from './schedule-store.interface.js';
+import type { DeliveryPolicyStore } from './delivery-policy-store.interface.js';
 import type { TaskRecord } from './task-record.js';
 import type { WorkflowStore } from './workflow-store.interface.js';
 
@@ -24,6 +25,8 @@ export interface ResultBackend {
   readonly workflows?: WorkflowStore;
   /** Periodic schedules and their tick claims; a backend without it cannot hold schedules. */
   readonly schedules?: ScheduleStore;
+  /** Shared rate limits, concurrency limits and deduplication; a backend without it cannot enforce them. */
+  readonly policies?: DeliveryPolicyStore;
   connect(): Promise<void>;
   get(taskId: string): Promise<TaskRecord | undefined>;
   /** Store the whole record and notify its watchers. */

@@ -12,6 +12,7 @@ import { toJsonSafe } from '../protocol/check-arguments.js';
 import { bindArguments } from '../protocol/bind-arguments.js';
 import { findCurrentTask } from '../worker/task-context.js';
 import type { SendOptions } from './send-options.interface.js';
+import { policyFields, policyFor } from './send-policies.js';
 
 /**
  * Builds validated envelopes from a task name, arguments, the task's `@Task` options and the
@@ -64,6 +65,13 @@ export class EnvelopeFactory {
       rootId: options.rootId ?? parent?.rootId ?? id,
       parentId: options.parentId ?? parent?.id,
       ignoreResult: options.ignoreResult ?? taskOptions.ignoreResult,
+      policy: policyFields(
+        name,
+        policyFor(this.registry, name, taskOptions),
+        partial ? undefined : args,
+        options,
+        now,
+      ),
     });
   }
 }

@@ -19,6 +19,7 @@ import { EnvelopePublisher } from './envelope.publisher.js';
 import { GroupHandle } from './group.handle.js';
 import type { SendOptions } from './send-options.interface.js';
 import { TaskHandle } from './task.handle.js';
+import { claimDedup, policyFor } from './send-policies.js';
 import type { TaskArgs, TaskMethodName, TaskResult } from './task-method.types.js';
 
 /** Handle of a chain: a task handle, or a group handle when the chain ends with a group. */
@@ -126,11 +127,26 @@ export class TaskClient {
     options: SendOptions,
   ): Promise<TaskHandle<TResult>> {
     if (options.link || options.linkError) {
+      if (options.dedupKey !== undefined) {
+        throw new TaskDefinitionError(`task "${name}": dedupKey cannot be combined with link or linkError`);
+      }
       return this.apply(new Signature<TResult>(name, args, taskOptions, options));
     }
+    await policyFor(this.registry, name, taskOptions).schemas?.parse(args);
     const envelope = this.factory.create(name, args, taskOptions, options);
     const message = this.publisher.encode(envelope);
-    await Promise.all([this.publisher.writePending(envelope), this.publisher.publish(envelope, message)]);
+    const existing = await claimDedup(this.backend.policies, envelope, this.options.resultTtl);
+    if (existing !== undefined) return new TaskHandle<TResult>(existing, this.backend);
+    try {
+      await Promise.all([this.publisher.writePending(envelope), this.publisher.publish(envelope, message)]);
+    } catch (error) {
+      if (envelope.policy?.dedupKey) {
+        await this.backend.policies
+          ?.settleDedup(envelope.policy.dedupKey, envelope.id, 0)
+          .catch(() => undefined);
+      }
+      throw error;
+    }
     return new TaskHandle<TResult>(envelope.id, this.backend);
   }
 }

@@ -9,6 +9,7 @@ import type {
   WriteOptions,
 } from '../result-backend.interface.js';
 import type { TaskRecord } from '../task-record.js';
+import { MemoryPolicyStore } from './memory-policy.store.js';
 import { MemoryResultStore } from './memory-result-store.js';
 import { MemoryScheduleStore } from './memory-schedule.store.js';
 import { MemoryWorkflowStore } from './memory-workflow.store.js';
@@ -35,10 +36,12 @@ export class MemoryBackend implements ResultBackend {
 
   readonly workflows: MemoryWorkflowStore;
   readonly schedules: MemoryScheduleStore;
+  readonly policies: MemoryPolicyStore;
 
   constructor(private readonly options: MemoryBackendOptions) {
     this.workflows = new MemoryWorkflowStore(options.prefix);
     this.schedules = new MemoryScheduleStore(options.prefix);
+    this.policies = new MemoryPolicyStore(options.prefix);
   }
 
   /** Subscriptions (watches and revoke listeners) this client holds open. */

@@ -21,6 +21,7 @@ import type {
 } from '../result-backend.interface.js';
 import type { TaskRecord } from '../task-record.js';
 import { RedisScheduleStore } from './redis-schedule.store.js';
+import { RedisPolicyStore } from './redis-policy.store.js';
 import { RedisWorkflowStore } from './redis-workflow.store.js';
 import { SubscriptionHub } from '../../redis/subscription-hub.js';
 
@@ -59,6 +60,8 @@ export class RedisBackend implements ResultBackend {
   readonly workflows: RedisWorkflowStore;
   /** Schedules and tick claims, on the same connection; changes travel on the shared subscriber. */
   readonly schedules: RedisScheduleStore;
+  /** Rate limits, concurrency limits and deduplication keys, on the same connection. */
+  readonly policies: RedisPolicyStore;
 
   constructor(private readonly options: RedisBackendOptions) {
     this.extra = options.extra ?? {};
@@ -69,6 +72,7 @@ export class RedisBackend implements ResultBackend {
       (channel, listener) => this.subscribe(channel, listener),
       options.prefix,
     );
+    this.policies = new RedisPolicyStore((command) => this.call(command), options.prefix, this.ttlMs);
   }
 
   /** Channels this backend is subscribed to (for monitoring and leak checks). */
