@@ -5,6 +5,8 @@ import type { DeliveryPolicyStore } from '../../lib/backends/delivery-policy-sto
 export interface PolicyStoreSubject {
   store: DeliveryPolicyStore;
   pass(ms: number): Promise<void>;
+  /** The store's clock, in epoch ms. */
+  now(): number;
   close(): Promise<void>;
 }
 
@@ -91,7 +93,7 @@ export function describePolicyStoreConformance(name: string, open: () => Promise
       expect(await store.claimDedup(key, 'second', 60_000)).toBe('first');
       await store.settleDedup(key, 'second', 0); // not its claim: left alone
       expect(await store.claimDedup(key, 'third', 60_000)).toBe('first');
-      await store.settleDedup(key, 'first', Date.now() + 200);
+      await store.settleDedup(key, 'first', subject.now() + 200);
       expect(await store.claimDedup(key, 'third', 60_000)).toBe('first');
       await subject.pass(300);
       expect(await store.claimDedup(key, 'third', 60_000)).toBeUndefined();

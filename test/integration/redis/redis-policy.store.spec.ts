@@ -12,6 +12,7 @@ describePolicyStoreConformance('redis', async () => {
     store: backend.policies,
     // Windows and leases are measured on the Redis clock: time has to pass for real.
     pass: (ms: number) => sleep(ms),
+    now: () => Date.now(),
     close: async () => {
       await backend.close();
       const client = inspector();

@@ -11,6 +11,7 @@ describePolicyStoreConformance('memory (fake clock)', () => {
       now += ms;
       return Promise.resolve();
     },
+    now: () => now,
     close: () => Promise.resolve(),
   });
 });
