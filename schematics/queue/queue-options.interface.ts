@@ -2,9 +2,11 @@
 export interface QueueSchematicOptions {
   /** Name of the queue. */
   name: string;
-  /** Pool that runs the queue's tasks (default `async`). */
+  /** Pool that runs the queue's tasks (default `async`); given for a queue already there, it changes it. */
   pool?: string;
-  /** Tasks run at once per worker; omitted, the pool's default applies. */
+  /** The Nest CLI's second positional argument, taken as the pool: `nest g -c celeriac queue cpu threads`. */
+  path?: string;
+  /** Tasks run at once per worker; omitted, the pool's default applies. Given for a queue already there, it changes it. */
   concurrency?: number;
   /** The file holding `CeleriacModule.forRoot`; default: found under the source root. */
   module?: string;

@@ -7,6 +7,7 @@ import {
   findProperty,
   parseTypeScript,
   propertyName,
+  replaceNode,
   type Insertion,
 } from './source-edits.js';
 
@@ -23,8 +24,16 @@ export interface QueueEntry {
 
 export interface QueueTableEdit {
   content: string;
-  /** False when the queue was already in the table (the content is then unchanged). */
-  added: boolean;
+  /** `unchanged` when the queue was already in the table as asked (the content is then the same). */
+  outcome: 'added' | 'changed' | 'unchanged';
+  /** For `changed`: what changed, e.g. `pool 'solo' → 'threads'`. */
+  change?: string;
+}
+
+/** Which settings of an existing queue the caller asked for explicitly (and so may change). */
+export interface QueueChanges {
+  pool?: boolean;
+  concurrency?: boolean;
 }
 
 /** The queue table Celeriac assumes when `queues` is absent. */
@@ -78,10 +87,15 @@ function readTable(source: ts.SourceFile): TableSource {
 }
 
 /**
- * Adds `entry` to the `CeleriacModule.forRoot({ queues })` call in `content`, unless a queue of that
- * name is already there (its pool is then left as the user set it).
+ * Adds `entry` to the `CeleriacModule.forRoot({ queues })` call in `content`. A queue of that name
+ * already there keeps its settings, except those named in `changes`, which are set to the entry's.
  */
-export function addQueue(path: string, content: string, entry: QueueEntry): QueueTableEdit {
+export function addQueue(
+  path: string,
+  content: string,
+  entry: QueueEntry,
+  changes: QueueChanges = {},
+): QueueTableEdit {
   const table = readTable(parseTypeScript(path, content));
   let insertion: Insertion;
   switch (table.kind) {
@@ -90,19 +104,65 @@ export function addQueue(path: string, content: string, entry: QueueEntry): Queu
         `Cannot add queue "${entry.name}" to ${path}: ${table.why}. ` +
           `Add \`${queueEntryText(entry)}\` to its queues yourself.`,
       );
-    case 'literal':
-      if (findProperty(table.table, entry.name)) return { content, added: false };
+    case 'literal': {
+      const existing = findProperty(table.table, entry.name);
+      if (existing) return changeQueue(path, content, existing, entry, changes);
       insertion = appendToList(table.table, queueEntryText(entry));
       break;
+    }
     case 'implicit': {
-      if (IMPLICIT_TABLE.some((implicit) => sameEntry(implicit, entry))) return { content, added: false };
+      if (IMPLICIT_TABLE.some((implicit) => sameEntry(implicit, entry))) {
+        return { content, outcome: 'unchanged' };
+      }
       const queues = `queues: { ${tableWith(entry).map(queueEntryText).join(', ')} }`;
       insertion = table.options
         ? appendToList(table.options, queues)
         : { at: table.call.arguments.pos, text: `{ ${queues} }` };
     }
   }
-  return { content: applyInsertions(content, [insertion]), added: true };
+  return { content: applyInsertions(content, [insertion]), outcome: 'added' };
+}
+
+/** Sets the settings named in `changes` on an existing entry, in place; the rest stays as written. */
+function changeQueue(
+  path: string,
+  content: string,
+  existing: ts.ObjectLiteralElementLike,
+  entry: QueueEntry,
+  changes: QueueChanges,
+): QueueTableEdit {
+  const wanted: [keyof QueueChanges, string | undefined][] = [
+    ['pool', changes.pool ? `'${entry.pool}'` : undefined],
+    [
+      'concurrency',
+      changes.concurrency && entry.concurrency !== undefined ? `${entry.concurrency}` : undefined,
+    ],
+  ];
+  const asked = wanted.filter((pair): pair is [keyof QueueChanges, string] => pair[1] !== undefined);
+  if (asked.length === 0) return { content, outcome: 'unchanged' };
+  if (!ts.isPropertyAssignment(existing) || !ts.isObjectLiteralExpression(existing.initializer)) {
+    throw new SchematicsException(
+      `Cannot change queue "${entry.name}" in ${path}: its settings are not an object literal. ` +
+        `Set it to \`${queueEntryText(entry)}\` yourself.`,
+    );
+  }
+  const settings = existing.initializer;
+  const insertions: Insertion[] = [];
+  const change: string[] = [];
+  for (const [key, value] of asked) {
+    const property = findProperty(settings, key);
+    if (property && ts.isPropertyAssignment(property)) {
+      const old = property.initializer.getText();
+      if (old.replace(/"/g, "'") === value) continue;
+      change.push(`${key} ${old} → ${value}`);
+      insertions.push(replaceNode(property.initializer, value));
+    } else {
+      change.push(`${key} (default) → ${value}`);
+      insertions.push(appendToList(settings, `${key}: ${value}`));
+    }
+  }
+  if (insertions.length === 0) return { content, outcome: 'unchanged' };
+  return { content: applyInsertions(content, insertions), outcome: 'changed', change: change.join(', ') };
 }
 
 /**

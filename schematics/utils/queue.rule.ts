@@ -1,7 +1,13 @@
 import { SchematicsException, type Rule, type Tree } from '@angular-devkit/schematics';
 import { findModulesContaining, resolveModuleOption } from './module-finder.js';
 import { toPath } from './project.js';
-import { addQueue, FOR_ROOT_PATTERN, queueEntryText, type QueueEntry } from './queue-table.js';
+import {
+  addQueue,
+  FOR_ROOT_PATTERN,
+  queueEntryText,
+  type QueueChanges,
+  type QueueEntry,
+} from './queue-table.js';
 
 export interface EnsureQueueOptions {
   sourceRoot: string;
@@ -9,6 +15,8 @@ export interface EnsureQueueOptions {
   module?: string;
   /** `queue` fails when the table cannot be edited; `task` only warns, since its files are still right. */
   onProblem: 'error' | 'warn';
+  /** Settings of an existing queue to set to the entry's (those the user asked for explicitly). */
+  changes?: QueueChanges;
 }
 
 /** The module that holds the queue table: the given one, or the shallowest with a forRoot call. */
@@ -33,12 +41,17 @@ export function ensureQueue(entry: QueueEntry, options: EnsureQueueOptions): Rul
       return tree;
     }
     try {
-      const edit = addQueue(path.slice(1), tree.readText(path), entry);
-      if (edit.added) {
-        tree.overwrite(path, edit.content);
-        context.logger.info(`Queue "${entry.name}" (${entry.pool} pool) added to ${path.slice(1)}.`);
+      const edit = addQueue(path.slice(1), tree.readText(path), entry, options.changes);
+      const where = path.slice(1);
+      if (edit.outcome !== 'unchanged') tree.overwrite(path, edit.content);
+      if (edit.outcome === 'added') {
+        context.logger.info(`Queue "${entry.name}" (${entry.pool} pool) added to ${where}.`);
+      } else if (edit.outcome === 'changed') {
+        context.logger.info(`Queue "${entry.name}" changed in ${where}: ${edit.change}.`);
       } else {
-        context.logger.info(`Queue "${entry.name}" is already in the queue table of ${path.slice(1)}.`);
+        context.logger.info(
+          `Queue "${entry.name}" is already in the queue table of ${where}${hintFor(options.changes)}.`,
+        );
       }
     } catch (error) {
       if (!(error instanceof SchematicsException)) throw error;
@@ -46,4 +59,12 @@ export function ensureQueue(entry: QueueEntry, options: EnsureQueueOptions): Rul
     }
     return tree;
   };
+}
+
+/** The queue schematic (which passes `changes`) can change a queue; say how, or that nothing had to. */
+function hintFor(changes: QueueChanges | undefined): string {
+  if (!changes) return '';
+  return changes.pool || changes.concurrency
+    ? ' with these settings'
+    : '; give --pool or --concurrency to change it';
 }

@@ -1,9 +1,10 @@
 import ts from 'typescript';
 
-/** Text to insert at one offset of the original content. */
+/** Text to insert at one offset of the original content (replacing up to `end`, when given). */
 export interface Insertion {
   at: number;
   text: string;
+  end?: number;
 }
 
 type ListLiteral = ts.ArrayLiteralExpression | ts.ObjectLiteralExpression;
@@ -16,7 +17,10 @@ export function parseTypeScript(fileName: string, content: string): ts.SourceFil
 export function applyInsertions(content: string, insertions: Insertion[]): string {
   return [...insertions]
     .sort((a, b) => b.at - a.at)
-    .reduce((text, { at, text: inserted }) => text.slice(0, at) + inserted + text.slice(at), content);
+    .reduce(
+      (text, { at, text: inserted, end }) => text.slice(0, at) + inserted + text.slice(end ?? at),
+      content,
+    );
 }
 
 export function propertyName(element: ts.ObjectLiteralElementLike): string | undefined {
@@ -52,6 +56,11 @@ export function appendToList(literal: ListLiteral, entry: string): Insertion {
   const multiline = lineOf(source, lastStart) !== lineOf(source, literal.getStart(source));
   const separator = multiline ? `,\n${indentationAt(source, lastStart)}` : ', ';
   return { at: last.getEnd(), text: `${separator}${entry}` };
+}
+
+/** Replaces a node's text (its leading trivia stays). */
+export function replaceNode(node: ts.Node, text: string): Insertion {
+  return { at: node.getStart(node.getSourceFile()), end: node.getEnd(), text };
 }
 
 /** A new import goes after the existing ones, so the file's import block stays in one piece. */

@@ -77,16 +77,57 @@ describe('queue schematic', () => {
     );
   });
 
-  it('leaves a queue already in the table as it is', async () => {
+  it('leaves a queue already in the table as it is when no setting is given', async () => {
+    const { tree, logs } = await runWithLogs(runner, 'queue', { name: 'default' }, projectTree());
+
+    expect(tree.readContent('/src/app.module.ts')).toBe(APP_MODULE);
+    expect(logs).toEqual([
+      'info: Queue "default" is already in the queue table of src/app.module.ts; give --pool or --concurrency to change it.',
+    ]);
+  });
+
+  it("changes an existing queue's pool when one is given, and says what changed", async () => {
     const { tree, logs } = await runWithLogs(
       runner,
       'queue',
-      { name: 'default', pool: 'solo' },
+      { name: 'default', pool: 'threads' },
       projectTree(),
     );
 
-    expect(tree.readContent('/src/app.module.ts')).toBe(APP_MODULE);
-    expect(logs).toEqual(['info: Queue "default" is already in the queue table of src/app.module.ts.']);
+    expect(tree.readContent('/src/app.module.ts')).toBe(
+      APP_MODULE.replace("default: { pool: 'async' }", "default: { pool: 'threads' }"),
+    );
+    expect(logs).toEqual([`info: Queue "default" changed in src/app.module.ts: pool 'async' → 'threads'.`]);
+  });
+
+  it("takes the Nest CLI's second argument as the pool (nest g -c celeriac queue cpu threads)", async () => {
+    const inline = withModule(appModuleWithForRoot("forRoot({ queues: { cpu: { pool: 'solo' } } })"));
+    const tree = await run({ name: 'cpu', path: 'threads' }, inline);
+    expect(tree.readContent('/src/app.module.ts')).toBe(
+      appModuleWithForRoot("forRoot({ queues: { cpu: { pool: 'threads' } } })"),
+    );
+    await expect(run({ name: 'cpu', path: 'threads', pool: 'solo' }, inline)).rejects.toThrow(
+      'Two pools given ("solo" and "threads"): give one.',
+    );
+    await expect(run({ name: 'cpu', path: 'fast' }, inline)).rejects.toThrow('Invalid pool "fast"');
+  });
+
+  it('sets a concurrency the entry did not have, keeping the rest as written', async () => {
+    const module = appModuleWithForRoot("forRoot({ queues: { io: { pool: 'async', prefetch: 5 } } })");
+    const { tree, logs } = await runWithLogs(
+      runner,
+      'queue',
+      { name: 'io', concurrency: 50 },
+      withModule(module),
+    );
+    expect(tree.readContent('/src/app.module.ts')).toBe(
+      appModuleWithForRoot("forRoot({ queues: { io: { pool: 'async', prefetch: 5, concurrency: 50 } } })"),
+    );
+    expect(logs).toEqual(['info: Queue "io" changed in src/app.module.ts: concurrency (default) → 50.']);
+    const same = await runWithLogs(runner, 'queue', { name: 'io', pool: 'async' }, withModule(module));
+    expect(same.logs).toEqual([
+      'info: Queue "io" is already in the queue table of src/app.module.ts with these settings.',
+    ]);
   });
 
   it('finds the forRoot call in a feature module, or takes --module', async () => {
