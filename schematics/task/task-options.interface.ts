@@ -16,6 +16,8 @@ export interface TaskSchematicOptions {
   pool?: string;
   /** Put the files in the path itself rather than in a directory of their own. */
   flat?: boolean;
+  /** Generate `<name>.controller.ts`, a POST endpoint that sends the task (default true). */
+  controller?: boolean;
   /** Generate a spec file (default true). */
   spec?: boolean;
   /** Suffix of the spec file (default `spec`). */

@@ -7,6 +7,7 @@ import {
   findNode,
   findProperty,
   parseTypeScript,
+  replaceNode,
   type Insertion,
 } from './source-edits.js';
 
@@ -53,25 +54,90 @@ export function readModuleClassName(path: string, content: string): string {
  * `specifier`. Already registered: the content comes back unchanged.
  */
 export function addProvider(path: string, content: string, symbol: string, specifier: string): string {
+  return addToModuleList(path, content, 'providers', symbol, specifier);
+}
+
+/** The same for `controllers`. */
+export function addController(path: string, content: string, symbol: string, specifier: string): string {
+  return addToModuleList(path, content, 'controllers', symbol, specifier);
+}
+
+function addToModuleList(
+  path: string,
+  content: string,
+  list: 'providers' | 'controllers',
+  symbol: string,
+  specifier: string,
+): string {
   const source = parseTypeScript(path, content);
   const module = findModuleClass(source);
   if (!module) {
     throw new SchematicsException(`Cannot register ${symbol}: ${path} declares no @Module({ … }) class.`);
   }
-  const providers = findProperty(module.metadata, 'providers');
+  const entries = findProperty(module.metadata, list);
   const insertions: Insertion[] = [];
-  if (!providers) {
-    insertions.push(appendToList(module.metadata, `providers: [${symbol}]`));
-  } else if (ts.isPropertyAssignment(providers) && ts.isArrayLiteralExpression(providers.initializer)) {
-    const list = providers.initializer;
-    const listed = list.elements.some((element) => ts.isIdentifier(element) && element.text === symbol);
-    if (!listed) insertions.push(appendToList(list, symbol));
+  if (!entries) {
+    insertions.push(appendToList(module.metadata, `${list}: [${symbol}]`));
+  } else if (ts.isPropertyAssignment(entries) && ts.isArrayLiteralExpression(entries.initializer)) {
+    const elements = entries.initializer;
+    const listed = elements.elements.some((element) => ts.isIdentifier(element) && element.text === symbol);
+    if (!listed) insertions.push(appendToList(elements, symbol));
   } else {
     throw new SchematicsException(
-      `Cannot register ${symbol}: the providers of ${module.className} (${path}) are not an array literal. ` +
+      `Cannot register ${symbol}: the ${list} of ${module.className} (${path}) are not an array literal. ` +
         'Add it there yourself and run again with --skip-import.',
     );
   }
   insertions.push(...addNamedImport(source, symbol, specifier));
   return applyInsertions(content, insertions);
+}
+
+/**
+ * Adds a module expression (`CeleriacModule.forRoot({ … })`, given as lines without indentation)
+ * to the module's `imports`, one entry per line, and imports `symbol` from `specifier`.
+ */
+export function addModuleImport(
+  path: string,
+  content: string,
+  lines: string[],
+  symbol: string,
+  specifier: string,
+): string {
+  const source = parseTypeScript(path, content);
+  const module = findModuleClass(source);
+  if (!module) throw new SchematicsException(`${path} declares no class decorated with @Module({ … }).`);
+  const imports = findProperty(module.metadata, 'imports');
+  const insertions: Insertion[] = [...addNamedImport(source, symbol, specifier)];
+  if (!imports) {
+    const indent = indentationOf(source, module.metadata.properties[0] ?? module.metadata);
+    insertions.push(appendToList(module.metadata, `imports: [\n${block(lines, `${indent}  `)}\n${indent}]`));
+  } else if (ts.isPropertyAssignment(imports) && ts.isArrayLiteralExpression(imports.initializer)) {
+    const array = imports.initializer;
+    const [first] = array.elements;
+    if (first) {
+      // Continuation lines line up with the entries; appendToList supplies the separator.
+      insertions.push(appendToList(array, lines.join(`\n${indentationOf(source, first)}`)));
+    } else {
+      const indent = indentationOf(source, imports);
+      insertions.push(replaceNode(array, `[\n${block(lines, `${indent}  `)}\n${indent}]`));
+    }
+  } else {
+    throw new SchematicsException(
+      `Cannot add ${symbol} to the imports of ${module.className} (${path}): they are not an array literal. ` +
+        `Add ${lines.join(' ')} there yourself.`,
+    );
+  }
+  return applyInsertions(content, insertions);
+}
+
+/** The lines indented by `indent`, the last one followed by a comma. */
+function block(lines: string[], indent: string): string {
+  return lines.map((line, i) => `${indent}${line}${i === lines.length - 1 ? ',' : ''}`).join('\n');
+}
+
+function indentationOf(source: ts.SourceFile, node: ts.Node): string {
+  const start = node.getStart(source);
+  const { line } = source.getLineAndCharacterOfPosition(start);
+  const lineStart = source.getPositionOfLineAndCharacter(line, 0);
+  return /^[ \t]*/.exec(source.text.slice(lineStart, start))?.[0] ?? '';
 }

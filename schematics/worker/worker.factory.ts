@@ -30,9 +30,6 @@ export function main(options: WorkerSchematicOptions): Rule {
     const sourceRoot = resolveSourceRoot(tree, options.sourceRoot);
     const directory = join(toPath(sourceRoot), toKebabCase(options.path ?? ''));
     const file = join(directory, WORKER_FILE);
-    if (tree.exists(file)) {
-      throw new SchematicsException(`${file.slice(1)} already exists: remove it or choose another --path.`);
-    }
     const queues = parseQueueList(options.queues ?? options.name);
     const module = appModule(tree, options.module, sourceRoot, directory);
     const moduleClass = readModuleClassName(module.slice(1), tree.readText(module));
@@ -40,6 +37,8 @@ export function main(options: WorkerSchematicOptions): Rule {
     const workerOptions = queues.length
       ? `{ queues: [${queues.map((queue) => `'${queue}'`).join(', ')}] }`
       : '';
+    const script = addPackageScript('start:worker', `node ${compiledPath(tree, file, sourceRoot)}`);
+    if (tree.exists(file)) return chain([updateQueues(file, workerOptions, queues), script]);
     const files = apply(url('./files'), [
       applyTemplates({
         moduleClass,
@@ -48,10 +47,7 @@ export function main(options: WorkerSchematicOptions): Rule {
       }),
       move(directory),
     ]);
-    return chain([
-      mergeWith(files),
-      addPackageScript('start:worker', `node ${compiledPath(tree, file, sourceRoot)}`),
-    ]);
+    return chain([mergeWith(files), script]);
   };
 }
 
@@ -84,4 +80,30 @@ function warnAboutUnknownQueues(
         `add it with "nest g -c celeriac queue ${queue}" before starting the worker.`,
     );
   }
+}
+
+/**
+ * An existing worker entry keeps everything but the queues it consumes (`new CeleriacWorker(…)`),
+ * so `nest g -c celeriac worker cpu,io` after `nest add celeriac` retargets the worker it created.
+ */
+function updateQueues(file: Path, workerOptions: string, queues: string[]): Rule {
+  return (tree, context) => {
+    const content = tree.readText(file);
+    const calls = content.match(/new CeleriacWorker\((?:[^()]|\([^()]*\))*\)/g) ?? [];
+    if (calls.length !== 1) {
+      throw new SchematicsException(
+        `${file.slice(1)} already exists and has ${calls.length === 0 ? 'no' : 'more than one'} ` +
+          '`new CeleriacWorker(…)` to update: remove it or choose another --path.',
+      );
+    }
+    const updated = content.replace(calls[0], `new CeleriacWorker(${workerOptions})`);
+    const consumes = queues.length ? `queues ${queues.join(', ')}` : 'every queue of the table';
+    if (updated === content) {
+      context.logger.info(`${file.slice(1)} already consumes ${consumes}; left as it is.`);
+      return tree;
+    }
+    tree.overwrite(file, updated);
+    context.logger.info(`${file.slice(1)} updated: it now consumes ${consumes}.`);
+    return tree;
+  };
 }

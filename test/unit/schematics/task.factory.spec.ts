@@ -35,6 +35,23 @@ describe('ReportsTasks', () => {
 });
 `;
 
+const REPORTS_CONTROLLER = `import { Body, Controller, Post } from '@nestjs/common';
+import { Accepted, TaskClient } from 'celeriac';
+import { ReportsTasks } from './reports.tasks.js';
+
+/** POST /reports { "input": "…" } → 202 Accepted, Location: /tasks/<id> (GET it for the state and result). */
+@Controller('reports')
+export class ReportsController {
+  constructor(private readonly tasks: TaskClient) {}
+
+  @Post()
+  @Accepted()
+  run(@Body('input') input: string) {
+    return this.tasks.send(ReportsTasks, 'run', [input]);
+  }
+}
+`;
+
 /** APP_MODULE with `ReportsTasks` imported from `specifier` and added to its providers. */
 function appModuleWith(specifier: string): string {
   return APP_MODULE.replace(
@@ -48,8 +65,9 @@ function appModuleWith(specifier: string): string {
 
 describe('task schematic', () => {
   let runner: SchematicTestRunner;
+  // The controller has a test of its own; the others leave it out to keep their expectations short.
   const run = (options: TaskSchematicOptions, tree = projectTree()) =>
-    runner.runSchematic('task', options, tree);
+    runner.runSchematic('task', { controller: false, ...options }, tree);
 
   beforeAll(async () => {
     runner = await createSchematicRunner();
@@ -68,6 +86,40 @@ describe('task schematic', () => {
     expect(tree.readContent('/src/reports/reports.tasks.ts')).toBe(REPORTS_TASKS);
     expect(tree.readContent('/src/reports/reports.tasks.spec.ts')).toBe(REPORTS_SPEC);
     expect(tree.readContent('/src/app.module.ts')).toBe(appModuleWith('./reports/reports.tasks.js'));
+  });
+
+  it('generates a controller whose POST sends the task, registered beside it', async () => {
+    const tree = await runner.runSchematic('task', { name: 'reports' }, projectTree());
+
+    expect(tree.files.filter((file) => file.includes('reports')).sort()).toEqual([
+      '/src/reports/reports.controller.ts',
+      '/src/reports/reports.tasks.spec.ts',
+      '/src/reports/reports.tasks.ts',
+    ]);
+    expect(tree.readContent('/src/reports/reports.controller.ts')).toBe(REPORTS_CONTROLLER);
+    expect(tree.readContent('/src/app.module.ts')).toBe(
+      appModuleWith('./reports/reports.tasks.js')
+        .replace(
+          "import { ReportsTasks } from './reports/reports.tasks.js';",
+          "import { ReportsTasks } from './reports/reports.tasks.js';\nimport { ReportsController } from './reports/reports.controller.js';",
+        )
+        .replace('controllers: [AppController]', 'controllers: [AppController, ReportsController]'),
+    );
+  });
+
+  it('keeps a controller file that already exists, and says so', async () => {
+    const mine = '// my own reports controller\n';
+    const { tree, logs } = await runWithLogs(
+      runner,
+      'task',
+      { name: 'reports' },
+      projectTree({ files: { 'src/reports/reports.controller.ts': mine } }),
+    );
+    expect(tree.readContent('/src/reports/reports.controller.ts')).toBe(mine);
+    expect(tree.readContent('/src/app.module.ts')).not.toContain('ReportsController');
+    expect(logs).toContain(
+      'warn: src/reports/reports.controller.ts already exists: no controller generated.',
+    );
   });
 
   it('--flat puts the files in the path itself', async () => {

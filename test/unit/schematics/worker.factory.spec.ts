@@ -114,12 +114,37 @@ describe('worker schematic', () => {
     );
   });
 
+  it('updates the queues of an existing worker entry, keeping the rest of it', async () => {
+    const mine = workerMain('').replace('await worker.listen();', 'await worker.listen(); // mine');
+    const first = await runWithLogs(
+      runner,
+      'worker',
+      { queues: 'default,cpu' },
+      projectTree({ files: { 'src/worker.main.ts': mine } }),
+    );
+    expect(first.tree.readContent('/src/worker.main.ts')).toBe(
+      mine.replace('new CeleriacWorker()', "new CeleriacWorker({ queues: ['default', 'cpu'] })"),
+    );
+    expect(first.logs).toContain('info: src/worker.main.ts updated: it now consumes queues default, cpu.');
+
+    const again = await runWithLogs(
+      runner,
+      'worker',
+      {},
+      projectTree({ files: { 'src/worker.main.ts': mine } }),
+    );
+    expect(again.tree.readContent('/src/worker.main.ts')).toBe(mine);
+    expect(again.logs).toContain(
+      'info: src/worker.main.ts already consumes every queue of the table; left as it is.',
+    );
+  });
+
   describe('errors', () => {
-    it('refuses to overwrite an existing worker.main.ts', async () => {
+    it('refuses to touch an existing worker.main.ts that has no CeleriacWorker to update', async () => {
       const tree = projectTree({ files: { 'src/worker.main.ts': '// mine\n' } });
 
       await expect(run({}, tree)).rejects.toThrow(
-        'src/worker.main.ts already exists: remove it or choose another --path.',
+        'src/worker.main.ts already exists and has no `new CeleriacWorker(…)` to update: remove it or choose another --path.',
       );
     });
 
