@@ -30,7 +30,8 @@ describe('sample app over HTTP (embedded broker, API + worker in one process)', 
 
   beforeAll(async () => {
     // The cpu queue runs on threads, which re-enter the app's entry; under jest argv[1] is jest,
-    // so point them at the compiled sample entry, as `npm start` would run it.
+    // so point them at the compiled sample entry, as `npm start` would run it (the first spec to ask
+    // compiles lib/ and the sample app, hence the long hook timeout).
     process.env.CELERIAC_POOL_ENTRY = await compiledEntry('sample-app/src/main.ts');
     app = await createSampleApp({ celeriac: { prefix: `e2e-${randomUUID()}` } });
     await app.init();
@@ -46,7 +47,7 @@ describe('sample app over HTTP (embedded broker, API + worker in one process)', 
     });
     await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
     pagesUrl = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
-  });
+  }, 180_000);
 
   afterAll(async () => {
     await app.close();
