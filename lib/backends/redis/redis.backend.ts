@@ -24,11 +24,18 @@ import { RedisScheduleStore } from './redis-schedule.store.js';
 import { RedisPolicyStore } from './redis-policy.store.js';
 import { RedisWorkflowStore } from './redis-workflow.store.js';
 import { SubscriptionHub } from '../../redis/subscription-hub.js';
+import { recordFormatOf, type RecordFormat } from './record-format.js';
 
 /** `BackendOptions` with the TTL optional, so the backend can also be built directly. */
 export interface RedisBackendOptions extends ConnectionOptions {
   /** Default record and revocation TTL in ms (default one day). */
   resultTtlMs?: number;
+}
+
+/** Backend settings beyond the connection's (`backendOptions`). */
+export interface RedisBackendExtraOptions extends RedisExtraOptions {
+  /** `celeriac` (default), or `celery` for records Python Celery reads and writes (`celery-task-meta-<id>`). */
+  format?: 'celeriac' | 'celery';
 }
 
 let scripts: ScriptSet | undefined;
@@ -42,12 +49,13 @@ function backendScripts(): ScriptSet {
  * The Redis result backend. A record is one JSON string per task (`<prefix>:task:<id>`) with a TTL;
  * each write publishes it on the task's channel in the same script. Waiters subscribe through one
  * shared subscriber connection, which holds a channel only while someone waits on it. Settings in
- * `extra`: {@link RedisExtraOptions} (cluster, TLS and other ioredis options).
+ * `extra`: {@link RedisBackendExtraOptions} (record format, (cluster, TLS and other ioredis options).
  */
 export class RedisBackend implements ResultBackend {
   readonly kind = 'redis';
   private readonly logger = new Logger('CeleriacRedisBackend');
-  private readonly extra: RedisExtraOptions;
+  private readonly extra: RedisBackendExtraOptions;
+  private readonly format: RecordFormat;
   private readonly ttlMs: number;
   private connection?: CommandConnection;
   private connecting?: Promise<void>;
@@ -66,6 +74,7 @@ export class RedisBackend implements ResultBackend {
   constructor(private readonly options: RedisBackendOptions) {
     this.extra = options.extra ?? {};
     this.ttlMs = options.resultTtlMs ?? DEFAULT_RESULT_TTL_MS;
+    this.format = recordFormatOf(this.extra.format);
     this.workflows = new RedisWorkflowStore((command) => this.call(command), options.prefix, this.ttlMs);
     this.schedules = new RedisScheduleStore(
       (command) => this.call(command),
@@ -91,12 +100,12 @@ export class RedisBackend implements ResultBackend {
 
   async get(taskId: string): Promise<TaskRecord | undefined> {
     const raw = await this.call((client) => client.get(this.recordKey(taskId)));
-    return raw === null ? undefined : (JSON.parse(raw) as TaskRecord);
+    return raw === null ? undefined : this.format.decode(raw);
   }
 
   async write(record: TaskRecord, options: WriteOptions = {}): Promise<void> {
     const ttl = Math.max(1, Math.ceil(options.ttlMs ?? this.ttlMs));
-    const json = JSON.stringify(record);
+    const json = this.format.encode(record);
     await this.call((client) =>
       backendScripts().run(
         client,
@@ -109,7 +118,7 @@ export class RedisBackend implements ResultBackend {
 
   async markStarted(record: TaskRecord, options: WriteOptions = {}): Promise<TaskRecord | undefined> {
     const ttl = Math.max(1, Math.ceil(options.ttlMs ?? this.ttlMs));
-    const json = JSON.stringify(record);
+    const json = this.format.encode(record);
     const previous = (await this.call((client) =>
       backendScripts().run(
         client,
@@ -118,21 +127,19 @@ export class RedisBackend implements ResultBackend {
         [json, ttl, this.recordChannel(record.id), record.retries],
       ),
     )) as string | null;
-    return previous === null ? undefined : (JSON.parse(previous) as TaskRecord);
+    return previous === null ? undefined : this.format.decode(previous);
   }
 
   /** One native command: `SET … PX … NX`. */
   async create(record: TaskRecord, options: WriteOptions = {}): Promise<void> {
     const ttl = Math.max(1, Math.ceil(options.ttlMs ?? this.ttlMs));
     await this.call((client) =>
-      client.set(this.recordKey(record.id), JSON.stringify(record), 'PX', ttl, 'NX'),
+      client.set(this.recordKey(record.id), this.format.encode(record), 'PX', ttl, 'NX'),
     );
   }
 
   watch(taskId: string, listener: RecordListener): Promise<Unsubscribe> {
-    return this.subscribe(this.recordChannel(taskId), (message) =>
-      listener(JSON.parse(message) as TaskRecord),
-    );
+    return this.subscribe(this.recordChannel(taskId), (message) => listener(this.format.decode(message)));
   }
 
   async revoke(taskId: string): Promise<void> {
@@ -237,7 +244,7 @@ export class RedisBackend implements ResultBackend {
   }
 
   private recordKey(taskId: string): string {
-    return `${this.options.prefix}:task:${taskId}`;
+    return this.format.key(this.options.prefix, taskId);
   }
 
   /** Same name as the record's key: the channel of a record is easy to find from the key. */

@@ -149,7 +149,7 @@ function parseBody(body: string): [JsonValue[], Record<string, JsonValue>, Embed
   if (embed !== undefined && embed !== null && !isObject(embed)) {
     throw new InvalidEnvelopeError('Celery body: embed must be an object or null');
   }
-  return [args as JsonValue[], kwargs as Record<string, JsonValue>, (embed ?? null)];
+  return [args as JsonValue[], kwargs as Record<string, JsonValue>, embed ?? null];
 }
 
 /** Celery's `[hard, soft]` seconds; Celeriac's limit is the soft one, or the hard one when only it is set. */

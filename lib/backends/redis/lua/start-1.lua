@@ -15,7 +15,9 @@
 local previous = redis.call('GET', KEYS[1])
 if previous then
   local ok, record = pcall(cjson.decode, previous)
-  local finished = ok and (record.state == 'SUCCESS' or record.state == 'FAILURE' or record.state == 'REVOKED')
+  -- `state` in Celeriac's record format, `status` in Celery's.
+  local state = ok and (record.state or record.status)
+  local finished = state == 'SUCCESS' or state == 'FAILURE' or state == 'REVOKED'
   if finished and (tonumber(record.retries) or 0) >= tonumber(ARGV[4]) then
     return previous
   end

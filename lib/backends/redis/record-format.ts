@@ -1,0 +1,30 @@
+import { TaskDefinitionError } from '../../errors/task-definition.error.js';
+import type { TaskRecord } from '../task-record.js';
+import { celeryRecordFormat } from './celery-record.format.js';
+
+/**
+ * How the Redis backend names and writes a task's record. A record's channel is its key, so a writer
+ * that publishes on the key's name (Celeriac's scripts, Celery's backend) wakes every waiter.
+ */
+export interface RecordFormat {
+  readonly name: string;
+  key(prefix: string, taskId: string): string;
+  encode(record: TaskRecord): string;
+  /** Parses a stored or published record; it is untrusted input, read as data only. */
+  decode(raw: string): TaskRecord;
+}
+
+/** Celeriac's own record: the `TaskRecord` as JSON under `<prefix>:task:<id>`. */
+export const celeriacRecordFormat: RecordFormat = {
+  name: 'celeriac',
+  key: (prefix, taskId) => `${prefix}:task:${taskId}`,
+  encode: (record) => JSON.stringify(record),
+  decode: (raw) => JSON.parse(raw) as TaskRecord,
+};
+
+/** The format named by `backendOptions.format`. */
+export function recordFormatOf(name: string | undefined): RecordFormat {
+  if (name === undefined || name === 'celeriac') return celeriacRecordFormat;
+  if (name === 'celery') return celeryRecordFormat;
+  throw new TaskDefinitionError(`backendOptions.format: "${name}" is not celeriac or celery`);
+}

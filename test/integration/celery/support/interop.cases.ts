@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { TaskFailedError, TaskState } from '../../../../lib/index.js';
+import { startWorkerApp, type WorkerApp } from '../../../support/worker-app.js';
+import { InteropTasks, LEGACY, PYTHON_QUEUE, runs } from './interop-tasks.js';
+import { CeleryProducerProcess, CeleryWorkerProcess } from './python-celery.js';
+
+const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * Both directions between a real Python Celery app and a Celeriac app on one broker: Celery's
+ * `send_task` to a Celeriac worker, Celeriac's `sendByName` to a Celery worker, results through a
+ * Redis backend in Celery's record format. One Celery worker and one Celery producer per spec.
+ */
+export function describeCeleryInterop(name: string, broker: string, celeryBroker: string): void {
+  describe(`Celery interoperability on ${name}`, () => {
+    let nest: WorkerApp;
+    let celeryWorker: CeleryWorkerProcess;
+    let producer: CeleryProducerProcess;
+
+    beforeAll(async () => {
+      const settings = { broker: celeryBroker, backend: REDIS, queue: PYTHON_QUEUE };
+      [celeryWorker, producer, nest] = await Promise.all([
+        CeleryWorkerProcess.start(settings),
+        CeleryProducerProcess.start(settings),
+        startWorkerApp(
+          [InteropTasks],
+          {
+            broker,
+            backend: REDIS,
+            backendOptions: { format: 'celery' },
+            queues: {
+              [LEGACY]: { pool: 'async', protocol: 'celery' },
+              [PYTHON_QUEUE]: { protocol: 'celery' },
+            },
+          },
+          { queues: [LEGACY] },
+        ),
+      ]);
+    }, 90_000);
+
+    afterAll(async () => {
+      await Promise.allSettled([nest?.close(), celeryWorker?.stop(), producer?.stop()]);
+    }, 60_000);
+
+    it('Celery send_task → Celeriac worker → AsyncResult.get() returns the result', async () => {
+      const id = await producer.send({ task: 'js.add', queue: LEGACY, args: [2, 3] });
+      expect(await producer.get(id)).toEqual(expect.objectContaining({ ok: true, result: 5 }));
+      const named = await producer.send({ task: 'js.add', queue: LEGACY, kwargs: { x: 4, y: 5 } });
+      expect(await producer.get(named)).toEqual(expect.objectContaining({ ok: true, result: 9 }));
+      const options = await producer.send({
+        task: 'js.render',
+        queue: LEGACY,
+        args: ['r1'],
+        kwargs: { format: 'pdf' },
+      });
+      expect(await producer.get(options)).toEqual(expect.objectContaining({ ok: true, result: 'r1.pdf' }));
+    });
+
+    it('Celeriac sendByName → Celery worker → TaskHandle.wait() returns the result', async () => {
+      const handle = await nest.client.sendByName<number>('py.add', [2, 3], { queue: PYTHON_QUEUE });
+      expect(await handle.wait({ timeout: 30_000 })).toBe(5);
+      const named = await nest.client.sendByName<number>('py.add', [], {
+        queue: PYTHON_QUEUE,
+        kwargs: { x: 1, y: 2 },
+      });
+      expect(await named.wait({ timeout: 30_000 })).toBe(3);
+    });
+
+    it("a failing task's type and message reach the other side, in both directions", async () => {
+      const id = await producer.send({ task: 'js.fail', queue: LEGACY, args: ['out of range'] });
+      expect(await producer.get(id)).toEqual(
+        expect.objectContaining({ ok: false, type: 'RangeError', message: 'out of range' }),
+      );
+
+      const handle = await nest.client.sendByName('py.fail', ['bad value'], { queue: PYTHON_QUEUE });
+      const error = await handle.wait({ timeout: 30_000 }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(TaskFailedError);
+      expect((error as TaskFailedError).error).toMatchObject({ name: 'ValueError', message: 'bad value' });
+      expect((error as TaskFailedError).error?.stack).toMatch(/ValueError: bad value/);
+    });
+
+    it('retries with a countdown are honoured both ways', async () => {
+      const id = await producer.send({ task: 'js.flaky', queue: LEGACY });
+      const answer = await producer.get(id);
+      expect(answer.ok).toBe(true);
+      const [first, second] = answer.result as number[];
+      expect(second - first).toBeGreaterThanOrEqual(1_000 - 25);
+
+      const handle = await nest.client.sendByName<number[]>('py.flaky', [randomUUID(), 1], {
+        queue: PYTHON_QUEUE,
+      });
+      const [pyFirst, pySecond] = await handle.wait({ timeout: 30_000 });
+      expect(pySecond - pyFirst).toBeGreaterThanOrEqual(1_000 - 25);
+    });
+
+    it('eta and countdown are honoured both ways', async () => {
+      const eta = Date.now() + 1_500;
+      const id = await producer.send({ task: 'js.add', queue: LEGACY, args: [1, 1], eta_ms: eta });
+      expect(await producer.get(id)).toEqual(expect.objectContaining({ ok: true, result: 2 }));
+      expect(runs.get(id)![0]).toBeGreaterThanOrEqual(eta - 25);
+
+      const sent = Date.now();
+      const handle = await nest.client.sendByName<number>('py.now', [], {
+        queue: PYTHON_QUEUE,
+        countdown: 1_500,
+      });
+      expect(await handle.wait({ timeout: 30_000 })).toBeGreaterThanOrEqual(sent + 1_500 - 25);
+    });
+
+    it('refuses workflows on a Celery-mode queue with a clear error', async () => {
+      const { Signature } = await import('../../../../lib/canvas/signature.js');
+      await expect(
+        nest.client.sendByName('py.add', [1, 2], {
+          queue: PYTHON_QUEUE,
+          link: new Signature('py.add', [3], { queue: PYTHON_QUEUE }),
+        }),
+      ).rejects.toThrow(/workflows .* do not cross between Celery and Celeriac/);
+    });
+
+    it('dead-letters an undecodable message with its headers, and loses nothing', async () => {
+      const { broker: nestBroker } = nest.runtime;
+      const id = randomUUID();
+      await nestBroker.publish(LEGACY, '{not json', {
+        messageId: id,
+        headers: { task: 'js.add', id, lang: 'py' },
+        properties: { correlationId: id, contentType: 'application/json', contentEncoding: 'utf-8' },
+      });
+      const handle = nest.client.handle(id);
+      const letter = await waitForDeadLetter(nest, id);
+      expect(letter.reason).toMatch(/Celery body is not JSON/);
+      expect(letter.headers).toMatchObject({ task: 'js.add', id });
+      expect(await handle.state()).toBe(TaskState.PENDING);
+      expect(await nestBroker.size(LEGACY)).toBe(0);
+    });
+  });
+}
+
+/** The dead letter is written just after the worker's rejection: read until it is there (guarded). */
+async function waitForDeadLetter(nest: WorkerApp, messageId: string) {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const letters = await nest.runtime.broker.deadLetters(LEGACY);
+    const letter = letters.find((candidate) => candidate.messageId === messageId);
+    if (letter) return letter;
+    if (Date.now() > deadline) throw new Error(`no dead letter for ${messageId}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
