@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { MAX_PRIORITY, MIN_PRIORITY } from '../../celeriac.constants.js';
 import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
 import { CeleriacError } from '../../errors/celeriac.error.js';
+import { TaskDefinitionError } from '../../errors/task-definition.error.js';
 import type { ConnectionOptions } from '../broker-connection.options.js';
 import type {
   Broker,
@@ -54,6 +55,7 @@ export class RedisBroker implements Broker, ConsumerHost {
   private connecting?: Promise<void>;
 
   constructor(private readonly options: ConnectionOptions) {
+    refuseForeignQueues(options);
     this.extra = options.extra ?? {};
     this.settings = resolveBrokerOptions(this.extra);
     this.maxBlockMs = this.settings.maxBlockMs;
@@ -263,4 +265,17 @@ function checkPriority(priority: number): number {
     );
   }
   return priority;
+}
+
+/**
+ * Celery's Redis layout (kombu's lists) is not implemented: a `protocol: 'celery'` queue here would
+ * sit in keys no Celery worker reads, so it is refused at start rather than lost silently.
+ */
+function refuseForeignQueues(options: ConnectionOptions): void {
+  const foreign = Object.entries(options.protocols ?? {}).filter(([, protocol]) => protocol !== 'celeriac');
+  if (foreign.length === 0) return;
+  throw new TaskDefinitionError(
+    `queues ${foreign.map(([queue]) => `"${queue}"`).join(', ')}: protocol '${foreign[0][1]}' is not supported on ` +
+      'the Redis broker yet; put queues shared with Celery on RabbitMQ (results can stay in Redis)',
+  );
 }

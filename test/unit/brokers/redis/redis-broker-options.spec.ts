@@ -59,3 +59,12 @@ describe('parseRedisUrl', () => {
     expect(redactUrl('redis://:hunter2@h:1')).toBe('redis://:***@h:1');
   });
 });
+
+describe('RedisBroker and foreign wire modes', () => {
+  it("refuses a protocol 'celery' queue at construction, naming it", async () => {
+    const { RedisBroker } = await import('../../../../lib/brokers/redis/redis.broker.js');
+    expect(
+      () => new RedisBroker({ url: 'redis://127.0.0.1:6379', prefix: 'p', protocols: { legacy: 'celery' } }),
+    ).toThrow(/queues "legacy": protocol 'celery' is not supported on the Redis broker yet/);
+  });
+});
