@@ -1,0 +1,12 @@
+import { deleteRedisKeys } from '../../../bench/support/redis-keys.js';
+import { randomPrefix } from './support/cli-rig.js';
+import { describeCliCases } from './support/cli.cases.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const prefix = randomPrefix('redis');
+
+describeCliCases('celeriac CLI on Redis (two worker processes)', {
+  cluster: { broker: REDIS_URL, backend: REDIS_URL, prefix },
+  downBrokerUrl: 'redis://127.0.0.1:1',
+  cleanup: () => deleteRedisKeys(prefix, REDIS_URL),
+});

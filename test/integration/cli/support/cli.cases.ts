@@ -1,0 +1,197 @@
+import type { DeadLetterView } from '../../../../lib/operator/dead-letter.view.js';
+import type { QueueStats } from '../../../../lib/brokers/broker.interface.js';
+import type { TaskRecord } from '../../../../lib/index.js';
+import type { SpawnedProcess } from '../../../support/spawned-process.js';
+import {
+  celeriac,
+  type ClusterSettings,
+  connectionArgs,
+  deadLetterBeforeDeploy,
+  jsonOf,
+  startWorkers,
+} from './cli-rig.js';
+
+export interface CliCaseOptions {
+  cluster: ClusterSettings;
+  /** Same scheme as the broker, on a port where nothing listens. */
+  downBrokerUrl: string;
+  /** Deletes what the run left on the servers. */
+  cleanup(): Promise<void>;
+}
+
+/**
+ * The CLI's commands against a real broker with two worker processes of the sample app: each
+ * command's exit code, `--json` shape and human output, and the messages when things go wrong.
+ */
+export function describeCliCases(title: string, options: CliCaseOptions): void {
+  describe(title, () => {
+    const { cluster } = options;
+    const args = connectionArgs(cluster);
+    let workers: SpawnedProcess[] = [];
+    let staleTaskId: string;
+
+    beforeAll(async () => {
+      staleTaskId = await deadLetterBeforeDeploy(cluster, 'replayed');
+      workers = await startWorkers(cluster, 2, 'io,serial');
+    }, 180_000);
+
+    afterAll(async () => {
+      await Promise.all(workers.map((worker) => worker.stop()));
+      await options.cleanup();
+    });
+
+    it('call --wait --json prints the final record; exit 0', async () => {
+      const run = await celeriac([
+        ...args,
+        '--json',
+        'call',
+        'ReportTasks.notify',
+        '--args',
+        '["hi"]',
+        '--queue',
+        'io',
+        '--wait',
+        '30000',
+      ]);
+      expect(run.code).toBe(0);
+      expect(jsonOf<TaskRecord>(run)).toMatchObject({
+        id: expect.any(String),
+        task: 'ReportTasks.notify',
+        queue: 'io',
+        state: 'SUCCESS',
+        result: 'sent: hi',
+        retries: 0,
+        updatedAt: expect.any(Number),
+      });
+    });
+
+    it('call prints the id; result --wait shows the outcome as aligned fields', async () => {
+      const sent = await celeriac([
+        ...args,
+        'call',
+        'ReportTasks.notify',
+        '--args',
+        '["there"]',
+        '--queue',
+        'io',
+      ]);
+      expect(sent.code).toBe(0);
+      const id = sent.stdout.trim();
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      const shown = await celeriac([...args, 'result', id, '--wait', '30000']);
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toContain(`id       ${id}\n`);
+      expect(shown.stdout).toContain('state    SUCCESS\n');
+      expect(shown.stdout).toContain('result   sent: there\n');
+      const json = jsonOf<TaskRecord>(await celeriac([...args, '--json', 'result', id]));
+      expect(json).toMatchObject({ id, state: 'SUCCESS', result: 'sent: there' });
+    });
+
+    it('connection settings also come from BROKER_URL, RESULT_URL and CELERIAC_PREFIX', async () => {
+      const run = await celeriac(
+        ['--json', 'call', 'ReportTasks.notify', '--args', '["env"]', '--queue', 'io', '--wait'],
+        {
+          BROKER_URL: cluster.broker,
+          RESULT_URL: cluster.backend,
+          CELERIAC_PREFIX: cluster.prefix,
+        },
+      );
+      expect(run.code).toBe(0);
+      expect(jsonOf<TaskRecord>(run).result).toBe('sent: env');
+    });
+
+    it('a task that fails exits 1 with its error; an unknown id exits 4', async () => {
+      const failed = await celeriac([...args, '--json', 'call', 'NoSuch.task', '--queue', 'io', '--wait']);
+      expect(failed.code).toBe(1);
+      expect(jsonOf<TaskRecord>(failed)).toMatchObject({
+        state: 'FAILURE',
+        error: { name: 'UnknownTaskError', message: expect.stringContaining('NoSuch.task') },
+      });
+      const unknown = await celeriac([...args, 'result', 'no-such-id']);
+      expect(unknown).toMatchObject({ code: 4, stdout: '' });
+      expect(unknown.stderr).toBe('celeriac: no task no-such-id (unknown id, or its record expired)\n');
+    });
+
+    it('queues: depth, delays, dead letters and the two workers as consumers', async () => {
+      const delayed = await celeriac([
+        ...args,
+        'call',
+        'ReportTasks.notify',
+        '--args',
+        '["later"]',
+        '--queue',
+        'serial',
+        '--countdown',
+        '600000',
+      ]);
+      expect(delayed.code).toBe(0);
+      const run = await celeriac([...args, '--json', 'queues', 'io', 'serial']);
+      expect(run.code).toBe(0);
+      const [io, serial] = jsonOf<QueueStats[]>(run);
+      expect(io).toMatchObject({ queue: 'io', ready: 0, delayed: 0, consumers: 2 });
+      expect(io.deadLettered).toBeGreaterThanOrEqual(1);
+      expect(serial).toMatchObject({ queue: 'serial', ready: 0, delayed: 1, deadLettered: 0, consumers: 2 });
+      const table = await celeriac([...args, 'queues', 'serial']);
+      expect(table.stdout.split('\n')[0]).toBe('QUEUE   READY  DELAYED  IN FLIGHT  DEAD LETTERS  CONSUMERS');
+      expect(table.stdout.split('\n')[1]).toMatch(/^serial\s+0\s+1\s+\S+\s+0\s+2$/);
+    });
+
+    it('purge refuses without --yes (no terminal to ask on), then drops the delayed message', async () => {
+      const refused = await celeriac([...args, 'purge', 'serial']);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('add --yes');
+      const purged = await celeriac([...args, '--json', 'purge', 'serial', '--yes']);
+      expect(purged.code).toBe(0);
+      expect(jsonOf(purged)).toEqual({ queue: 'serial', purged: { ready: 0, delayed: 1, deadLettered: 0 } });
+      const after = jsonOf<QueueStats[]>(await celeriac([...args, '--json', 'queues', 'serial']));
+      expect(after[0]).toMatchObject({ ready: 0, delayed: 0 });
+    });
+
+    it('dead-letters list shows the reason; replay runs the task now that workers know it', async () => {
+      const listed = await celeriac([...args, '--json', 'dead-letters', 'list', 'io']);
+      expect(listed.code).toBe(0);
+      const letter = jsonOf<DeadLetterView[]>(listed).find((entry) => entry.taskId === staleTaskId)!;
+      expect(letter).toMatchObject({
+        queue: 'io',
+        task: 'ReportTasks.notify',
+        args: ['replayed'],
+        reason: expect.stringContaining('ReportTasks.notify'),
+        at: expect.any(Number),
+      });
+      const table = await celeriac([...args, 'dead-letters', 'list', 'io']);
+      expect(table.stdout).toMatch(/^MESSAGE ID\s+DEAD-LETTERED AT\s+TASK\s+REASON\n/);
+      expect(table.stdout).toContain(letter.messageId);
+
+      const replayed = await celeriac([...args, '--json', 'dead-letters', 'replay', 'io', letter.messageId]);
+      expect(replayed.code).toBe(0);
+      expect(jsonOf(replayed)).toEqual({ queue: 'io', replayed: 1 });
+      const outcome = await celeriac([...args, '--json', 'result', staleTaskId, '--wait', '30000']);
+      expect(jsonOf<TaskRecord>(outcome)).toMatchObject({ state: 'SUCCESS', result: 'sent: replayed' });
+    });
+
+    it('dead-letters delete needs ids or --all; --all empties the store', async () => {
+      const refused = await celeriac([...args, 'dead-letters', 'delete', 'io']);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('--all');
+      const deleted = await celeriac([...args, '--json', 'dead-letters', 'delete', 'io', '--all']);
+      expect(deleted.code).toBe(0);
+      expect(jsonOf<{ deleted: number }>(deleted).deleted).toBeGreaterThanOrEqual(1);
+      expect(jsonOf(await celeriac([...args, '--json', 'dead-letters', 'list', 'io']))).toEqual([]);
+    });
+
+    it('a broker that is down: one line naming it, exit 3, no stack', async () => {
+      const run = await celeriac([
+        '--broker',
+        options.downBrokerUrl,
+        '--backend',
+        cluster.backend,
+        'queues',
+        'io',
+      ]);
+      expect(run.code).toBe(3);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(/^celeriac: cannot reach the broker at \S+:1\b.*\n$/);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    });
+  });
+}
