@@ -12,6 +12,7 @@ import type { ResultBackend } from './backends/result-backend.interface.js';
 import type { Broker } from './brokers/broker.interface.js';
 import { CELERIAC_BACKEND, CELERIAC_BROKER, CELERIAC_OPTIONS } from './celeriac.constants.js';
 import type { ResolvedCeleriacOptions } from './celeriac-options.interface.js';
+import { markClosing } from './client/backend-closing.js';
 import { TaskExplorer } from './discovery/task.explorer.js';
 import { TaskRegistry } from './discovery/task.registry.js';
 import { Scheduler } from './scheduler/scheduler.service.js';
@@ -85,6 +86,8 @@ export class CeleriacRuntime
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // Workers have drained: whoever still waits for a result would wait on a closed connection.
+    markClosing(this.backend);
     const results = await Promise.allSettled([this.broker.close(), this.backend.close()]);
     for (const result of results) {
       if (result.status === 'rejected')

@@ -31,6 +31,7 @@ export { NonRetryableError } from './errors/non-retryable.error.js';
 export { RetryRequest } from './errors/retry-request.error.js';
 export { TaskFailedError } from './errors/task-failed.error.js';
 export { WaitTimeoutError } from './errors/wait-timeout.error.js';
+export { ClientClosedError } from './errors/client-closed.error.js';
 export { UnknownTaskError } from './errors/unknown-task.error.js';
 export { InvalidArgumentsError } from './errors/invalid-arguments.error.js';
 export { InvalidEnvelopeError } from './errors/invalid-envelope.error.js';

@@ -13,6 +13,7 @@ import type { TaskOptions } from '../decorators/task-options.interface.js';
 import { TaskRegistry } from '../discovery/task.registry.js';
 import { ForeignWorkflowError } from '../errors/foreign-workflow.error.js';
 import { TaskDefinitionError } from '../errors/task-definition.error.js';
+import { createCeleriacLogger } from '../logging/celeriac-logger.js';
 import { WireCodecs } from '../protocol/wire-codecs.js';
 import { EnvelopeFactory } from './envelope.factory.js';
 import { EnvelopePublisher } from './envelope.publisher.js';
@@ -20,6 +21,7 @@ import { GroupHandle } from './group.handle.js';
 import type { SendOptions } from './send-options.interface.js';
 import { TaskHandle } from './task.handle.js';
 import { claimDedup, policyFor } from './send-policies.js';
+import { UnroutedNameWarning } from './unrouted-name-warning.js';
 import type { TaskArgs, TaskMethodName, TaskResult } from './task-method.types.js';
 
 /** Handle of a chain: a task handle, or a group handle when the chain ends with a group. */
@@ -36,6 +38,7 @@ export class TaskClient {
   private readonly publisher: EnvelopePublisher;
   private readonly steps: StepRunner;
   private readonly wire: WireCodecs;
+  private readonly unrouted: UnroutedNameWarning;
 
   constructor(
     @Inject(CELERIAC_BROKER) broker: Broker,
@@ -53,6 +56,7 @@ export class TaskClient {
       this.wire,
     );
     this.steps = new StepRunner(this.publisher, backend, options.resultTtl);
+    this.unrouted = new UnroutedNameWarning(registry, createCeleriacLogger('Celeriac', options.logger));
   }
 
   /** Sends `TaskClass.method(...args)`; argument and result types come from the method. */
@@ -75,6 +79,7 @@ export class TaskClient {
     args: unknown[] = [],
     options: SendOptions = {},
   ): Promise<TaskHandle<TResult>> {
+    this.unrouted.check(name, options.queue);
     return this.publish(name, args, this.registry.find(name)?.options ?? {}, options);
   }
 

@@ -1,8 +1,10 @@
 import type { RecordListener, ResultBackend, Unsubscribe } from '../backends/result-backend.interface.js';
 import type { TaskRecord } from '../backends/task-record.js';
 import { isReadyState, TaskState } from '../backends/task-state.js';
+import { ClientClosedError } from '../errors/client-closed.error.js';
 import { TaskFailedError } from '../errors/task-failed.error.js';
 import { WaitTimeoutError } from '../errors/wait-timeout.error.js';
+import { closingSignal } from './backend-closing.js';
 
 /** What a chain's parent link can be: a task or a group handle. */
 export interface GroupHandleLike {
@@ -42,7 +44,11 @@ export class TaskHandle<TResult = unknown> {
     return this.backend.watch(this.id, listener);
   }
 
-  /** Resolves with the result on SUCCESS; rejects with a {@link TaskFailedError} on FAILURE or REVOKED. */
+  /**
+   * Resolves with the result on SUCCESS; rejects with a {@link TaskFailedError} on FAILURE or
+   * REVOKED, a {@link WaitTimeoutError} after `timeout`, a {@link ClientClosedError} when the
+   * application closes first.
+   */
   async wait(options: WaitOptions = {}): Promise<TResult> {
     const record = await this.waitForRecord(options);
     if (record.state === TaskState.SUCCESS) return record.result as TResult;
@@ -57,18 +63,32 @@ export class TaskHandle<TResult = unknown> {
       if (isReadyState(record.state)) settle(record);
     });
     let timer: NodeJS.Timeout | undefined;
+    // Without it, a wait with no timeout would never settle once the application closes.
+    const closing = closingSignal(this.backend);
+    let onClose: (() => void) | undefined;
+    const closed = new Promise<never>((_, reject) => {
+      onClose = () => reject(new ClientClosedError(this.id));
+      if (closing.aborted) onClose();
+      else closing.addEventListener('abort', onClose, { once: true });
+    });
+    closed.catch(() => undefined);
     try {
       // Read after subscribing: a result written before the subscription was live is not missed.
       const current = await this.backend.get(this.id);
       if (current && isReadyState(current.state)) return current;
-      if (options.timeout === undefined) return await done;
+      const waits: Promise<TaskRecord>[] = [done, closed];
       const timeout = options.timeout;
-      const expired = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new WaitTimeoutError(this.id, timeout)), timeout);
-      });
-      return await Promise.race([done, expired]);
+      if (timeout !== undefined) {
+        waits.push(
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new WaitTimeoutError(this.id, timeout)), timeout);
+          }),
+        );
+      }
+      return await Promise.race(waits);
     } finally {
       clearTimeout(timer);
+      if (onClose) closing.removeEventListener('abort', onClose);
       await unsubscribe();
     }
   }
