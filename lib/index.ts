@@ -69,3 +69,11 @@ export type {
   ClaimOutcome,
   ScheduleChange,
 } from './backends/schedule-store.interface.js';
+export { CeleriacHealthModule, type CeleriacHealthModuleOptions } from './health/celeriac-health.module.js';
+export {
+  CeleriacHealth,
+  type CeleriacHealthReport,
+  type PartHealth,
+  type HealthStatus,
+} from './health/celeriac-health.js';
+export { CeleriacHealthIndicator, type CeleriacIndicatorResult } from './health/celeriac-health.indicator.js';

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { CeleriacModule, type CeleriacModuleOptions } from '../../lib/index.js';
+import { CeleriacHealthModule, CeleriacModule, type CeleriacModuleOptions } from '../../lib/index.js';
 import { CounterModule } from './counter/counter.module.js';
 import { HealthController } from './health.controller.js';
 import { PrimesModule } from './primes/primes.module.js';
@@ -32,6 +32,7 @@ export class AppModule {
         CounterModule,
         WordCountsModule,
         ReportsModule,
+        CeleriacHealthModule.forRoot(),
       ],
       controllers: [HealthController],
     };
