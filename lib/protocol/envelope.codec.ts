@@ -41,7 +41,7 @@ const FIELDS: Record<string, [Check, boolean, string]> = {
   policy: [
     isPolicyFields,
     false,
-    'delivery-policy fields (rateKey, concurrencyKey, dedupKey, dedupUntil, rateBooked)',
+    'delivery-policy fields (rateKey, concurrencyKey, dedupKey, dedupUntil, rateBooked, waits)',
   ],
 };
 

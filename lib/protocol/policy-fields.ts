@@ -10,6 +10,11 @@ export interface PolicyFields {
   dedupUntil?: number;
   /** Set by a worker that delayed the task for a place under its rate limit: it has a booked place. */
   rateBooked?: boolean;
+  /**
+   * How often a worker gave the message back to wait for a place: these requeues are not lost
+   * deliveries, so the poison check does not count them.
+   */
+  waits?: number;
 }
 
 const STRING_FIELDS = ['rateKey', 'concurrencyKey', 'dedupKey'] as const;
@@ -24,5 +29,7 @@ export function isPolicyFields(value: unknown): boolean {
   const until = fields.dedupUntil;
   const untilOk = until === undefined || (typeof until === 'number' && Number.isFinite(until) && until >= 0);
   const bookedOk = fields.rateBooked === undefined || typeof fields.rateBooked === 'boolean';
-  return stringsOk && untilOk && bookedOk;
+  const waits = fields.waits;
+  const waitsOk = waits === undefined || (Number.isInteger(waits) && (waits as number) >= 0);
+  return stringsOk && untilOk && bookedOk && waitsOk;
 }

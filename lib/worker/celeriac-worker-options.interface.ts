@@ -11,4 +11,9 @@ export interface CeleriacWorkerOptions {
    * it at once; each tick is claimed in the schedule store and fires once.
    */
   beat?: boolean;
+  /**
+   * Lease of the concurrency places this worker holds, renewed every third of it while tasks run:
+   * the places of a worker that died come back this long after it stopped (default 30 s).
+   */
+  policyLeaseMs?: number;
 }

@@ -104,7 +104,10 @@ export class CeleriacWorker extends Server implements CustomTransportStrategy {
       new StepRunner(publisher, backend, options.resultTtl),
       options.resultTtl,
     );
-    const executor = new TaskExecutor(runtime.registry, backend, options, runtime.events, continuation);
+    const executor = new TaskExecutor(runtime.registry, backend, options, runtime.events, continuation, {
+      publish: (envelope) => publisher.publish(envelope),
+      leaseMs: this.workerOptions.policyLeaseMs,
+    });
     this.executor = executor;
     this.stopRevokes = await runtime.backend.onRevoke((taskId) => {
       void executor.abort(taskId, new TaskRevokedError(taskId));

@@ -5,6 +5,7 @@ import type { JsonValue } from '../protocol/json-value.js';
 export type TaskEventType =
   | 'task-sent'
   | 'task-received'
+  | 'task-rate-limited'
   | 'task-started'
   | 'task-progress'
   | 'task-succeeded'
@@ -29,7 +30,7 @@ export interface TaskEvent {
   error?: string;
   /** What the task reported, for `task-progress`. */
   progress?: JsonValue;
-  /** For `task-sent`: when the task is due (countdown, ETA), epoch ms. */
+  /** For `task-sent`: when the task is due (countdown, ETA); for `task-rate-limited`: when it comes back. */
   eta?: number;
 }
 

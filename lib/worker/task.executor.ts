@@ -17,6 +17,7 @@ import { toErrorInfo } from '../errors/error-info.js';
 import { attemptLabel, errorSummary, formatDelay } from '../logging/attempt-label.js';
 import { createCeleriacLogger } from '../logging/celeriac-logger.js';
 import type { Pool } from './pools/pool.interface.js';
+import { DeliveryPolicies, type DeliveryPolicyHost } from './delivery-policies.js';
 import { RateLimiter } from './rate-limiter.js';
 import { decideFailure } from './retry-policy.js';
 import { type AttemptOutcome, runAttempt } from './task-attempt.js';
@@ -48,6 +49,7 @@ export class TaskExecutor {
   private readonly idleWaiters = new Set<() => void>();
   private readonly wire: WireCodecs;
   private readonly messagingSystem: string;
+  private readonly policies: DeliveryPolicies;
 
   constructor(
     private readonly registry: TaskRegistry,
@@ -55,10 +57,20 @@ export class TaskExecutor {
     private readonly options: ResolvedCeleriacOptions,
     private readonly events: TaskEvents,
     private readonly continuation: WorkflowContinuation,
+    policyOptions: Pick<DeliveryPolicyHost, 'publish' | 'leaseMs'> = {},
   ) {
     this.logger = createCeleriacLogger('Celeriac', options.logger);
     this.wire = new WireCodecs(options.queues);
     this.messagingSystem = messagingSystemOf(schemeOf(options.broker));
+    this.policies = new DeliveryPolicies({
+      ...policyOptions,
+      backend,
+      registry,
+      events,
+      logger: this.logger,
+      encode: (envelope) => this.wire.encode(envelope),
+      markWaiting: async (envelope) => void (await this.store(envelope, TaskState.RECEIVED)),
+    });
   }
 
   get activeCount(): number {
@@ -126,9 +138,9 @@ export class TaskExecutor {
       return this.reject(delivery, refused, (error as Error).message);
     }
     entry.taskId = envelope.id;
-    // Retries are requeues too, so they count as deliveries; only deliveries that ended without any
-    // outcome (the worker died or hung) make a message poison.
-    const lost = delivery.deliveryCount - envelope.retries;
+    // Retries and waits for a delivery-policy place are requeues too, so they count as deliveries;
+    // only deliveries that ended without any outcome (the worker died or hung) make a message poison.
+    const lost = delivery.deliveryCount - envelope.retries - (envelope.policy?.waits ?? 0);
     if (lost > this.options.maxDeliveries) {
       const reason = `delivered ${lost} times without an outcome (the worker running it died or hung)`;
       await this.finish(envelope, TaskState.FAILURE, {
@@ -153,7 +165,17 @@ export class TaskExecutor {
       this.emit('task-failed', envelope, error);
       return delivery.ack();
     }
-    await this.run(entry, envelope, definition, args);
+    const admission = await this.policies.admit(delivery, envelope, definition, args);
+    if (admission.kind === 'refused') {
+      await this.finish(envelope, TaskState.FAILURE, { error: toErrorInfo(admission.error) });
+      return this.reject(delivery, envelope, admission.error.message);
+    }
+    if (admission.kind === 'delayed') return;
+    try {
+      await this.run(entry, envelope, definition, args);
+    } finally {
+      await admission.release();
+    }
   }
 
   /** Expired or early: settled without running, and without a backend round trip in the common case. */
@@ -319,6 +341,7 @@ export class TaskExecutor {
   private async finish(envelope: TaskEnvelope, state: TaskState, extra: Partial<TaskRecord>): Promise<void> {
     const record = await this.store(envelope, state, extra);
     await this.continueWorkflow(envelope, record);
+    await this.policies.finished(envelope);
   }
 
   private async continueWorkflow(envelope: TaskEnvelope, record: TaskRecord): Promise<void> {

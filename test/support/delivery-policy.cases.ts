@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type CeleriacModuleOptions,
+  type CeleriacWorkerOptions,
+  type TaskEvent,
+  TaskState,
+} from '../../lib/index.js';
+import { encodeEnvelope } from '../../lib/protocol/envelope.codec.js';
+import { PROTOCOL_VERSION, type TaskEnvelope } from '../../lib/protocol/task-envelope.js';
+import { maxInWindow, maxOverlap, PolicyTasks, type RunSpan } from './policy-tasks.js';
+import { SchemaTasks } from './schema-tasks.js';
+import { startWorkerApp, type WorkerApp } from './worker-app.js';
+
+/** How a suite reaches its broker and backend, and cleans up after itself. */
+export interface PolicySuiteTarget {
+  name: string;
+  options: CeleriacModuleOptions;
+  /** Run only the cases whose title contains one of these (default: all). */
+  only?: string[];
+  cleanup?(prefix: string): Promise<void>;
+}
+
+/** A message pushed into the broker as another producer would, skipping every check of `send`. */
+function injected(task: string, args: unknown[]): TaskEnvelope {
+  const id = randomUUID();
+  return {
+    v: PROTOCOL_VERSION,
+    id,
+    task,
+    queue: 'default',
+    args: args as TaskEnvelope['args'],
+    kwargs: {},
+    retries: 0,
+    createdAt: Date.now(),
+    rootId: id,
+  };
+}
+
+async function deadLetterOf(app: WorkerApp, id: string, ms = 20_000): Promise<string> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const letters = await app.runtime.broker.deadLetters('default');
+    const letter = letters.find((l) => l.messageId === id || l.body.includes(id));
+    if (letter) return letter.reason;
+    if (Date.now() > deadline) throw new Error(`no dead letter for ${id} within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * Delivery policies end to end with workers in this process: shared rate limits, per-key rate
+ * limits, per-key concurrency across several workers, deduplication and schemas checked again by
+ * the worker. Run on the embedded broker and on Redis (and RabbitMQ with Redis results).
+ */
+export function describeDeliveryPolicies(target: PolicySuiteTarget): void {
+  describe(`delivery policies on ${target.name}`, () => {
+    const it = (title: string, body: () => Promise<void>, timeout?: number): void => {
+      if (target.only && !target.only.some((part) => title.includes(part))) return;
+      test(title, body, timeout);
+    };
+    let prefix: string;
+    const apps: WorkerApp[] = [];
+    const start = async (workerOptions: CeleriacWorkerOptions = {}): Promise<WorkerApp> => {
+      const app = await startWorkerApp(
+        [PolicyTasks, SchemaTasks],
+        { ...target.options, prefix, queues: { default: { pool: 'async', concurrency: 20 } } },
+        workerOptions,
+      );
+      apps.push(app);
+      return app;
+    };
+    beforeEach(() => {
+      prefix = `test-policies-${randomUUID()}`;
+    });
+    afterEach(async () => {
+      await Promise.all(apps.splice(0).map((app) => app.close()));
+      await target.cleanup?.(prefix);
+    });
+
+    it('a global limit of 10/s holds across two workers: at most 11 starts in any 1 s window; waits are visible', async () => {
+      const [a] = [await start(), await start()];
+      const events: TaskEvent[] = [];
+      a.runtime.events.on('task', (event) => events.push(event));
+      const handles = await Promise.all(
+        Array.from({ length: 25 }, (_, n) => a.client.send(PolicyTasks, 'tick', [n])),
+      );
+      const spans = await Promise.all(handles.map((h) => h.wait({ timeout: 30_000 })));
+      const starts = spans.map((span) => span.start);
+      expect(maxInWindow(starts, 1_000)).toBeLessThanOrEqual(11);
+      // 25 starts at 10/s cannot take less than ~1.4 s (10 at once, then one every 100 ms).
+      expect(Math.max(...starts) - Math.min(...starts)).toBeGreaterThanOrEqual(1_300);
+      const last = handles[handles.length - 1];
+      expect((await last.info())?.state).toBe(TaskState.SUCCESS);
+      expect(events.some((event) => event.type === 'task-rate-limited')).toBe(true);
+    }, 60_000);
+
+    it('per-key limits of 5/s: two keys run at 5/s each, at the same time', async () => {
+      const app = await start();
+      const sends = ['acme', 'globex'].flatMap((tenant) =>
+        Array.from({ length: 12 }, (_, n) => app.client.send(PolicyTasks, 'tenantTick', [tenant, n])),
+      );
+      const spans = await Promise.all((await Promise.all(sends)).map((h) => h.wait({ timeout: 30_000 })));
+      const byTenant = (tenant: string): number[] =>
+        spans.filter((s) => s.label.startsWith(`${tenant}:`)).map((s) => s.start);
+      for (const tenant of ['acme', 'globex']) {
+        const starts = byTenant(tenant);
+        expect(maxInWindow(starts, 1_000)).toBeLessThanOrEqual(6);
+        expect(Math.max(...starts) - Math.min(...starts)).toBeGreaterThanOrEqual(1_200);
+      }
+      // Concurrently: both keys' runs overlap in time, so together they start up to 10 a second.
+      const [acme, globex] = [byTenant('acme'), byTenant('globex')];
+      expect(Math.min(...globex)).toBeLessThan(Math.max(...acme));
+      expect(Math.min(...acme)).toBeLessThan(Math.max(...globex));
+      expect(maxInWindow([...acme, ...globex], 1_000)).toBeGreaterThan(6);
+    }, 60_000);
+
+    it('per-key concurrency 2 with four workers: never more than 2 running per key, no key starved', async () => {
+      const [a] = [await start(), await start(), await start(), await start()];
+      const tenants = ['t1', 't2', 't3'];
+      const sends = tenants.flatMap((tenant) =>
+        Array.from({ length: 6 }, () => a.client.send(PolicyTasks, 'tenantJob', [tenant, 150])),
+      );
+      const spans: RunSpan[] = await Promise.all(
+        (await Promise.all(sends)).map((h) => h.wait({ timeout: 30_000 })),
+      );
+      for (const tenant of tenants) {
+        const own = spans.filter((s) => s.label === tenant);
+        expect(own).toHaveLength(6);
+        expect(maxOverlap(own)).toBeLessThanOrEqual(2);
+      }
+      // The keys ran side by side: more than one key's limit was in use at once.
+      expect(maxOverlap(spans)).toBeGreaterThan(2);
+    }, 60_000);
+
+    it('dedup: 100 concurrent sends with one key give one task; after its TTL a new one runs', async () => {
+      const app = await start();
+      const handles = await Promise.all(
+        Array.from({ length: 100 }, () =>
+          app.client.send(PolicyTasks, 'long', ['invoice', 20], {
+            dedupKey: 'invoice:42',
+            dedupTtl: '300ms',
+          }),
+        ),
+      );
+      const ids = new Set(handles.map((h) => h.id));
+      expect(ids.size).toBe(1);
+      await handles[0].wait({ timeout: 10_000 });
+      // Still within the TTL after it finished: the same handle.
+      const again = await app.client.send(PolicyTasks, 'long', ['invoice', 20], {
+        dedupKey: 'invoice:42',
+        dedupTtl: '300ms',
+      });
+      expect(again.id).toBe(handles[0].id);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const fresh = await app.client.send(PolicyTasks, 'long', ['invoice', 20], {
+        dedupKey: 'invoice:42',
+        dedupTtl: '300ms',
+      });
+      expect(fresh.id).not.toBe(handles[0].id);
+      expect((await fresh.wait({ timeout: 10_000 })).label).toBe('invoice');
+    }, 60_000);
+
+    it('schemas are checked again by the worker: a message that fails is dead-lettered with the reason, never retried', async () => {
+      const app = await start();
+      const badZod = injected('SchemaTasks.bill', [{ customer: { email: 'x' }, amount: 3 }, 1]);
+      const badDto = injected('SchemaTasks.signup', [
+        { name: 'Ada', contact: { email: 'ada@x.io' }, seats: 0 },
+      ]);
+      for (const envelope of [badZod, badDto]) {
+        await app.runtime.broker.publish('default', encodeEnvelope(envelope), { messageId: envelope.id });
+      }
+      expect(await deadLetterOf(app, badZod.id)).toBe(
+        'invalid arguments for task "SchemaTasks.bill": args[0].customer.email: Invalid email address',
+      );
+      expect(await deadLetterOf(app, badDto.id)).toBe(
+        'invalid arguments for task "SchemaTasks.signup": args[0].seats: seats must not be less than 1',
+      );
+      const record = await app.client.handle(badZod.id).waitForRecord({ timeout: 10_000 });
+      expect(record).toMatchObject({ state: TaskState.FAILURE, retries: 0 });
+      expect(record.error?.name).toBe('InvalidArgumentsError');
+    }, 60_000);
+  });
+}

@@ -1,0 +1,3 @@
+import { describeDeliveryPolicies } from '../../support/delivery-policy.cases.js';
+
+describeDeliveryPolicies({ name: 'the embedded broker', options: {} });
