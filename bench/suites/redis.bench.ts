@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { RedisBroker } from '../../lib/brokers/redis/redis.broker.js';
 import type { BenchRow, BenchSuite } from '../bench.types.js';
+import { withOwnRedis } from '../support/own-redis.js';
 import { since } from '../support/stats.js';
 
 /**
@@ -175,30 +174,6 @@ async function idleCost(url: string): Promise<BenchRow[]> {
       note,
     },
   ];
-}
-
-/** A throw-away redis-server on a free port, so the idle figures count nothing but the consumer. */
-async function withOwnRedis<T>(run: (url: string) => Promise<T>): Promise<T> {
-  const port = await new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port: free } = server.address() as { port: number };
-      server.close(() => resolve(free));
-    });
-  });
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: ['ignore', 'pipe', 'ignore'] },
-  );
-  try {
-    await new Promise<void>((resolve, reject) => {
-      child.once('error', reject);
-      child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('Ready to accept') && resolve());
-    });
-    return await run(`redis://127.0.0.1:${port}`);
-  } finally {
-    child.kill('SIGKILL');
-  }
 }
 
 function ratio(rows: Row[], match: string, subject: string, baseline: string): Row[] {

@@ -1,7 +1,13 @@
 import 'reflect-metadata';
 import { Injectable, type INestMicroservice, Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { CeleriacModule, type CeleriacModuleOptions, CeleriacWorker, Task } from '../../lib/index.js';
+import {
+  CeleriacModule,
+  type CeleriacModuleOptions,
+  CeleriacWorker,
+  type CeleriacWorkerOptions,
+  Task,
+} from '../../lib/index.js';
 
 /** The no-op task most benchmarks send: the framework's cost with nothing of the task's own. */
 @Injectable()
@@ -20,9 +26,12 @@ class NoopModule {
 }
 
 /** A worker application (API + worker in one process) serving `NoopTasks` on queue `work`. */
-export async function startNoopWorker(options: CeleriacModuleOptions): Promise<INestMicroservice> {
+export async function startNoopWorker(
+  options: CeleriacModuleOptions,
+  workerOptions: CeleriacWorkerOptions = {},
+): Promise<INestMicroservice> {
   const app = await NestFactory.createMicroservice(NoopModule.with(options), {
-    strategy: new CeleriacWorker(),
+    strategy: new CeleriacWorker(workerOptions),
     logger: false,
   });
   await app.listen();

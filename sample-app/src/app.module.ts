@@ -4,6 +4,7 @@ import { CounterModule } from './counter/counter.module.js';
 import { HealthController } from './health.controller.js';
 import { PrimesModule } from './primes/primes.module.js';
 import { ReportsModule } from './reports/reports.module.js';
+import { SchedulesController } from './schedules.controller.js';
 import { SharesModule } from './shares/shares.module.js';
 import { WordCountsModule } from './word-counts/word-counts.module.js';
 
@@ -34,7 +35,7 @@ export class AppModule {
         ReportsModule,
         CeleriacHealthModule.forRoot(),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, SchedulesController],
     };
   }
 }

@@ -17,7 +17,8 @@ export async function createSampleApp(options: SampleAppOptions = {}): Promise<I
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.enableShutdownHooks();
   if (options.embeddedWorker ?? true) {
-    app.connectMicroservice({ strategy: new CeleriacWorker() });
+    // The worker also runs the beat, which fires the periodic tasks (the counter snapshot).
+    app.connectMicroservice({ strategy: new CeleriacWorker({ beat: true }) });
     await app.startAllMicroservices();
   }
   return app;

@@ -4,7 +4,11 @@ import { NestFactory } from '@nestjs/core';
 import { CeleriacWorker } from '../../lib/index.js';
 import { AppModule } from './app.module.js';
 
-/** A standalone worker: consumes the queues in WORKER_QUEUES (comma-separated; default all). */
+/**
+ * A standalone worker: consumes the queues in WORKER_QUEUES (comma-separated; default all) and runs
+ * the beat, which fires the periodic tasks (CELERIAC_BEAT=off to leave that to other nodes). Run as
+ * many as you like: each tick still fires once.
+ */
 async function main(): Promise<void> {
   if (!process.env.BROKER_URL) {
     Logger.error(
@@ -16,7 +20,7 @@ async function main(): Promise<void> {
     .map((queue) => queue.trim())
     .filter(Boolean);
   const app = await NestFactory.createMicroservice(AppModule.forRoot(), {
-    strategy: new CeleriacWorker({ queues }),
+    strategy: new CeleriacWorker({ queues, beat: process.env.CELERIAC_BEAT !== 'off' }),
   });
   app.enableShutdownHooks();
   await app.listen();

@@ -198,4 +198,28 @@ describe('sample app over HTTP (embedded broker, API + worker in one process)', 
     expect(res.body).toMatchObject({ id: handle.id, state: 'REVOKED' });
     expect((await http.get(`/tasks/${handle.id}`).expect(200)).body.state).toBe('REVOKED');
   });
+  it('fires the counter snapshot every 10 s from the embedded worker’s beat; GET /schedules shows it', async () => {
+    type Listed = { id: string; nextFireAt?: string; lastFireAt?: string };
+    const listed = (await http.get('/schedules').expect(200)).body as Listed[];
+    const schedule = listed.find((s) => s.id === 'counter-snapshot');
+    expect(schedule).toMatchObject({
+      task: 'CounterTasks.snapshot',
+      every: 10_000,
+      origin: 'task',
+      paused: false,
+    });
+    const tick = new Date(schedule!.nextFireAt!).toISOString();
+    // The task id names the schedule and the tick, so the test can wait for that very task.
+    const snapshot = await app
+      .get(TaskClient)
+      .handle(`schedule:counter-snapshot@${tick}`)
+      .wait({ timeout: 40_000 });
+    expect(snapshot).toEqual({ at: tick, value: expect.any(Number) });
+    const counter = (await http.get('/counter').expect(200)).body as { snapshots: unknown[] };
+    expect(counter.snapshots).toContainEqual(snapshot);
+    const after = ((await http.get('/schedules').expect(200)).body as Listed[]).find(
+      (s) => s.id === 'counter-snapshot',
+    );
+    expect(Date.parse(after!.lastFireAt!)).toBeGreaterThanOrEqual(Date.parse(tick));
+  }, 60_000);
 });
