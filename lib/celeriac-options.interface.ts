@@ -64,6 +64,11 @@ export interface CeleriacModuleOptions {
   maxPayloadBytes?: number;
   /** A message delivered this often without an outcome is dead-lettered as poison (default 5). */
   maxDeliveries?: number;
+  /**
+   * Record STARTED when a worker begins a task (default false, as Celery's `task_track_started`):
+   * one more write per task. A task's own `@Task({ trackStarted })` wins.
+   */
+  trackStarted?: boolean;
   /** Broker-specific settings (see the broker's documentation). */
   brokerOptions?: Record<string, unknown>;
   /** Backend-specific settings. */
@@ -92,6 +97,7 @@ export interface ResolvedCeleriacOptions {
   resultTtl: number;
   maxPayloadBytes: number;
   maxDeliveries: number;
+  trackStarted: boolean;
   brokerOptions: Record<string, unknown>;
   backendOptions: Record<string, unknown>;
   logger?: CeleriacLoggerOption;

@@ -32,6 +32,7 @@ export { RetryRequest } from './errors/retry-request.error.js';
 export { TaskFailedError } from './errors/task-failed.error.js';
 export { WaitTimeoutError } from './errors/wait-timeout.error.js';
 export { ClientClosedError } from './errors/client-closed.error.js';
+export { ResultIgnoredError } from './errors/result-ignored.error.js';
 export { UnknownTaskError } from './errors/unknown-task.error.js';
 export { InvalidArgumentsError } from './errors/invalid-arguments.error.js';
 export { InvalidEnvelopeError } from './errors/invalid-envelope.error.js';

@@ -35,6 +35,7 @@ export function resolveOptions(options: CeleriacModuleOptions): ResolvedCeleriac
     resultTtl: options.resultTtl ?? DEFAULT_RESULT_TTL_MS,
     maxPayloadBytes: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
     maxDeliveries: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES,
+    trackStarted: options.trackStarted ?? false,
     brokerOptions: options.brokerOptions ?? {},
     backendOptions: options.backendOptions ?? {},
     logger: options.logger,

@@ -6,6 +6,21 @@ import type { WorkflowStore } from './workflow-store.interface.js';
 export interface WriteOptions {
   /** Keep the record this long (defaults to the backend's TTL). */
   ttlMs?: number;
+  /** Also send the record to this reply address (a final record of a task whose envelope names it). */
+  replyTo?: string;
+}
+
+/**
+ * Called with each record sent to a reply address. `read` parses it: a listener that does not
+ * know the task drops it without paying for that.
+ */
+export type ReplyListener = (taskId: string, read: () => TaskRecord) => void;
+
+/** A process's one subscription to the records sent to its reply address. */
+export interface ReplySubscription {
+  /** What envelopes carry as `replyTo`. */
+  readonly address: string;
+  close(): Promise<void>;
 }
 
 /** Called with the new record each time a watched task changes. */
@@ -51,5 +66,11 @@ export interface ResultBackend {
   revoke(taskId: string): Promise<void>;
   isRevoked(taskId: string): Promise<boolean>;
   onRevoke(listener: RevokeListener): Promise<Unsubscribe>;
+  /**
+   * Optional: opens one subscription for every record sent to a new reply address, so a process
+   * that waits on many tasks subscribes once instead of once per task. `onGap` is called when
+   * records may have been missed (the subscription was down for a while).
+   */
+  openReplies?(listener: ReplyListener, onGap: () => void): Promise<ReplySubscription>;
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import type { ResultBackend } from '../backends/result-backend.interface.js';
+import { buildTaskRecord } from '../backends/build-task-record.js';
 import type { TaskErrorInfo } from '../backends/task-record.js';
 import { TaskState } from '../backends/task-state.js';
 import type { WorkflowStore } from '../backends/workflow-store.interface.js';
@@ -131,21 +132,9 @@ export class StepRunner {
     error: TaskErrorInfo,
     seen = new Set<string>(),
   ): Promise<void> {
-    await this.backend.write(
-      {
-        id: envelope.id,
-        state: TaskState.FAILURE,
-        task: envelope.task,
-        queue: envelope.queue,
-        retries: 0,
-        updatedAt: Date.now(),
-        error,
-        rootId: envelope.rootId,
-        parentId: envelope.parentId,
-        group: envelope.group,
-      },
-      { ttlMs: this.ttlMs },
-    );
+    await this.backend.write(buildTaskRecord(envelope, TaskState.FAILURE, { error }), {
+      ttlMs: this.ttlMs,
+    });
     await this.runErrbacks(envelope, error);
     for (const id of envelope.callbacks ?? []) await this.abandon(id, error, seen);
   }

@@ -1,4 +1,5 @@
 import type { ResultBackend } from '../backends/result-backend.interface.js';
+import { buildTaskRecord } from '../backends/build-task-record.js';
 import { TaskState } from '../backends/task-state.js';
 import type { Broker } from '../brokers/broker.interface.js';
 import { PayloadTooLargeError } from '../errors/payload-too-large.error.js';
@@ -33,23 +34,12 @@ export class EnvelopePublisher {
 
   /**
    * PENDING is created only where the task has no record yet, so it may go out alongside the
-   * publish: a fast worker's STARTED or SUCCESS is never overwritten by it.
+   * publish: a fast worker's STARTED or SUCCESS is never overwritten by it. A task sent with
+   * `ignoreResult` gets none.
    */
   async writePending(envelope: TaskEnvelope): Promise<void> {
-    await this.backend.create(
-      {
-        id: envelope.id,
-        state: TaskState.PENDING,
-        task: envelope.task,
-        queue: envelope.queue,
-        retries: 0,
-        updatedAt: Date.now(),
-        rootId: envelope.rootId,
-        parentId: envelope.parentId,
-        group: envelope.group,
-      },
-      { ttlMs: this.resultTtlMs },
-    );
+    if (envelope.ignoreResult) return;
+    await this.backend.create(buildTaskRecord(envelope, TaskState.PENDING), { ttlMs: this.resultTtlMs });
   }
 
   /** Resolves once the broker confirmed the message; traced as a `send <task>` span. */

@@ -19,6 +19,7 @@ import { EnvelopeFactory } from './envelope.factory.js';
 import { EnvelopePublisher } from './envelope.publisher.js';
 import { GroupHandle } from './group.handle.js';
 import type { SendOptions } from './send-options.interface.js';
+import { ReplyRegistry } from './reply-registry.js';
 import { TaskHandle } from './task.handle.js';
 import { claimDedup, policyFor } from './send-policies.js';
 import { UnroutedNameWarning } from './unrouted-name-warning.js';
@@ -39,6 +40,7 @@ export class TaskClient {
   private readonly steps: StepRunner;
   private readonly wire: WireCodecs;
   private readonly unrouted: UnroutedNameWarning;
+  private readonly replies: ReplyRegistry;
 
   constructor(
     @Inject(CELERIAC_BROKER) broker: Broker,
@@ -57,6 +59,12 @@ export class TaskClient {
     );
     this.steps = new StepRunner(this.publisher, backend, options.resultTtl);
     this.unrouted = new UnroutedNameWarning(registry, createCeleriacLogger('Celeriac', options.logger));
+    this.replies = new ReplyRegistry(backend);
+  }
+
+  /** Tasks sent from here whose final record this process still holds a place for (monitoring, leak checks). */
+  get pendingReplies(): number {
+    return this.replies.size;
   }
 
   /** Sends `TaskClass.method(...args)`; argument and result types come from the method. */
@@ -139,20 +147,38 @@ export class TaskClient {
     }
     await policyFor(this.registry, name, taskOptions).schemas?.parse(args);
     const envelope = this.factory.create(name, args, taskOptions, options);
-    const message = this.publisher.encode(envelope);
-    const existing = await claimDedup(this.backend.policies, envelope, this.options.resultTtl);
-    if (existing !== undefined) return new TaskHandle<TResult>(existing, this.backend);
+    // Only Celeriac's own format carries a reply address; a Celery-mode queue's waiters watch the task.
+    const replies = !envelope.ignoreResult && this.wire.protocolOf(envelope.queue) === 'celeriac';
+    const reply = replies ? await this.replies.prepare(envelope.id) : undefined;
+    if (reply) envelope.replyTo = reply.address;
     try {
-      await Promise.all([this.publisher.writePending(envelope), this.publisher.publish(envelope, message)]);
-    } catch (error) {
-      if (envelope.policy?.dedupKey) {
-        await this.backend.policies
-          ?.settleDedup(envelope.policy.dedupKey, envelope.id, 0)
-          .catch(() => undefined);
+      const message = this.publisher.encode(envelope);
+      const existing = await claimDedup(this.backend.policies, envelope, this.options.resultTtl);
+      if (existing !== undefined) {
+        if (reply) this.replies.cancel(reply);
+        return new TaskHandle<TResult>(existing, this.backend);
       }
+      try {
+        await Promise.all([this.publisher.writePending(envelope), this.publisher.publish(envelope, message)]);
+      } catch (error) {
+        if (envelope.policy?.dedupKey) {
+          await this.backend.policies
+            ?.settleDedup(envelope.policy.dedupKey, envelope.id, 0)
+            .catch(() => undefined);
+        }
+        throw error;
+      }
+    } catch (error) {
+      if (reply) this.replies.cancel(reply);
       throw error;
     }
-    return new TaskHandle<TResult>(envelope.id, this.backend);
+    const handle = new TaskHandle<TResult>(envelope.id, this.backend, undefined, {
+      task: name,
+      ignoreResult: envelope.ignoreResult,
+      reply,
+    });
+    if (reply) this.replies.bind(reply, handle);
+    return handle;
   }
 }
 

@@ -5,11 +5,21 @@ import { ClientClosedError } from '../errors/client-closed.error.js';
 import { TaskFailedError } from '../errors/task-failed.error.js';
 import { WaitTimeoutError } from '../errors/wait-timeout.error.js';
 import { closingSignal } from './backend-closing.js';
+import { ResultIgnoredError } from '../errors/result-ignored.error.js';
+import type { PendingReply } from './reply-registry.js';
 
 /** What a chain's parent link can be: a task or a group handle. */
 export interface GroupHandleLike {
   readonly id: string;
   wait(options?: WaitOptions): Promise<unknown[]>;
+}
+
+/** What the process that sent a task knows of it. */
+export interface SentTask {
+  task: string;
+  ignoreResult?: boolean;
+  /** Where its final record arrives in this process (the backend's shared reply path). */
+  reply?: PendingReply;
 }
 
 export interface WaitOptions {
@@ -18,16 +28,22 @@ export interface WaitOptions {
 }
 
 /**
- * A sent task: follow its state, wait for its result, or revoke it. Waiting subscribes to the
- * result backend and is woken by the write that finishes the task — it never polls.
+ * A sent task: follow its state, wait for its result, or revoke it. Waiting is woken by the write
+ * that finishes the task — it never polls. A handle returned by `send` waits on its process's
+ * shared reply path (no subscription of its own); any other handle subscribes to its task.
  */
 export class TaskHandle<TResult = unknown> {
+  private reply?: PendingReply;
+
   constructor(
     readonly id: string,
     private readonly backend: ResultBackend,
     /** In a chain: the handle of the step before this one. */
     readonly parent?: TaskHandle | GroupHandleLike,
-  ) {}
+    private readonly sent?: SentTask,
+  ) {
+    this.reply = sent?.reply;
+  }
 
   /** Current state; PENDING when the backend knows nothing (yet) of the id. */
   async state(): Promise<TaskState> {
@@ -57,6 +73,32 @@ export class TaskHandle<TResult = unknown> {
 
   /** Resolves with the final record whatever the outcome. */
   async waitForRecord(options: WaitOptions = {}): Promise<TaskRecord> {
+    if (this.sent?.ignoreResult) throw new ResultIgnoredError(this.id, this.sent.task);
+    if (this.reply) {
+      const record = await this.untilClosed(this.reply.wait(options.timeout));
+      this.reply = undefined;
+      return record;
+    }
+    return this.watchForRecord(options);
+  }
+
+  /** A wait on the reply path also ends when the application closes. */
+  private async untilClosed(waiting: Promise<TaskRecord>): Promise<TaskRecord> {
+    const closing = closingSignal(this.backend);
+    if (closing.aborted) throw new ClientClosedError(this.id);
+    let onClose: (() => void) | undefined;
+    const closed = new Promise<never>((_, reject) => {
+      onClose = () => reject(new ClientClosedError(this.id));
+      closing.addEventListener('abort', onClose, { once: true });
+    });
+    try {
+      return await Promise.race([waiting, closed]);
+    } finally {
+      closing.removeEventListener('abort', onClose!);
+    }
+  }
+
+  private async watchForRecord(options: WaitOptions): Promise<TaskRecord> {
     let settle!: (record: TaskRecord) => void;
     const done = new Promise<TaskRecord>((resolve) => (settle = resolve));
     const unsubscribe = await this.backend.watch(this.id, (record) => {
@@ -101,7 +143,9 @@ export class TaskHandle<TResult = unknown> {
     await this.backend.revoke(this.id);
     const current = await this.backend.get(this.id);
     if (current && !isReadyState(current.state)) {
-      await this.backend.write({ ...current, state: TaskState.REVOKED, updatedAt: Date.now() });
+      const revoked = { ...current, state: TaskState.REVOKED, updatedAt: Date.now() };
+      await this.backend.write(revoked);
+      this.reply?.settle(revoked);
     }
   }
 

@@ -32,8 +32,13 @@ export interface TaskOptions extends TaskPolicyOptions {
   expires?: number;
   /** Default priority, 0 (lowest) to 9 (highest). */
   priority?: number;
-  /** Do not store the result (the state is still tracked until it starts). */
+  /**
+   * Store nothing about this task: no state, no result. `wait()` on its handle rejects at once with
+   * a {@link ResultIgnoredError}, and `GET /tasks/:id` answers 404.
+   */
   ignoreResult?: boolean;
+  /** Record STARTED when a worker begins it (default: the module's `trackStarted`, false). */
+  trackStarted?: boolean;
   /** Fire this task periodically: `{ cron: '0 9 * * MON', timezone: 'Europe/Paris' }` or `{ every: '30s' }`. */
   schedule?: ScheduleOptions;
   /** Several schedules for one task (each may name its `id`). */

@@ -16,6 +16,11 @@ import { GROUP_TASK } from '../canvas/workflow-step.js';
 import { TaskClient } from '../client/task.client.js';
 import { toStatusView, type TaskStatusView } from './task-status.view.js';
 
+/** Nothing is stored for a task sent with `ignoreResult`, so the answer says that it may be one. */
+function unknownTask(id: string): string {
+  return `no task with id "${id}": unknown, expired, or sent with ignoreResult (whose state is never stored)`;
+}
+
 /**
  * Builds the opt-in status controller on `path`: `GET /:id` (state, progress, result or error),
  * `DELETE /:id` (revoke) and `GET /:id/events` (server-sent events until the task is ready).
@@ -28,7 +33,7 @@ export function createTaskStatusController(path: string): Type<unknown> {
     @Get(':id')
     async status(@Param('id') id: string): Promise<TaskStatusView> {
       const record = await this.client.handle(id).info();
-      if (!record) throw new NotFoundException(`no task with id "${id}"`);
+      if (!record) throw new NotFoundException(unknownTask(id));
       if (record.task === GROUP_TASK && !isReadyState(record.state)) {
         // A running group's record is written at its start and its end only; its live progress is one counter read.
         const total = (record.progress as { total?: number } | undefined)?.total ?? 0;
@@ -49,7 +54,7 @@ export function createTaskStatusController(path: string): Type<unknown> {
     @HttpCode(HttpStatus.ACCEPTED)
     async revoke(@Param('id') id: string): Promise<TaskStatusView> {
       const handle = this.client.handle(id);
-      if (!(await handle.info())) throw new NotFoundException(`no task with id "${id}"`);
+      if (!(await handle.info())) throw new NotFoundException(unknownTask(id));
       await handle.revoke();
       return toStatusView((await handle.info())!, path);
     }
@@ -68,7 +73,7 @@ export function createTaskStatusController(path: string): Type<unknown> {
           .then(async (stop) => {
             unsubscribe = stop;
             const current = await handle.info();
-            if (!current) subscriber.error(new NotFoundException(`no task with id "${id}"`));
+            if (!current) subscriber.error(new NotFoundException(unknownTask(id)));
             else emit(current);
           })
           .catch((error: unknown) => subscriber.error(error));

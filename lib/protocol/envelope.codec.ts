@@ -37,6 +37,7 @@ const FIELDS: Record<string, [Check, boolean, string]> = {
   errbacks: [isStringArray, false, 'an array of step ids'],
   chord: [isString, false, 'a step id'],
   ignoreResult: [isBoolean, false, 'a boolean'],
+  replyTo: [isString, false, 'a non-empty string'],
   headers: [isObject, false, 'an object'],
   policy: [
     isPolicyFields,

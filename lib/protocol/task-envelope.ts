@@ -49,6 +49,8 @@ export interface TaskEnvelope {
   chord?: string;
   /** Do not store the outcome. */
   ignoreResult?: boolean;
+  /** Reply address of the process that sent it: the final record is also sent there. */
+  replyTo?: string;
   /** Free-form headers for extensions. */
   headers?: Record<string, JsonValue>;
   /** Delivery-policy keys and marks (rate and concurrency keys, deduplication). */

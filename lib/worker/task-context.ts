@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { CeleriacError } from '../errors/celeriac.error.js';
 import { RetryRequest } from '../errors/retry-request.error.js';
 import type { JsonValue } from '../protocol/json-value.js';
+import type { TaskInvocation } from './pools/pool.interface.js';
 
 /** What a running task can know and do about itself. Get it with {@link currentTask}. */
 export interface TaskContext {
@@ -42,12 +43,45 @@ export function currentTask(): TaskContext {
   return context;
 }
 
-/** Builds a context; `retry` throws the request the executor understands. */
-export function createTaskContext(fields: Omit<TaskContext, 'retry'>): TaskContext {
-  return {
-    ...fields,
-    retry(options = {}): never {
-      throw new RetryRequest(options.countdown, options.reason);
-    },
-  };
+/**
+ * A task's context is a view of its invocation: nothing is copied, and the signal is only made if
+ * the task asks for it.
+ */
+class InvocationContext implements TaskContext {
+  constructor(private readonly invocation: TaskInvocation) {}
+
+  get id(): string {
+    return this.invocation.id;
+  }
+  get task(): string {
+    return this.invocation.task;
+  }
+  get queue(): string {
+    return this.invocation.queue;
+  }
+  get retries(): number {
+    return this.invocation.retries;
+  }
+  get rootId(): string {
+    return this.invocation.rootId;
+  }
+  get parentId(): string | undefined {
+    return this.invocation.parentId;
+  }
+  get signal(): AbortSignal {
+    return this.invocation.signal;
+  }
+
+  progress(value: JsonValue): Promise<void> {
+    return this.invocation.progress(value);
+  }
+
+  retry(options: { countdown?: number; reason?: Error } = {}): never {
+    throw new RetryRequest(options.countdown, options.reason);
+  }
+}
+
+/** The context of one invocation; `retry` throws the request the executor understands. */
+export function createTaskContext(invocation: TaskInvocation): TaskContext {
+  return new InvocationContext(invocation);
 }

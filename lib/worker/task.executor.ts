@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import { buildTaskRecord } from '../backends/build-task-record.js';
 import type { ResultBackend } from '../backends/result-backend.interface.js';
 import type { TaskRecord } from '../backends/task-record.js';
 import { isReadyState, TaskState } from '../backends/task-state.js';
@@ -20,20 +21,28 @@ import type { Pool } from './pools/pool.interface.js';
 import { DeliveryPolicies, type DeliveryPolicyHost } from './delivery-policies.js';
 import { RateLimiter } from './rate-limiter.js';
 import { decideFailure } from './retry-policy.js';
-import { type AttemptOutcome, runAttempt } from './task-attempt.js';
-import type { TaskEvents } from './task-events.js';
+import { TaskAbort } from './task-abort.js';
+import { type AttemptOutcome, createInvocation, runAttempt } from './task-attempt.js';
+import type { TaskEvents, TaskEventType } from './task-events.js';
 import { WorkflowContinuation } from './workflow-continuation.js';
 import { messagingSystemOf, traceRun } from '../telemetry/task-tracing.js';
 
 /** A delivery the executor holds until it settles it (or hands it back at shutdown). */
 interface InFlight {
   delivery: Delivery;
-  controller: AbortController;
+  abort: TaskAbort;
   pool: Pool;
   /** Set when shutdown requeued the delivery: the attempt's outcome is then discarded. */
   abandoned: boolean;
   /** Known once the body decoded. */
   taskId?: string;
+}
+
+/** What an event says beyond the task's own fields. */
+interface EventDetails {
+  queue?: string;
+  error?: unknown;
+  runtime?: number;
 }
 
 /**
@@ -96,7 +105,7 @@ export class TaskExecutor {
   async abort(taskId: string, reason: Error): Promise<void> {
     for (const entry of this.inFlight.values()) {
       if (entry.taskId !== taskId) continue;
-      entry.controller.abort(reason);
+      entry.abort.abort(reason);
       await entry.pool.terminate(taskId);
     }
   }
@@ -106,13 +115,13 @@ export class TaskExecutor {
     const entries = [...this.inFlight.values()].filter((entry) => !entry.abandoned);
     for (const entry of entries) {
       entry.abandoned = true;
-      entry.controller.abort(reason);
+      entry.abort.abort(reason);
     }
     await Promise.allSettled(entries.map((entry) => entry.delivery.requeue()));
   }
 
   async handle(delivery: Delivery, pool: Pool): Promise<void> {
-    const entry: InFlight = { delivery, controller: new AbortController(), pool, abandoned: false };
+    const entry: InFlight = { delivery, abort: new TaskAbort(), pool, abandoned: false };
     this.inFlight.set(delivery, entry);
     try {
       await this.process(entry);
@@ -162,7 +171,7 @@ export class TaskExecutor {
     } catch (error) {
       this.logger.error(`${attemptLabel(envelope, definition.retries)} refused: ${errorSummary(error)}`);
       await this.finish(envelope, TaskState.FAILURE, { error: toErrorInfo(error) });
-      this.emit('task-failed', envelope, error);
+      this.emit('task-failed', envelope, { error });
       return delivery.ack();
     }
     const admission = await this.policies.admit(delivery, envelope, definition, args);
@@ -202,6 +211,25 @@ export class TaskExecutor {
     return existing !== undefined && isReadyState(existing.state) && existing.retries >= envelope.retries;
   }
 
+  /**
+   * Whether this delivery may be a copy of an attempt that already finished: it was delivered
+   * before without being settled (the worker died between storing the outcome and the ack), or it
+   * is a workflow step, which a worker that died mid-continuation may have published twice. A first
+   * delivery of a plain task cannot be, so it needs no read.
+   */
+  private mayBeRepeat(delivery: Delivery, envelope: TaskEnvelope): boolean {
+    return delivery.deliveryCount - envelope.retries > 1 || envelope.parentId !== undefined;
+  }
+
+  private tracksStarted(envelope: TaskEnvelope, definition: TaskDefinition): boolean {
+    return !envelope.ignoreResult && (definition.options.trackStarted ?? this.options.trackStarted);
+  }
+
+  /** Whether the task was revoked before it started. One small step of its own, apart from the record. */
+  private isRevoked(envelope: TaskEnvelope): Promise<boolean> {
+    return this.backend.isRevoked(envelope.id);
+  }
+
   private async revoked(envelope: TaskEnvelope, why: string): Promise<void> {
     await this.finish(envelope, TaskState.REVOKED, {
       error: { name: 'TaskRevokedError', message: `task ${why}` },
@@ -210,14 +238,25 @@ export class TaskExecutor {
   }
 
   /**
-   * Marks the task STARTED, in the same round trip as the checks before it: the backend writes
-   * STARTED unless the task already finished, and the revoke check runs alongside. Returns false
-   * when the delivery was settled instead (a finished duplicate, or a revoked task).
+   * The checks before running, in one round trip: whether the task already finished (a
+   * redelivered copy) and whether it was revoked. Where STARTED is tracked, it is written in the
+   * same step as the first check (the backend writes it unless the task already finished).
+   * Returns false when the delivery was settled instead.
    */
-  private async begin(delivery: Delivery, envelope: TaskEnvelope, record: TaskRecord): Promise<boolean> {
+  private async begin(
+    delivery: Delivery,
+    envelope: TaskEnvelope,
+    definition: TaskDefinition,
+  ): Promise<boolean> {
     const [previous, revoked] = await Promise.all([
-      this.backend.markStarted(record, { ttlMs: this.options.resultTtl }),
-      this.backend.isRevoked(envelope.id),
+      this.tracksStarted(envelope, definition)
+        ? this.backend.markStarted(buildTaskRecord(envelope, TaskState.STARTED), {
+            ttlMs: this.options.resultTtl,
+          })
+        : this.mayBeRepeat(delivery, envelope) && !envelope.ignoreResult
+          ? this.backend.get(envelope.id)
+          : undefined,
+      this.isRevoked(envelope),
     ]);
     if (this.settlesAsDuplicate(envelope, previous)) {
       // Its workflow steps may not have run (the worker died before acking): they run again,
@@ -245,16 +284,13 @@ export class TaskExecutor {
     if (wait > 0) {
       await this.store(envelope, TaskState.RECEIVED);
       this.emit('task-received', envelope);
-      await delay(wait, entry.controller.signal);
+      await delay(wait, entry.abort.signal);
       if (entry.abandoned) return;
     }
-    const record = this.record(envelope, TaskState.STARTED);
-    if (!(await this.begin(entry.delivery, envelope, record))) return;
+    if (!(await this.begin(entry.delivery, envelope, definition))) return;
     this.emit('task-started', envelope);
     // Traced as one `run <task>` span; what the outcome sends (retries, workflow steps) is its child.
-    await traceRun(envelope, this.messagingSystem, () =>
-      this.attempt(entry, envelope, definition, args, record),
-    );
+    await traceRun(envelope, this.messagingSystem, () => this.attempt(entry, envelope, definition, args));
   }
 
   /** Runs the attempt on the pool and settles its outcome. */
@@ -263,22 +299,17 @@ export class TaskExecutor {
     envelope: TaskEnvelope,
     definition: TaskDefinition,
     args: JsonValue[],
-    record: TaskRecord,
   ): Promise<AttemptOutcome> {
     const startedAt = Date.now();
-    const outcome = await runAttempt({
-      envelope,
-      args,
-      definition,
-      pool: entry.pool,
-      controller: entry.controller,
-      progress: (value) => this.writeProgress(record, value, envelope),
-    });
+    const invocation = createInvocation(envelope, args, definition, entry.abort, (value) =>
+      this.writeProgress(envelope, value),
+    );
+    const outcome = await runAttempt(invocation, entry.pool, entry.abort);
     if (entry.abandoned) return outcome;
     const runtime = Date.now() - startedAt;
     if (outcome.ok) {
       await this.finish(envelope, TaskState.SUCCESS, { result: outcome.value });
-      this.emit('task-succeeded', envelope, undefined, runtime);
+      this.emit('task-succeeded', envelope, { runtime });
       await entry.delivery.ack();
     } else await this.settleFailure(entry.delivery, envelope, definition, outcome.error, runtime);
     return outcome;
@@ -306,12 +337,12 @@ export class TaskExecutor {
       const retries = envelope.retries + 1;
       const next: TaskEnvelope = { ...envelope, retries, eta: Date.now() + decision.delayMs };
       await this.store(next, TaskState.RETRY, { error: info });
-      this.emit('task-retried', envelope, decision.error, runtime);
+      this.emit('task-retried', envelope, { error: decision.error, runtime });
       return delivery.requeue({ delayMs: decision.delayMs, ...this.wire.encode(next) });
     }
     this.logger.error(`${label} failed: ${errorSummary(decision.error)}`, info.stack);
     await this.finish(envelope, TaskState.FAILURE, { error: info });
-    this.emit('task-failed', envelope, decision.error, runtime);
+    this.emit('task-failed', envelope, { error: decision.error, runtime });
     await delivery.ack();
   }
 
@@ -321,20 +352,15 @@ export class TaskExecutor {
     reason: string,
   ): Promise<void> {
     this.logger.warn(`dead-lettering message ${delivery.messageId} from "${delivery.queue}": ${reason}`);
-    this.events.emitTask({
-      type: 'task-rejected',
-      id: envelope?.id,
-      task: envelope?.task,
-      queue: delivery.queue,
-      error: reason,
-    });
+    this.emit('task-rejected', envelope, { queue: delivery.queue, error: reason });
     await delivery.deadLetter(reason);
   }
 
-  private async writeProgress(record: TaskRecord, value: JsonValue, envelope: TaskEnvelope): Promise<void> {
-    record.progress = value;
-    record.updatedAt = Date.now();
-    if (!envelope.ignoreResult) await this.backend.write({ ...record }, { ttlMs: this.options.resultTtl });
+  /** Progress is stored with the running state, whether or not STARTED itself is tracked. */
+  private async writeProgress(envelope: TaskEnvelope, value: JsonValue): Promise<void> {
+    if (envelope.ignoreResult) return;
+    const record = buildTaskRecord(envelope, TaskState.STARTED, { progress: value });
+    await this.backend.write(record, { ttlMs: this.options.resultTtl });
   }
 
   /** Stores a final outcome, then runs what the workflow does next; the caller acks after this. */
@@ -354,47 +380,32 @@ export class TaskExecutor {
     }
   }
 
-  /** Writes the task's record in `state`. With `ignoreResult`, only the states before a result are kept. */
+  /** Writes the task's record in `state`; a task sent with `ignoreResult` has nothing stored. */
   private async store(
     envelope: TaskEnvelope,
     state: TaskState,
-    extra: Partial<TaskRecord> = {},
+    extra?: Partial<TaskRecord>,
   ): Promise<TaskRecord> {
-    const record = this.record(envelope, state, extra);
-    const skip = envelope.ignoreResult && state === TaskState.SUCCESS;
-    if (!skip) await this.backend.write(record, { ttlMs: this.options.resultTtl });
+    const record = buildTaskRecord(envelope, state, extra);
+    if (!envelope.ignoreResult) {
+      // The sender's process waits on its reply address for the final record only.
+      const replyTo = isReadyState(state) ? envelope.replyTo : undefined;
+      await this.backend.write(record, { ttlMs: this.options.resultTtl, replyTo });
+    }
     return record;
   }
 
-  private record(envelope: TaskEnvelope, state: TaskState, extra: Partial<TaskRecord> = {}): TaskRecord {
-    return {
-      id: envelope.id,
-      state,
-      task: envelope.task,
-      queue: envelope.queue,
-      retries: envelope.retries,
-      updatedAt: Date.now(),
-      rootId: envelope.rootId,
-      parentId: envelope.parentId,
-      group: envelope.group,
-      ...extra,
-    };
-  }
-
-  private emit(
-    type: Parameters<TaskEvents['emitTask']>[0]['type'],
-    envelope: TaskEnvelope,
-    error?: unknown,
-    runtime?: number,
-  ): void {
+  /** Every task event leaves through here. */
+  private emit(type: TaskEventType, envelope: TaskEnvelope | undefined, details: EventDetails = {}): void {
+    const { error } = details;
     this.events.emitTask({
       type,
-      id: envelope.id,
-      task: envelope.task,
-      queue: envelope.queue,
-      retries: envelope.retries,
-      runtime,
-      error: error === undefined ? undefined : toErrorInfo(error).message,
+      id: envelope?.id,
+      task: envelope?.task,
+      queue: details.queue ?? envelope?.queue ?? '',
+      retries: envelope?.retries,
+      runtime: details.runtime,
+      error: error === undefined ? undefined : typeof error === 'string' ? error : toErrorInfo(error).message,
     });
   }
 }

@@ -6,16 +6,6 @@ import { createTaskContext, runInTaskContext } from './task-context.js';
 export function createInvoker(registry: TaskRegistry): TaskInvoker {
   return (invocation) => {
     const definition = registry.get(invocation.task);
-    const context = createTaskContext({
-      id: invocation.id,
-      task: invocation.task,
-      queue: invocation.queue,
-      retries: invocation.retries,
-      rootId: invocation.rootId,
-      parentId: invocation.parentId,
-      signal: invocation.signal,
-      progress: (value) => invocation.progress(value),
-    });
-    return runInTaskContext(context, () => definition.handler(...invocation.args));
+    return runInTaskContext(createTaskContext(invocation), () => definition.handler(...invocation.args));
   };
 }

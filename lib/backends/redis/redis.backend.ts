@@ -12,8 +12,11 @@ import { acquireCommandConnection, type CommandConnection } from '../../redis/sh
 import { DEFAULT_RESULT_TTL_MS } from '../../celeriac.constants.js';
 import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
 import type { ConnectionOptions } from '../../brokers/broker-connection.options.js';
+import { randomUUID } from 'node:crypto';
 import type {
   RecordListener,
+  ReplyListener,
+  ReplySubscription,
   ResultBackend,
   RevokeListener,
   Unsubscribe,
@@ -62,6 +65,8 @@ export class RedisBackend implements ResultBackend {
   private hub?: Promise<SubscriptionHub>;
   private subscriber?: RedisClient;
   private readonly open = new Set<Unsubscribe>();
+  /** Reply channels, and who to tell when the subscriber reconnected (records may have been missed). */
+  private readonly gapListeners = new Map<string, () => void>();
   private closed = false;
 
   /** Chains, groups and chords, on the same connection as the records. */
@@ -106,14 +111,43 @@ export class RedisBackend implements ResultBackend {
   async write(record: TaskRecord, options: WriteOptions = {}): Promise<void> {
     const ttl = Math.max(1, Math.ceil(options.ttlMs ?? this.ttlMs));
     const json = this.format.encode(record);
+    const reply = options.replyTo === undefined ? '' : this.replyChannel(options.replyTo);
     await this.call((client) =>
       backendScripts().run(
         client,
         'write',
         [this.recordKey(record.id)],
-        [json, ttl, this.recordChannel(record.id)],
+        [json, ttl, this.recordChannel(record.id), reply, record.id],
       ),
     );
+  }
+
+  /**
+   * One channel per call, `<prefix>:reply:<random id>`, on the shared subscriber connection:
+   * messages are `<task id>\n<record JSON>`, parsed only for tasks the listener knows.
+   */
+  async openReplies(listener: ReplyListener, onGap: () => void): Promise<ReplySubscription> {
+    const address = randomUUID();
+    const channel = this.replyChannel(address);
+    this.gapListeners.set(channel, onGap);
+    let stop: Unsubscribe;
+    try {
+      stop = await this.subscribe(channel, (message) => {
+        const cut = message.indexOf('\n');
+        if (cut < 0) return;
+        listener(message.slice(0, cut), () => this.format.decode(message.slice(cut + 1)));
+      });
+    } catch (error) {
+      this.gapListeners.delete(channel);
+      throw error;
+    }
+    return {
+      address,
+      close: async () => {
+        this.gapListeners.delete(channel);
+        await stop();
+      },
+    };
   }
 
   async markStarted(record: TaskRecord, options: WriteOptions = {}): Promise<TaskRecord | undefined> {
@@ -222,6 +256,7 @@ export class RedisBackend implements ResultBackend {
   private async replay(channels: string[]): Promise<void> {
     this.schedules.resubscribed(channels);
     const hub = await this.hub;
+    for (const channel of channels) this.gapListeners.get(channel)?.();
     const prefix = this.recordChannel('');
     for (const channel of channels.filter((c) => c.startsWith(prefix))) {
       const raw = await this.call((client) => client.get(channel)).catch(() => null);
@@ -250,6 +285,10 @@ export class RedisBackend implements ResultBackend {
   /** Same name as the record's key: the channel of a record is easy to find from the key. */
   private recordChannel(taskId: string): string {
     return this.recordKey(taskId);
+  }
+
+  private replyChannel(address: string): string {
+    return `${this.options.prefix}:reply:${address}`;
   }
 
   private revokedKey(taskId: string): string {

@@ -23,6 +23,8 @@ export async function startPoolWorker(
 ): Promise<WorkerApp> {
   const entry = await compiledEntry(FIXTURE_ENTRY);
   return startWorkerApp([Greeter, PoolTasks], {
+    // Tests wait for a task to have started before revoking or killing it.
+    trackStarted: true,
     ...celeriac,
     queues: { work: { pool, concurrency: 1, entry, ...queue } },
   });

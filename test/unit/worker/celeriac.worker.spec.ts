@@ -110,7 +110,7 @@ describe('CeleriacWorker', () => {
   });
 
   it('graceful shutdown requeues what did not finish within the grace period', async () => {
-    const w = await startWorkerApp([QueueTasks], { queues }, { shutdownGraceMs: 50 });
+    const w = await startWorkerApp([QueueTasks], { queues, trackStarted: true }, { shutdownGraceMs: 50 });
     const handle = await w.client.send(QueueTasks, 'lingering', []);
     await reached(handle, TaskState.STARTED);
     await w.close();
@@ -126,7 +126,7 @@ describe('CeleriacWorker', () => {
   });
 
   it('graceful shutdown lets running tasks finish within the grace period', async () => {
-    const w = await startWorkerApp([QueueTasks], { queues }, { shutdownGraceMs: 5_000 });
+    const w = await startWorkerApp([QueueTasks], { queues, trackStarted: true }, { shutdownGraceMs: 5_000 });
     const handle = await w.client.send(QueueTasks, 'lingering', []);
     await reached(handle, TaskState.STARTED);
     const closed = w.close();

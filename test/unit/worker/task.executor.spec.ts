@@ -8,10 +8,11 @@ import {
   TaskFailedError,
   TaskState,
   InvalidArgumentsError,
+  ResultIgnoredError,
 } from '../../../lib/index.js';
 import { encodeEnvelope } from '../../../lib/protocol/envelope.codec.js';
 import { PROTOCOL_VERSION } from '../../../lib/protocol/task-envelope.js';
-import { gate, reached, startWorkerApp, type WorkerApp } from '../../support/worker-app.js';
+import { gate, startWorkerApp, type WorkerApp } from '../../support/worker-app.js';
 
 const calls: Record<string, number> = {};
 const count = (key: string): number => (calls[key] = (calls[key] ?? 0) + 1);
@@ -88,6 +89,17 @@ class ExampleTasks {
     count(key);
     return 'ignored';
   }
+
+  @Task()
+  counted(key: string): string {
+    count(key);
+    return key;
+  }
+
+  @Task({ trackStarted: false })
+  untracked(a: number): number {
+    return a;
+  }
 }
 
 describe('task executor (embedded broker)', () => {
@@ -96,7 +108,7 @@ describe('task executor (embedded broker)', () => {
   beforeEach(async () => {
     running = gate();
     release = gate();
-    w = await startWorkerApp([ExampleTasks], { maxPayloadBytes: 10_000 });
+    w = await startWorkerApp([ExampleTasks], { maxPayloadBytes: 10_000, trackStarted: true });
   });
   afterEach(async () => {
     release.open();
@@ -113,6 +125,26 @@ describe('task executor (embedded broker)', () => {
     const info = await handle.info();
     expect(info).toMatchObject({ state: TaskState.SUCCESS, result: 5, task: 'ExampleTasks.add', retries: 0 });
     expect(states).toEqual([TaskState.STARTED, TaskState.SUCCESS]);
+  });
+
+  it('without trackStarted a task goes from PENDING straight to SUCCESS', async () => {
+    const taskId = randomUUID();
+    const states: string[] = [];
+    await w.client.handle(taskId).watch((record) => states.push(record.state));
+    // The module tracks STARTED here; the task's own option turns it off.
+    const handle = await w.client.send(ExampleTasks, 'untracked', [7], { taskId });
+    expect(await handle.wait({ timeout: 5_000 })).toBe(7);
+    expect(states).toEqual([TaskState.SUCCESS]);
+    const untracked = await startWorkerApp([ExampleTasks]);
+    try {
+      const id = randomUUID();
+      const seen: string[] = [];
+      await untracked.client.handle(id).watch((record) => seen.push(record.state));
+      expect(await (await untracked.client.send(ExampleTasks, 'add', [1, 2], { taskId: id })).wait()).toBe(3);
+      expect(seen).toEqual([TaskState.SUCCESS]);
+    } finally {
+      await untracked.close();
+    }
   });
 
   it('a task with retries: 3 that always throws runs exactly 4 times, then FAILURE', async () => {
@@ -171,7 +203,7 @@ describe('task executor (embedded broker)', () => {
   });
 
   it('an expired task becomes REVOKED without running', async () => {
-    const handle = await w.client.send(ExampleTasks, 'fireAndForget', ['expired'], {
+    const handle = await w.client.send(ExampleTasks, 'counted', ['expired'], {
       expires: new Date(Date.now() - 1),
     });
     const record = await handle.waitForRecord({ timeout: 5_000 });
@@ -181,7 +213,7 @@ describe('task executor (embedded broker)', () => {
   });
 
   it('a task revoked before it starts never runs', async () => {
-    const handle = await w.client.send(ExampleTasks, 'fireAndForget', ['revoked-early'], { countdown: 100 });
+    const handle = await w.client.send(ExampleTasks, 'counted', ['revoked-early'], { countdown: 100 });
     await handle.revoke();
     expect(await handle.state()).toBe(TaskState.REVOKED);
     // Wait for the delayed delivery to be consumed and settled.
@@ -213,12 +245,18 @@ describe('task executor (embedded broker)', () => {
     expect(record.error?.message).toMatch(/result of task "ExampleTasks.nonJson" is not JSON-serializable/);
   });
 
-  it('ignoreResult runs the task but keeps no result', async () => {
+  it('ignoreResult runs the task, stores nothing, and wait() says so at once', async () => {
+    const succeeded = new Promise<string | undefined>((resolve) =>
+      w.runtime.events.on('task', (event) => event.type === 'task-succeeded' && resolve(event.id)),
+    );
     const handle = await w.client.send(ExampleTasks, 'fireAndForget', ['ignored']);
-    await reached(handle, TaskState.STARTED);
-    await w.worker.close();
+    await expect(handle.wait()).rejects.toThrow(ResultIgnoredError);
+    await expect(handle.wait()).rejects.toThrow(
+      /was sent with ignoreResult: its state and result are not stored/,
+    );
+    expect(await succeeded).toBe(handle.id);
     expect(calls.ignored).toBe(1);
-    expect((await handle.info())?.result).toBeUndefined();
+    expect(await handle.info()).toBeUndefined();
   });
 
   it('an unknown task sent by name fails with a message naming it, is dead-lettered, and others keep running', async () => {

@@ -9,6 +9,7 @@ const inTask = <T>(fn: () => T): T =>
       id: 't1',
       task: 'ReportTasks.render',
       queue: 'cpu',
+      args: [],
       retries: 0,
       rootId: 't1',
       signal: new AbortController().signal,
