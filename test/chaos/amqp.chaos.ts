@@ -49,7 +49,22 @@ describe('chaos: Celeriac on RabbitMQ', () => {
     await ledger.fault(scenario, fault);
     await load;
     await rig.drain(90_000, 1_000);
+    if (ledger.check(SLACK_MS).lost.length > 0) await reportWhereTheyAre(ledger);
     expectClean(ledger, scenario, SLACK_MS);
+  }
+
+  /** Prints the lost ids' runs and every queue of the node still holding messages, to say where they went. */
+  async function reportWhereTheyAre(ledger: ReturnType<ChaosRig['newLedger']>): Promise<void> {
+    const queues = await node
+      .ctl('list_queues', 'name', 'messages_ready', 'messages_unacknowledged')
+      .catch((error: unknown) => `list_queues failed: ${String(error)}`);
+    const holding = queues
+      .split('\n')
+      .filter((line) => /\s[1-9]/.test(line))
+      .join('\n');
+    process.stderr.write(
+      `[chaos] lost:\n  ${ledger.describeLost(SLACK_MS).join('\n  ')}\n[chaos] queues holding messages:\n${holding}\n`,
+    );
   }
 
   it('loses nothing when RabbitMQ closes every connection mid-load', async () => {

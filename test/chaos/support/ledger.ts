@@ -155,6 +155,21 @@ export class Ledger {
     );
   }
 
+  /**
+   * What became of each lost id, for the failure message: how often its body started and when,
+   * relative to the first fault (a lost task that never started was lost on its way to a worker;
+   * one that started was lost between an attempt and its retry).
+   */
+  describeLost(slackMs = 0): string[] {
+    const origin = this.faults[0]?.from ?? 0;
+    return this.check(slackMs).lost.map((id) => {
+      const starts = (this.runs.get(id) ?? []).map((run) => `${run.started - origin} ms`);
+      return starts.length === 0
+        ? `${id}: never started`
+        : `${id}: started ${starts.length}× at ${starts.join(', ')} from the fault, never finished`;
+    });
+  }
+
   private inFlightAtFault(id: string, slackMs: number): boolean {
     const runs = this.runs.get(id) ?? [];
     const first = runs.reduce((a, b) => (a.started <= b.started ? a : b));
