@@ -1,14 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import {
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +9,7 @@ import { promisify } from 'node:util';
 import { jest } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { deleteKeys } from '../../bench/support/redis-keys.js';
+import { installCeleriac } from '../support/installed-package.js';
 import { SpawnedProcess } from '../support/spawned-process.js';
 
 jest.setTimeout(240_000);
@@ -24,7 +17,6 @@ jest.setTimeout(240_000);
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const nestCli = join(repo, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js');
-const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
 // A database of its own on the shared Redis, so the app can keep Celeriac's default prefix.
 const BROKER_URL = `redis://127.0.0.1:6379/${randomInt(1, 16)}`;
 
@@ -77,20 +69,8 @@ describe('the first hour: nest new → nest add celeriac → generate → build 
       '{ "name": "vitest", "version": "0.0.0" }\n',
     );
     writeFileSync(join(app, 'node_modules', 'vitest', 'globals.d.ts'), 'export {};\n');
-    // `npm install celeriac`: the package as published (package.json and a fresh build).
-    const celeriac = join(app, 'node_modules', 'celeriac');
-    mkdirSync(celeriac);
-    copyFileSync(join(repo, 'package.json'), join(celeriac, 'package.json'));
-    symlinkSync(join(repo, 'schematics'), join(celeriac, 'schematics'));
-    symlinkSync(join(repo, 'lib'), join(celeriac, 'lib'));
-    await run(process.execPath, [
-      tsc,
-      '-p',
-      join(repo, 'tsconfig.build.json'),
-      '--outDir',
-      join(celeriac, 'dist'),
-    ]);
-    await run(process.execPath, [join(celeriac, 'dist', 'schematics', 'copy-assets.js')]);
+    // `npm install celeriac`.
+    await installCeleriac(app);
   }, 180_000);
 
   afterAll(async () => {

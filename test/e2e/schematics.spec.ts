@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import {
-  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -13,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { installCeleriac } from '../support/installed-package.js';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -89,7 +89,6 @@ describe('schematics in a scratch Nest app', () => {
     root = mkdtempSync(join(tmpdir(), 'celeriac-schematics-'));
     app = join(root, 'app');
     const modules = join(app, 'node_modules');
-    const celeriac = join(modules, 'celeriac');
     mkdirSync(join(modules, '@types'), { recursive: true });
     for (const name of ['@nestjs', '@angular-devkit', 'reflect-metadata', 'rxjs', 'typescript']) {
       symlinkSync(join(repo, 'node_modules', name), join(modules, name));
@@ -97,18 +96,7 @@ describe('schematics in a scratch Nest app', () => {
     for (const name of ['node', 'jest']) {
       symlinkSync(join(repo, 'node_modules', '@types', name), join(modules, '@types', name));
     }
-    // The package as published: its package.json and a fresh build (the copy step reads ../../schematics).
-    mkdirSync(celeriac);
-    copyFileSync(join(repo, 'package.json'), join(celeriac, 'package.json'));
-    symlinkSync(join(repo, 'schematics'), join(celeriac, 'schematics'));
-    await run(process.execPath, [
-      tsc,
-      '-p',
-      join(repo, 'tsconfig.build.json'),
-      '--outDir',
-      join(celeriac, 'dist'),
-    ]);
-    await run(process.execPath, [join(celeriac, 'dist', 'schematics', 'copy-assets.js')]);
+    await installCeleriac(app);
 
     write('package.json', `${JSON.stringify({ name: 'scratch', private: true, type: 'module' }, null, 2)}\n`);
     write('tsconfig.json', JSON.stringify({ compilerOptions: COMPILER_OPTIONS, include: ['src'] }, null, 2));
@@ -136,19 +124,29 @@ describe('schematics in a scratch Nest app', () => {
         "import { CeleriacModule } from 'celeriac';",
         "import { CeleriacModule } from 'celeriac';\n" +
           "import { ReportsTasks } from './reports/reports.tasks.js';\n" +
-          "import { ThumbnailsTasks } from './thumbnails/thumbnails.tasks.js';",
+          "import { ReportsController } from './reports/reports.controller.js';\n" +
+          "import { ThumbnailsTasks } from './thumbnails/thumbnails.tasks.js';\n" +
+          "import { ThumbnailsController } from './thumbnails/thumbnails.controller.js';",
       )
         .replace(
           "        default: { pool: 'async' },\n",
           "        default: { pool: 'async' },\n        io: { pool: 'async' },\n        cpu: { pool: 'solo' },\n",
         )
-        .replace('  ],\n})', '  ],\n  providers: [ReportsTasks, ThumbnailsTasks],\n})'),
+        .replace(
+          '  ],\n})',
+          '  ],\n  providers: [ReportsTasks, ThumbnailsTasks],\n  controllers: [ReportsController, ThumbnailsController],\n})',
+        ),
     );
     expect(read('src/worker.main.ts')).toContain("new CeleriacWorker({ queues: ['default', 'cpu', 'io'] })");
     expect(JSON.parse(read('package.json'))).toMatchObject({
       scripts: { 'start:worker': 'node dist/worker.main.js' },
     });
-    for (const file of ['reports/reports.tasks.spec.ts', 'thumbnails/thumbnails.tasks.spec.ts']) {
+    for (const file of [
+      'reports/reports.tasks.spec.ts',
+      'reports/reports.controller.ts',
+      'thumbnails/thumbnails.tasks.spec.ts',
+      'thumbnails/thumbnails.controller.ts',
+    ]) {
       expect(existsSync(join(app, 'src', file))).toBe(true);
     }
 
