@@ -25,6 +25,7 @@ import { resolveOptions } from './resolve-options.js';
 import { protocolsOf } from './protocol/queue-protocol.js';
 import { systemClock } from './scheduler/clock.js';
 import { Scheduler } from './scheduler/scheduler.service.js';
+import { TaskEvents } from './worker/task-events.js';
 
 const providers: Provider[] = [
   {
@@ -65,6 +66,7 @@ const providers: Provider[] = [
   },
   TaskRegistry,
   TaskExplorer,
+  { provide: TaskEvents, useFactory: () => new TaskEvents() },
   TaskClient,
   CeleriacRuntime,
   AcceptedInterceptor,
@@ -120,6 +122,7 @@ function withParts(definition: DynamicModule, extras: CeleriacModuleExtras): Dyn
       TaskClient,
       TaskRegistry,
       CeleriacRuntime,
+      TaskEvents,
       Scheduler,
       TASK_STATUS_PATH,
       AcceptedInterceptor,

@@ -38,7 +38,6 @@ quietPoolChildLogs();
 export class CeleriacRuntime
   implements WorkerRuntime, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
 {
-  readonly events = new TaskEvents();
   private readonly logger = new Logger('Celeriac');
   private readonly workers: CeleriacWorker[] = [];
   private readonly subscription: Subscription;
@@ -51,6 +50,8 @@ export class CeleriacRuntime
     private readonly explorer: TaskExplorer,
     modules: ModulesContainer,
     private readonly scheduler: Scheduler,
+    /** Task events of this process: sends, and what its workers run. */
+    readonly events: TaskEvents,
   ) {
     this.subscription = modules.getRpcTargetRegistry().subscribe((target) => {
       if (target instanceof CeleriacWorker) {

@@ -7,6 +7,7 @@ import type { TaskEnvelope } from '../protocol/task-envelope.js';
 import type { WireMessage } from '../protocol/wire-codec.js';
 import { WireCodecs } from '../protocol/wire-codecs.js';
 import { messagingSystemOf, traceSend } from '../telemetry/task-tracing.js';
+import type { TaskEvents } from '../worker/task-events.js';
 
 /** Writes PENDING records and publishes envelopes; shared by the client and the workflow steps. */
 export class EnvelopePublisher {
@@ -19,6 +20,8 @@ export class EnvelopePublisher {
     private readonly resultTtlMs: number,
     /** Each queue's wire format (Celeriac's envelope unless the queue table says otherwise). */
     private readonly wire = new WireCodecs(),
+    /** Where `task-sent` goes once the broker confirmed a message (absent: a re-publish, not a send). */
+    private readonly events?: TaskEvents,
   ) {
     this.messagingSystem = messagingSystemOf(broker.kind);
   }
@@ -44,6 +47,18 @@ export class EnvelopePublisher {
 
   /** Resolves once the broker confirmed the message; traced as a `send <task>` span. */
   async publish(envelope: TaskEnvelope, message?: WireMessage): Promise<void> {
+    await this.publishTraced(envelope, message);
+    this.events?.emitTask({
+      type: 'task-sent',
+      id: envelope.id,
+      task: envelope.task,
+      queue: envelope.queue,
+      retries: envelope.retries,
+      eta: envelope.eta,
+    });
+  }
+
+  private async publishTraced(envelope: TaskEnvelope, message?: WireMessage): Promise<void> {
     await traceSend(envelope, this.messagingSystem, (traced) => {
       // With a live span the envelope carries its trace context, so it is encoded again.
       const wire = traced ? this.encode(traced) : (message ?? this.encode(envelope));

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type Type } from '@nestjs/common';
+import { Inject, Injectable, Optional, type Type } from '@nestjs/common';
 import type { ResultBackend } from '../backends/result-backend.interface.js';
 import { TaskState } from '../backends/task-state.js';
 import type { Broker } from '../brokers/broker.interface.js';
@@ -15,6 +15,7 @@ import { ForeignWorkflowError } from '../errors/foreign-workflow.error.js';
 import { TaskDefinitionError } from '../errors/task-definition.error.js';
 import { createCeleriacLogger } from '../logging/celeriac-logger.js';
 import { WireCodecs } from '../protocol/wire-codecs.js';
+import { TaskEvents } from '../worker/task-events.js';
 import { EnvelopeFactory } from './envelope.factory.js';
 import { EnvelopePublisher } from './envelope.publisher.js';
 import { GroupHandle } from './group.handle.js';
@@ -47,6 +48,7 @@ export class TaskClient {
     @Inject(CELERIAC_BACKEND) private readonly backend: ResultBackend,
     @Inject(CELERIAC_OPTIONS) private readonly options: ResolvedCeleriacOptions,
     private readonly registry: TaskRegistry,
+    @Optional() events?: TaskEvents,
   ) {
     this.factory = new EnvelopeFactory(registry, options);
     this.wire = new WireCodecs(options.queues);
@@ -56,6 +58,7 @@ export class TaskClient {
       options.maxPayloadBytes,
       options.resultTtl,
       this.wire,
+      events,
     );
     this.steps = new StepRunner(this.publisher, backend, options.resultTtl);
     this.unrouted = new UnroutedNameWarning(registry, createCeleriacLogger('Celeriac', options.logger));

@@ -17,6 +17,7 @@ import type { Pool } from './pools/pool.interface.js';
 import { TaskExecutor } from './task.executor.js';
 import { createInvoker } from './task.invoker.js';
 import type { WorkerRuntime } from './worker-runtime.interface.js';
+import type { TaskEvents } from './task-events.js';
 
 /**
  * The worker: a Nest custom transport strategy. Standalone
@@ -93,15 +94,12 @@ export class CeleriacWorker extends Server implements CustomTransportStrategy {
     }
     const { broker, backend, options } = runtime;
     const wire = new WireCodecs(options.queues);
-    const publisher = new EnvelopePublisher(
-      broker,
-      backend,
-      options.maxPayloadBytes,
-      options.resultTtl,
-      wire,
-    );
+    const publisherOf = (events?: TaskEvents) =>
+      new EnvelopePublisher(broker, backend, options.maxPayloadBytes, options.resultTtl, wire, events);
+    // Workflow steps are sends (task-sent); a parked task published again when a place frees is not.
+    const publisher = publisherOf();
     const continuation = new WorkflowContinuation(
-      new StepRunner(publisher, backend, options.resultTtl),
+      new StepRunner(publisherOf(runtime.events), backend, options.resultTtl),
       options.resultTtl,
     );
     const executor = new TaskExecutor(runtime.registry, backend, options, runtime.events, continuation, {
