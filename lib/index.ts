@@ -78,3 +78,6 @@ export {
   type HealthStatus,
 } from './health/celeriac-health.js';
 export { CeleriacHealthIndicator, type CeleriacIndicatorResult } from './health/celeriac-health.indicator.js';
+export { CeleriacMetricsModule } from './metrics/celeriac-metrics.module.js';
+export { CeleriacMetrics } from './metrics/celeriac-metrics.js';
+export type { CeleriacMetricsOptions } from './metrics/celeriac-metrics.options.js';
