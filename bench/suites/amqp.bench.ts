@@ -81,7 +81,7 @@ export async function rawSubject(): Promise<Subject> {
 }
 
 /** Removes what the broker declared for `queue` (deleting a queue or exchange that is absent is a no-op). */
-async function deleteTopology(names: AmqpNames, queue: string): Promise<void> {
+export async function deleteTopology(names: AmqpNames, queue: string): Promise<void> {
   const model = await connect(AMQP_URL);
   const channel = await model.createChannel();
   const levels = Array.from({ length: DELAY_LEVELS }, (_, level) => names.delayLevel(queue, level));
