@@ -26,7 +26,10 @@ const QUIET_MS = 300;
 export function describeBrokerConformance(
   name: string,
   makeBroker: BrokerFactory,
-  { reportsInFlight = true }: { reportsInFlight?: boolean } = {},
+  {
+    reportsInFlight = true,
+    unsetPriority = 'lowest',
+  }: { reportsInFlight?: boolean; unsetPriority?: 'lowest' | 'highest' } = {},
 ): void {
   describe(`Broker conformance: ${name}`, () => {
     let prefix: string;
@@ -64,7 +67,7 @@ export function describeBrokerConformance(
       return queue;
     }
 
-    const context: BrokerCaseContext = { openBroker, newQueue, reportsInFlight };
+    const context: BrokerCaseContext = { openBroker, newQueue, reportsInFlight, unsetPriority };
     orderingCases(context);
     settlementCases(context);
     headerCases(context);

@@ -126,6 +126,11 @@ export interface BrokerCaseContext {
   newQueue(): string;
   /** Whether the broker reports unsettled deliveries in `stats().inFlight` (AMQP cannot). */
   reportsInFlight: boolean;
+  /**
+   * Where a message published without a priority ranks: with priority 0 (the Broker contract), or
+   * first, with 9 — kombu's Redis layout, where an unset priority is kombu's default, read first.
+   */
+  unsetPriority: 'lowest' | 'highest';
 }
 
 /**

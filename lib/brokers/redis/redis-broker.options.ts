@@ -30,6 +30,20 @@ export interface RedisBrokerExtraOptions extends RedisExtraOptions {
   batchLimit?: number;
   /** Dead letters kept per queue; the oldest beyond are dropped (default 10 000). */
   deadLetterLimit?: number;
+  /** kombu's layout, used by queues of `protocol: 'celery'`; match the Celery app's transport options. */
+  kombu?: KombuOptions;
+}
+
+/** Settings of queues shared with Celery, named after Celery's `broker_transport_options`. */
+export interface KombuOptions {
+  /** kombu's `global_keyprefix` (default none): starts every kombu key of these queues. */
+  globalKeyPrefix?: string;
+  /**
+   * kombu's `visibility_timeout`, in ms (default 1 h, as kombu's): an unacknowledged message is
+   * restored to its queue after this long. Keep it equal to the Celery app's; Celeriac marks its own
+   * deliveries as delivered again every third of it while their tasks run.
+   */
+  visibilityTimeoutMs?: number;
 }
 
 /** Broker settings after defaults. */
@@ -40,8 +54,17 @@ export interface ResolvedRedisBrokerOptions {
   maxBlockMs: number;
   batchLimit: number;
   deadLetterLimit: number;
+  kombu: {
+    globalPrefix: string;
+    visibilityTimeoutMs: number;
+    maxBlockMs: number;
+    batchLimit: number;
+    deadLetterLimit: number;
+  };
 }
 
+/** kombu's default `visibility_timeout`. */
+export const DEFAULT_VISIBILITY_TIMEOUT_MS = 3_600_000;
 export const DEFAULT_LEASE_MS = 30_000;
 export const DEFAULT_MAX_BLOCK_MS = 60_000;
 export const DEFAULT_BATCH_LIMIT = 1000;
@@ -56,16 +79,31 @@ export function resolveBrokerOptions(extra: RedisBrokerExtraOptions): ResolvedRe
       `Redis broker option "renewEveryMs" (${renewEveryMs}) must be below "leaseMs" (${leaseMs})`,
     );
   }
+  const maxBlockMs = positive(extra.maxBlockMs, DEFAULT_MAX_BLOCK_MS, 'maxBlockMs');
+  const batchLimit = Math.floor(positive(extra.batchLimit, DEFAULT_BATCH_LIMIT, 'batchLimit'));
+  const deadLetterLimit = Math.floor(
+    positive(extra.deadLetterLimit, DEFAULT_DEAD_LETTER_LIMIT, 'deadLetterLimit'),
+  );
+  const kombu = {
+    globalPrefix: extra.kombu?.globalKeyPrefix ?? '',
+    visibilityTimeoutMs: positive(
+      extra.kombu?.visibilityTimeoutMs,
+      DEFAULT_VISIBILITY_TIMEOUT_MS,
+      'kombu.visibilityTimeoutMs',
+    ),
+    maxBlockMs,
+    batchLimit,
+    deadLetterLimit,
+  };
   return {
     leaseMs,
     renewEveryMs,
+    kombu,
     maxDeliveries:
       extra.maxDeliveries === undefined ? 0 : Math.floor(positive(extra.maxDeliveries, 0, 'maxDeliveries')),
-    maxBlockMs: positive(extra.maxBlockMs, DEFAULT_MAX_BLOCK_MS, 'maxBlockMs'),
-    batchLimit: Math.floor(positive(extra.batchLimit, DEFAULT_BATCH_LIMIT, 'batchLimit')),
-    deadLetterLimit: Math.floor(
-      positive(extra.deadLetterLimit, DEFAULT_DEAD_LETTER_LIMIT, 'deadLetterLimit'),
-    ),
+    maxBlockMs,
+    batchLimit,
+    deadLetterLimit,
   };
 }
 

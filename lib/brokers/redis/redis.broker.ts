@@ -32,13 +32,18 @@ import { RedisConsumer, type ConsumerHost, type FetchResult } from './redis-cons
 import { RedisDelivery, type DeliverySettler, type FetchedMessage } from './redis-delivery.js';
 import { queueKeys, type QueueKeys } from './redis-keys.js';
 import { acquireCommandConnection, type CommandConnection } from '../../redis/shared-connection.js';
+import { protocolOf } from '../../protocol/queue-protocol.js';
+import { kombuScripts } from './kombu/kombu-scripts.js';
+import { KombuTransport } from './kombu/kombu-transport.js';
 
 /**
  * The Redis broker (`redis://`, `rediss://`; Redis Cluster with `extra.cluster`). A queue is a few
  * keys under one hash tag: a ready sorted set ordered by priority (0–9, higher first) then arrival,
  * a delayed sorted set by due time and an active sorted set by lease end. Every state change is one
  * Lua script. Idle consumers block on Redis; deliveries are leased and renewed while unsettled, so a
- * message whose worker dies is delivered again when its lease ends. Settings: {@link RedisBrokerExtraOptions}.
+ * message whose worker dies is delivered again when its lease ends. Queues of `protocol: 'celery'`
+ * are laid out as kombu's Redis transport lays them out instead ({@link KombuTransport}), on the
+ * same connections. Settings: {@link RedisBrokerExtraOptions}.
  */
 export class RedisBroker implements Broker, ConsumerHost {
   readonly kind = 'redis';
@@ -51,14 +56,19 @@ export class RedisBroker implements Broker, ConsumerHost {
   private readonly consumers = new Set<RedisConsumer>();
   private readonly unsettled = new Set<RedisDelivery>();
   private readonly keys = new Map<string, QueueKeys>();
+  private readonly kombu: KombuTransport;
   private connection?: CommandConnection;
   private connecting?: Promise<void>;
 
   constructor(private readonly options: ConnectionOptions) {
-    refuseForeignQueues(options);
     this.extra = options.extra ?? {};
+    refuseKombuOnCluster(options, this.extra);
     this.settings = resolveBrokerOptions(this.extra);
     this.maxBlockMs = this.settings.maxBlockMs;
+    this.kombu = new KombuTransport(
+      { client: () => this.commandClient, url: options.url, extra: this.extra, prefix: options.prefix },
+      this.settings.kombu,
+    );
     this.leases = new LeaseKeeper(
       this.settings.renewEveryMs,
       (queue, pairs) => this.scripts.renew(this.keysOf(queue), this.settings.leaseMs, pairs),
@@ -81,6 +91,7 @@ export class RedisBroker implements Broker, ConsumerHost {
   }
 
   async publish(queue: string, body: string, options: PublishOptions = {}): Promise<void> {
+    if (this.isKombu(queue)) return this.kombu.publish(queue, body, options);
     const priority = checkPriority(options.priority ?? MIN_PRIORITY);
     const delayMs = Math.max(0, Math.ceil(options.delayMs ?? 0));
     await this.scripts.publish(this.keysOf(queue), body, priority, delayMs, options.messageId ?? '', options);
@@ -93,8 +104,9 @@ export class RedisBroker implements Broker, ConsumerHost {
         `prefetch must be a positive integer (got ${options.prefetch})`,
       );
     }
-    const { wake } = this.keysOf(queue);
     if (!this.connection) throw this.notConnected();
+    if (this.isKombu(queue)) return this.kombu.consume(queue, handler, options);
+    const { wake } = this.keysOf(queue);
     const label = new ConsumerCensus(this.options.prefix, queue).newLabel();
     const blocking = createRedisClient(this.options.url, this.extra, 'blocking', label);
     await connectClient(blocking);
@@ -110,6 +122,7 @@ export class RedisBroker implements Broker, ConsumerHost {
   }
 
   async deadLetters(queue: string, limit?: number): Promise<DeadLetter[]> {
+    if (this.isKombu(queue)) return this.kombu.deadLetters(queue, limit);
     if (limit !== undefined && limit <= 0) return [];
     try {
       const raw = await this.commandClient.lrange(
@@ -124,19 +137,23 @@ export class RedisBroker implements Broker, ConsumerHost {
   }
 
   replayDeadLetters(queue: string, messageIds?: readonly string[]): Promise<number> {
+    if (this.isKombu(queue)) return this.kombu.replayDeadLetters(queue, messageIds);
     return this.scripts.settleDeadLetters(this.keysOf(queue), 'replay', messageIds);
   }
 
   deleteDeadLetters(queue: string, messageIds?: readonly string[]): Promise<number> {
+    if (this.isKombu(queue)) return this.kombu.deleteDeadLetters(queue, messageIds);
     return this.scripts.settleDeadLetters(this.keysOf(queue), 'delete', messageIds);
   }
 
   size(queue: string): Promise<number> {
+    if (this.isKombu(queue)) return this.kombu.size(queue);
     return this.scripts.size(this.keysOf(queue));
   }
 
   /** Counts in one script; consumers from the names of their blocking connections (CLIENT LIST). */
   async stats(queue: string): Promise<QueueStats> {
+    if (this.isKombu(queue)) return this.kombu.stats(queue);
     const [[ready, delayed, inFlight, deadLettered], consumers] = await Promise.all([
       this.scripts.stats(this.keysOf(queue)),
       new ConsumerCensus(this.options.prefix, queue).count(this.commandClient),
@@ -146,6 +163,7 @@ export class RedisBroker implements Broker, ConsumerHost {
 
   /** Drops waiting and delayed messages and dead letters; deliveries being processed are left alone. */
   purge(queue: string): Promise<void> {
+    if (this.isKombu(queue)) return this.kombu.purge(queue);
     return this.scripts.purge(this.keysOf(queue));
   }
 
@@ -155,7 +173,7 @@ export class RedisBroker implements Broker, ConsumerHost {
     this.consumers.clear();
     await Promise.all(consumers.map((consumer) => consumer.cancel()));
     this.leases.stop();
-    await this.giveBackUnsettled();
+    await Promise.all([this.giveBackUnsettled(), this.kombu.close()]);
     const connection = this.connection;
     this.connection = undefined;
     this.connecting = undefined;
@@ -231,12 +249,19 @@ export class RedisBroker implements Broker, ConsumerHost {
   }
 
   private async open(): Promise<void> {
-    brokerScripts(); // read before the connection preloads what this process knows
+    // Read before the connection preloads what this process knows.
+    brokerScripts();
+    kombuScripts();
     const connection = await acquireCommandConnection(this.options.url, this.extra);
     this.connection = connection;
     if (this.extra.checkConfig !== false) {
       await checkEvictionPolicy(connection.client, this.logger, 'queued messages');
     }
+  }
+
+  /** Queues speaking Celery's protocol live in kombu's layout. */
+  private isKombu(queue: string): boolean {
+    return protocolOf(this.options.protocols, queue) === 'celery';
   }
 
   private notConnected(): BrokerUnavailableError {
@@ -268,14 +293,14 @@ function checkPriority(priority: number): number {
 }
 
 /**
- * Celery's Redis layout (kombu's lists) is not implemented: a `protocol: 'celery'` queue here would
- * sit in keys no Celery worker reads, so it is refused at start rather than lost silently.
+ * kombu's Redis transport does not run on Redis Cluster (its keys share no hash tag and its
+ * consumers read several lists at once), so neither can a queue shared with Celery.
  */
-function refuseForeignQueues(options: ConnectionOptions): void {
-  const foreign = Object.entries(options.protocols ?? {}).filter(([, protocol]) => protocol !== 'celeriac');
-  if (foreign.length === 0) return;
+function refuseKombuOnCluster(options: ConnectionOptions, extra: RedisBrokerExtraOptions): void {
+  const celery = Object.entries(options.protocols ?? {}).filter(([, protocol]) => protocol === 'celery');
+  if (!extra.cluster || celery.length === 0) return;
   throw new TaskDefinitionError(
-    `queues ${foreign.map(([queue]) => `"${queue}"`).join(', ')}: protocol '${foreign[0][1]}' is not supported on ` +
-      'the Redis broker yet; put queues shared with Celery on RabbitMQ (results can stay in Redis)',
+    `queues ${celery.map(([queue]) => `"${queue}"`).join(', ')}: protocol 'celery' needs a single Redis ` +
+      "server (kombu's Redis transport, which Celery uses, does not run on Redis Cluster)",
   );
 }

@@ -14,6 +14,14 @@ describe('resolveBrokerOptions', () => {
       maxBlockMs: 60_000,
       batchLimit: 1000,
       deadLetterLimit: 10_000,
+      // Queues shared with Celery: kombu's defaults (no key prefix, a one-hour visibility timeout).
+      kombu: {
+        globalPrefix: '',
+        visibilityTimeoutMs: 3_600_000,
+        maxBlockMs: 60_000,
+        batchLimit: 1000,
+        deadLetterLimit: 10_000,
+      },
     });
     expect(DEFAULT_LEASE_MS).toBe(30_000);
   });
@@ -61,10 +69,37 @@ describe('parseRedisUrl', () => {
 });
 
 describe('RedisBroker and foreign wire modes', () => {
-  it("refuses a protocol 'celery' queue at construction, naming it", async () => {
+  it("accepts a protocol 'celery' queue on a single Redis server", async () => {
     const { RedisBroker } = await import('../../../../lib/brokers/redis/redis.broker.js');
     expect(
       () => new RedisBroker({ url: 'redis://127.0.0.1:6379', prefix: 'p', protocols: { legacy: 'celery' } }),
-    ).toThrow(/queues "legacy": protocol 'celery' is not supported on the Redis broker yet/);
+    ).not.toThrow();
+  });
+
+  it("refuses a protocol 'celery' queue on Redis Cluster, naming it and saying why", async () => {
+    const { RedisBroker } = await import('../../../../lib/brokers/redis/redis.broker.js');
+    expect(
+      () =>
+        new RedisBroker({
+          url: 'redis://127.0.0.1:7000',
+          prefix: 'p',
+          protocols: { legacy: 'celery' },
+          extra: { cluster: true },
+        }),
+    ).toThrow(
+      /queues "legacy": protocol 'celery' needs a single Redis server .*does not run on Redis Cluster/,
+    );
+  });
+
+  it('checks the kombu visibility timeout', async () => {
+    const { RedisBroker } = await import('../../../../lib/brokers/redis/redis.broker.js');
+    expect(
+      () =>
+        new RedisBroker({
+          url: 'redis://127.0.0.1:6379',
+          prefix: 'p',
+          extra: { kombu: { visibilityTimeoutMs: 0 } },
+        }),
+    ).toThrow(/"kombu.visibilityTimeoutMs" must be a positive number/);
   });
 });

@@ -1,0 +1,90 @@
+--[[
+  Takes messages of a kombu-layout queue for one consumer: pops up to ARGV[1] elements from the
+  queue's priority lists (read first to last, each from its right end, as kombu's BRPOP does) and
+  records each in `unacked` / `unacked_index` in the same step, so none is lost between the two.
+  An element the consumer already popped with BRPOP (ARGV[5] = '1') is recorded first. An element
+  that is not a kombu message (not a JSON object, or no properties.delivery_tag) is dead-lettered
+  with the reason, not delivered and not dropped.
+
+  KEYS[1] unacked        HASH  delivery tag -> '[payload, exchange, routing key]'
+  KEYS[2] unacked_index  ZSET  delivery tag -> delivery time (epoch seconds)
+  KEYS[3] dead           LIST  Celeriac dead-letter records of the queue (JSON)
+  KEYS[4..7] the queue's lists, one per priority step, in reading order
+
+  ARGV[1] how many messages to take, counting ARGV[6] (free prefetch slots)
+  ARGV[2] queue name (the routing key of its unacked entries; dead-letter records)
+  ARGV[3] most dead letters kept
+  ARGV[4] visibility timeout in ms
+  ARGV[5] '1' when ARGV[6] is an element already popped
+  ARGV[6] that element
+
+  Output: { now (ms), when the oldest unacked entry falls visible (ms; -1 = none), then per message:
+  delivery tag, fencing token (SHA-1 of its entry), element }
+]]
+--- @include "includes/now"
+--- @include "includes/kombu"
+
+local unacked, index, dead = KEYS[1], KEYS[2], KEYS[3]
+local queue = ARGV[2]
+local now = nowMs()
+local out = { now, -1 }
+
+local function tagOf(raw)
+  local ok, message = pcall(cjson.decode, raw)
+  if not ok then
+    return nil, 'not JSON'
+  end
+  if type(message) ~= 'table' then
+    return nil, 'not a JSON object'
+  end
+  local props = message.properties
+  if type(props) ~= 'table' or type(props.delivery_tag) ~= 'string' or props.delivery_tag == '' then
+    return nil, 'no properties.delivery_tag'
+  end
+  return props.delivery_tag
+end
+
+local function take(raw)
+  local tag, why = tagOf(raw)
+  if not tag then
+    local record = cjson.encode({
+      messageId = redis.sha1hex(raw),
+      queue = queue,
+      body = raw,
+      reason = 'not a kombu message (' .. why .. ')',
+      at = now,
+      priority = 0,
+    })
+    redis.call('RPUSH', dead, record)
+    redis.call('LTRIM', dead, -tonumber(ARGV[3]), -1)
+    return
+  end
+  local entry = '[' .. raw .. ',"",' .. cjson.encode(queue) .. ']'
+  redis.call('HSET', unacked, tag, entry)
+  redis.call('ZADD', index, seconds(now), tag)
+  table.insert(out, tag)
+  table.insert(out, redis.sha1hex(entry))
+  table.insert(out, raw)
+end
+
+local left = tonumber(ARGV[1])
+if ARGV[5] == '1' then
+  take(ARGV[6])
+  left = left - 1
+end
+for i = 4, 7 do
+  while left > 0 do
+    local raw = redis.call('RPOP', KEYS[i])
+    if not raw then
+      break
+    end
+    take(raw)
+    left = left - 1
+  end
+end
+
+local oldest = redis.call('ZRANGE', index, 0, 0, 'WITHSCORES')
+if oldest[2] then
+  out[2] = math.floor(tonumber(oldest[2]) * 1000) + tonumber(ARGV[4])
+end
+return out
