@@ -69,6 +69,13 @@ export interface CeleriacModuleOptions {
    * one more write per task. A task's own `@Task({ trackStarted })` wins.
    */
   trackStarted?: boolean;
+  /**
+   * Publish task events (task-sent from producers; received, started, succeeded, failed, retried,
+   * revoked, progress from workers) on the broker's event bus, for monitors (`CeleriacEvents`,
+   * dashboards, metrics). Default false, as Celery's `-E`. Worker events (online, heartbeat,
+   * offline) are always published: they are what `CeleriacControl.workers()` knows workers by.
+   */
+  events?: boolean;
   /** Broker-specific settings (see the broker's documentation). */
   brokerOptions?: Record<string, unknown>;
   /** Backend-specific settings. */
@@ -98,6 +105,7 @@ export interface ResolvedCeleriacOptions {
   maxPayloadBytes: number;
   maxDeliveries: number;
   trackStarted: boolean;
+  events: boolean;
   brokerOptions: Record<string, unknown>;
   backendOptions: Record<string, unknown>;
   logger?: CeleriacLoggerOption;

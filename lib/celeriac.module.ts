@@ -26,6 +26,9 @@ import { protocolsOf } from './protocol/queue-protocol.js';
 import { systemClock } from './scheduler/clock.js';
 import { Scheduler } from './scheduler/scheduler.service.js';
 import { TaskEvents } from './worker/task-events.js';
+import { ControlPlaneConnection } from './control/control-plane.connection.js';
+import { CeleriacEvents } from './control/celeriac-events.service.js';
+import { CeleriacControl } from './control/celeriac-control.service.js';
 
 const providers: Provider[] = [
   {
@@ -71,6 +74,9 @@ const providers: Provider[] = [
   CeleriacRuntime,
   AcceptedInterceptor,
   Scheduler,
+  ControlPlaneConnection,
+  CeleriacEvents,
+  CeleriacControl,
   // The scheduler's clock; tests replace it with `overrideProvider(CELERIAC_CLOCK)`.
   { provide: CELERIAC_CLOCK, useValue: systemClock },
 ];
@@ -124,6 +130,8 @@ function withParts(definition: DynamicModule, extras: CeleriacModuleExtras): Dyn
       CeleriacRuntime,
       TaskEvents,
       Scheduler,
+      CeleriacEvents,
+      CeleriacControl,
       TASK_STATUS_PATH,
       AcceptedInterceptor,
       CELERIAC_BACKEND,

@@ -13,6 +13,9 @@ import type { Broker } from './brokers/broker.interface.js';
 import { CELERIAC_BACKEND, CELERIAC_BROKER, CELERIAC_OPTIONS } from './celeriac.constants.js';
 import type { ResolvedCeleriacOptions } from './celeriac-options.interface.js';
 import { markClosing } from './client/backend-closing.js';
+import type { ControlPlane } from './control/control-plane.js';
+import { ControlPlaneConnection } from './control/control-plane.connection.js';
+import type { EventPublisher } from './control/event-publisher.js';
 import { TaskExplorer } from './discovery/task.explorer.js';
 import { TaskRegistry } from './discovery/task.registry.js';
 import { Scheduler } from './scheduler/scheduler.service.js';
@@ -52,6 +55,7 @@ export class CeleriacRuntime
     private readonly scheduler: Scheduler,
     /** Task events of this process: sends, and what its workers run. */
     readonly events: TaskEvents,
+    private readonly controlPlaneConnection: ControlPlaneConnection,
   ) {
     this.subscription = modules.getRpcTargetRegistry().subscribe((target) => {
       if (target instanceof CeleriacWorker) {
@@ -59,6 +63,14 @@ export class CeleriacRuntime
         this.workers.push(target);
       }
     });
+  }
+
+  controlPlane(): Promise<ControlPlane> {
+    return this.controlPlaneConnection.get();
+  }
+
+  get eventPublisher(): EventPublisher {
+    return this.controlPlaneConnection.publisher;
   }
 
   discover(): void {

@@ -81,3 +81,29 @@ export { CeleriacHealthIndicator, type CeleriacIndicatorResult } from './health/
 export { CeleriacMetricsModule } from './metrics/celeriac-metrics.module.js';
 export { CeleriacMetrics } from './metrics/celeriac-metrics.js';
 export type { CeleriacMetricsOptions } from './metrics/celeriac-metrics.options.js';
+export { CeleriacControl, type RevokeOptions } from './control/celeriac-control.service.js';
+export { CeleriacEvents, type CeleriacEventListener } from './control/celeriac-events.service.js';
+export type { EventFilter } from './control/event-filter.js';
+export type { ControlCallOptions } from './control/control-client.js';
+export type { ControlReply } from './control/control-message.js';
+export type {
+  ControlCommands,
+  ControlCommandName,
+  HeldTaskInfo,
+  RegisteredTaskInfo,
+  WorkerStats,
+  WorkerConf,
+} from './control/control-commands.js';
+export type {
+  CeleriacEvent,
+  CeleriacEventType,
+  CeleriacTaskEvent,
+  WorkerEvent,
+  WorkerEventType,
+  WorkerQueueState,
+  EventOrigin,
+} from './control/celeriac-event.js';
+export { isWorkerEvent } from './control/celeriac-event.js';
+export { WorkerRegistry, type WorkerInfo, MISSED_BEATS_BEFORE_LOST } from './control/worker-registry.js';
+export { ControlTimeoutError } from './errors/control-timeout.error.js';
+export { InvalidControlMessageError } from './errors/invalid-control-message.error.js';

@@ -36,6 +36,7 @@ export function resolveOptions(options: CeleriacModuleOptions): ResolvedCeleriac
     maxPayloadBytes: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
     maxDeliveries: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES,
     trackStarted: options.trackStarted ?? false,
+    events: options.events ?? false,
     brokerOptions: options.brokerOptions ?? {},
     backendOptions: options.backendOptions ?? {},
     logger: options.logger,

@@ -7,6 +7,7 @@ import { WaitTimeoutError } from '../errors/wait-timeout.error.js';
 import { closingSignal } from './backend-closing.js';
 import { ResultIgnoredError } from '../errors/result-ignored.error.js';
 import type { PendingReply } from './reply-registry.js';
+import { revokerFor } from '../control/revocation.js';
 
 /** What a chain's parent link can be: a task or a group handle. */
 export interface GroupHandleLike {
@@ -45,14 +46,19 @@ export class TaskHandle<TResult = unknown> {
     this.reply = sent?.reply;
   }
 
-  /** Current state; PENDING when the backend knows nothing (yet) of the id. */
+  /**
+   * Current state; PENDING when the backend knows nothing (yet) of the id. An unfinished task that
+   * was revoked reads REVOKED at once, though only the worker that settles its message records it.
+   */
   async state(): Promise<TaskState> {
-    return (await this.backend.get(this.id))?.state ?? TaskState.PENDING;
+    return (await this.info())?.state ?? TaskState.PENDING;
   }
 
-  /** The whole stored record (state, progress, result or error), if any. */
-  info(): Promise<TaskRecord | undefined> {
-    return this.backend.get(this.id);
+  /** The whole stored record (state, progress, result or error), if any; revoked as `state()` says. */
+  async info(): Promise<TaskRecord | undefined> {
+    const record = await this.backend.get(this.id);
+    if (!record || isReadyState(record.state) || !(await this.backend.isRevoked(this.id))) return record;
+    return { ...record, state: TaskState.REVOKED };
   }
 
   /** Calls `listener` on every later change of the task (state, progress); resolves once live. */
@@ -136,17 +142,15 @@ export class TaskHandle<TResult = unknown> {
   }
 
   /**
-   * Revokes the task: not started → it will not run; running → its `AbortSignal` fires
-   * (threads/processes pools can also terminate it). A finished task is left as it is.
+   * Revokes the task through the control plane: not started → no worker will run it (the mark is
+   * kept for the result TTL); running → its `AbortSignal` fires, and with `terminate` its thread or
+   * process is killed. The worker records REVOKED; a finished task is left as it is. This handle's
+   * own `wait()` ends at once.
    */
-  async revoke(): Promise<void> {
-    await this.backend.revoke(this.id);
-    const current = await this.backend.get(this.id);
-    if (current && !isReadyState(current.state)) {
-      const revoked = { ...current, state: TaskState.REVOKED, updatedAt: Date.now() };
-      await this.backend.write(revoked);
-      this.reply?.settle(revoked);
-    }
+  async revoke(options: { terminate?: boolean } = {}): Promise<void> {
+    await revokerFor(this.backend)([this.id], options);
+    const current = await this.info();
+    if (current?.state === TaskState.REVOKED) this.reply?.settle(current);
   }
 
   toJSON(): { id: string } {

@@ -16,4 +16,14 @@ export interface CeleriacWorkerOptions {
    * the places of a worker that died come back this long after it stopped (default 30 s).
    */
   policyLeaseMs?: number;
+  /** This worker's id in events and remote control (default `<hostname>:<pid>`, `:<n>` for a second one). */
+  name?: string;
+  /** Interval of `worker-heartbeat` events in ms (default 2 000); three missed beats and it is lost. */
+  heartbeatMs?: number;
+  /**
+   * What the `shutdown` control command does once this worker has drained. Default: when the
+   * process handles SIGTERM (Nest's `enableShutdownHooks()`), raise it, so the application closes
+   * as on `kill`; otherwise only this worker stops.
+   */
+  onShutdownRequest?: () => void;
 }

@@ -1,21 +1,22 @@
 import { Logger } from '@nestjs/common';
 import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
-import type { Consumer } from '../brokers/broker.interface.js';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from '../celeriac.constants.js';
 import { CeleriacError } from '../errors/celeriac.error.js';
 import { TaskDefinitionError } from '../errors/task-definition.error.js';
-import type { Unsubscribe } from '../backends/result-backend.interface.js';
-import { TaskRevokedError } from '../errors/task-revoked.error.js';
 import type { CeleriacWorkerOptions } from './celeriac-worker-options.interface.js';
 import { StepRunner } from '../canvas/step.runner.js';
 import { EnvelopePublisher } from '../client/envelope.publisher.js';
+import { ControlServer } from '../control/control-server.js';
 import { WireCodecs } from '../protocol/wire-codecs.js';
-import { createPool } from './pools/create-pool.js';
 import { isPoolChild } from './pools/pool-child-marker.js';
 import { WorkflowContinuation } from './workflow-continuation.js';
-import type { Pool } from './pools/pool.interface.js';
 import { TaskExecutor } from './task.executor.js';
 import { createInvoker } from './task.invoker.js';
+import { workerControlHandlers } from './worker-control.js';
+import { controlTarget, heldQueueStates } from './worker-control-target.js';
+import { DEFAULT_HEARTBEAT_MS, WorkerHeartbeat } from './worker-heartbeat.js';
+import { claimWorkerId, releaseWorkerId } from './worker-identity.js';
+import { WorkerQueues } from './worker-queues.js';
 import type { WorkerRuntime } from './worker-runtime.interface.js';
 import type { TaskEvents } from './task-events.js';
 
@@ -24,16 +25,19 @@ import type { TaskEvents } from './task-events.js';
  * (`NestFactory.createMicroservice(AppModule, { strategy: new CeleriacWorker() })`) or inside an
  * HTTP app (`app.connectMicroservice({ strategy })` + `startAllMicroservices()`). `listen()` starts
  * one consumer per queue with that queue's pool; `close()` stops fetching, lets running tasks
- * finish within the grace period and hands the rest back to the broker.
+ * finish within the grace period and hands the rest back to the broker. While it runs it answers
+ * remote control (ping, inspect, revoke, limits, consumers, pool size, shutdown) and beats: worker
+ * events every `heartbeatMs`, task events too when the module has `events: true`.
  */
 export class CeleriacWorker extends Server implements CustomTransportStrategy {
   private runtime?: WorkerRuntime;
   private resolveAttach!: (runtime: WorkerRuntime) => void;
   private readonly attached = new Promise<WorkerRuntime>((resolve) => (this.resolveAttach = resolve));
-  private readonly consumers: Consumer[] = [];
-  private readonly pools: Pool[] = [];
+  private queues?: WorkerQueues;
   private executor?: TaskExecutor;
-  private stopRevokes?: Unsubscribe;
+  private control?: ControlServer;
+  private heartbeat?: WorkerHeartbeat;
+  private workerId?: string;
   private beat?: { stop(): Promise<void> };
   private closing?: Promise<void>;
   protected override readonly logger = new Logger('CeleriacWorker');
@@ -51,6 +55,11 @@ export class CeleriacWorker extends Server implements CustomTransportStrategy {
   /** Tasks currently held by this worker. */
   get activeCount(): number {
     return this.executor?.activeCount ?? 0;
+  }
+
+  /** This worker's id in events and remote control, once it listens. */
+  get id(): string | undefined {
+    return this.workerId;
   }
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
@@ -92,6 +101,49 @@ export class CeleriacWorker extends Server implements CustomTransportStrategy {
         `CeleriacWorker: unknown queue(s) ${unknown.join(', ')} (configured: ${known})`,
       );
     }
+    const id = (this.workerId = claimWorkerId(this.workerOptions.name));
+    const plane = runtime.controlPlane ? await runtime.controlPlane() : undefined;
+    const executor = this.createExecutor(runtime, id);
+    this.executor = executor;
+    const served = new WorkerQueues(
+      runtime.broker,
+      runtime.options.queues,
+      createInvoker(runtime.registry),
+      (delivery, pool) => void executor.handle(delivery, pool),
+    );
+    this.queues = served;
+    const heartbeatMs = this.workerOptions.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+    if (plane) {
+      const target = controlTarget({
+        id,
+        runtime,
+        executor,
+        queues: served,
+        startedAt: Date.now(),
+        heartbeatMs,
+        requestShutdown: () => this.shutdownRequested(),
+      });
+      this.control = new ControlServer(plane.control, id, workerControlHandlers(target), this.logger);
+      await this.control.start();
+    }
+    for (const queue of queues) await served.add(queue);
+    this.logger.log(`${id} consuming ${served.summary()} on ${runtime.broker.kind}`);
+    if (runtime.eventPublisher) {
+      this.heartbeat = new WorkerHeartbeat(runtime.eventPublisher, id, heartbeatMs, () => ({
+        active: executor.activeCount,
+        processed: executor.processedCount,
+        queues: heldQueueStates(executor, served),
+      }));
+      this.heartbeat.start();
+    }
+    if (this.workerOptions.beat) {
+      if (!runtime.startBeat)
+        throw new CeleriacError('NO_BEAT', 'CeleriacWorker: this runtime cannot run a beat');
+      this.beat = await runtime.startBeat();
+    }
+  }
+
+  private createExecutor(runtime: WorkerRuntime, workerId: string): TaskExecutor {
     const { broker, backend, options } = runtime;
     const wire = new WireCodecs(options.queues);
     const publisherOf = (events?: TaskEvents) =>
@@ -102,35 +154,24 @@ export class CeleriacWorker extends Server implements CustomTransportStrategy {
       new StepRunner(publisherOf(runtime.events), backend, options.resultTtl),
       options.resultTtl,
     );
-    const executor = new TaskExecutor(runtime.registry, backend, options, runtime.events, continuation, {
+    const events = options.events ? runtime.eventPublisher : undefined;
+    return new TaskExecutor(runtime.registry, backend, options, runtime.events, continuation, {
       publish: (envelope) => publisher.publish(envelope),
       leaseMs: this.workerOptions.policyLeaseMs,
+      workerId,
+      onEvent: events && ((event) => events.task(event)),
     });
-    this.executor = executor;
-    this.stopRevokes = await runtime.backend.onRevoke((taskId) => {
-      void executor.abort(taskId, new TaskRevokedError(taskId));
+  }
+
+  private shutdownRequested(): void {
+    this.logger.log(`${this.workerId} shutting down on a remote-control request`);
+    // After the reply went out: the requester hears that the worker is going, then it goes.
+    setImmediate(() => {
+      void this.close().then(() => {
+        if (this.workerOptions.onShutdownRequest) return this.workerOptions.onShutdownRequest();
+        if (process.listenerCount('SIGTERM') > 0) process.kill(process.pid, 'SIGTERM');
+      });
     });
-    const invoke = createInvoker(runtime.registry);
-    for (const queue of queues) {
-      const pool = createPool(queue, runtime.options.queues[queue], invoke);
-      await pool.start();
-      this.pools.push(pool);
-      const consumer = await runtime.broker.consume(
-        queue,
-        (delivery) => void executor.handle(delivery, pool),
-        {
-          prefetch: pool.concurrency,
-        },
-      );
-      this.consumers.push(consumer);
-    }
-    const summary = this.pools.map((pool, i) => `${queues[i]} (${pool.kind}×${pool.concurrency})`).join(', ');
-    this.logger.log(`consuming ${summary} on ${runtime.broker.kind}`);
-    if (this.workerOptions.beat) {
-      if (!runtime.startBeat)
-        throw new CeleriacError('NO_BEAT', 'CeleriacWorker: this runtime cannot run a beat');
-      this.beat = await runtime.startBeat();
-    }
   }
 
   private waitForRuntime(): Promise<WorkerRuntime> {
@@ -153,7 +194,7 @@ export class CeleriacWorker extends Server implements CustomTransportStrategy {
 
   private async drain(): Promise<void> {
     await this.beat?.stop();
-    await Promise.allSettled(this.consumers.map((consumer) => consumer.cancel()));
+    await this.queues?.cancelAll();
     const executor = this.executor;
     if (executor) {
       const grace = this.workerOptions.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
@@ -163,7 +204,9 @@ export class CeleriacWorker extends Server implements CustomTransportStrategy {
         await executor.requeueInFlight(new CeleriacError('WORKER_SHUTDOWN', 'worker shutting down'));
       }
     }
-    await this.stopRevokes?.();
-    await Promise.allSettled(this.pools.map((pool) => pool.close()));
+    await this.control?.stop();
+    await this.heartbeat?.stop();
+    await this.queues?.closePools();
+    if (this.workerId) releaseWorkerId(this.workerId);
   }
 }

@@ -19,6 +19,8 @@ export function createInvocation(
   definition: TaskDefinition,
   abort: TaskAbort,
   progress: (value: JsonValue) => Promise<void>,
+  /** The task's time limit now (a run-time change wins over `@Task`); the envelope's own wins over both. */
+  timeLimit: number | undefined = definition.options.timeLimit,
 ): TaskInvocation {
   return {
     id: envelope.id,
@@ -28,7 +30,7 @@ export function createInvocation(
     retries: envelope.retries,
     rootId: envelope.rootId,
     parentId: envelope.parentId,
-    timeLimit: envelope.timeLimit ?? definition.options.timeLimit,
+    timeLimit: envelope.timeLimit ?? timeLimit,
     get signal() {
       return abort.signal;
     },

@@ -39,4 +39,9 @@ export class TaskEvents extends EventEmitter<{ task: [TaskEvent] }> {
   emitTask(event: Omit<TaskEvent, 'at'>): void {
     if (this.listenerCount('task') > 0) this.emit('task', { ...event, at: Date.now() });
   }
+
+  /** Emits an event that already carries its time. */
+  emitEvent(event: TaskEvent): void {
+    if (this.listenerCount('task') > 0) this.emit('task', event);
+  }
 }

@@ -20,10 +20,12 @@ import { createCeleriacLogger } from '../logging/celeriac-logger.js';
 import type { Pool } from './pools/pool.interface.js';
 import { DeliveryPolicies, type DeliveryPolicyHost } from './delivery-policies.js';
 import { RateLimiter } from './rate-limiter.js';
+import type { RateLimit } from '../decorators/rate-limit.js';
 import { decideFailure } from './retry-policy.js';
 import { TaskAbort } from './task-abort.js';
 import { type AttemptOutcome, createInvocation, runAttempt } from './task-attempt.js';
-import type { TaskEvents, TaskEventType } from './task-events.js';
+import type { TaskEvent, TaskEvents, TaskEventType } from './task-events.js';
+import type { HeldTaskInfo } from '../control/control-commands.js';
 import { WorkflowContinuation } from './workflow-continuation.js';
 import { messagingSystemOf, traceRun } from '../telemetry/task-tracing.js';
 
@@ -36,6 +38,21 @@ interface InFlight {
   abandoned: boolean;
   /** Known once the body decoded. */
   taskId?: string;
+  envelope?: TaskEnvelope;
+  /** What inspect reports: waiting to start, waiting for its per-worker rate limit, or running. */
+  phase: HeldTaskInfo['phase'];
+  receivedAt: number;
+  startedAt?: number;
+  /** When a `scheduled` task may start. */
+  eta?: number;
+}
+
+/** What the worker around the executor adds: its id, where events go besides `TaskEvents`. */
+export interface ExecutorHost extends Pick<DeliveryPolicyHost, 'publish' | 'leaseMs'> {
+  /** Id of the worker, carried by every event. */
+  workerId?: string;
+  /** Also called with every event (the event bus publisher, when events are on). */
+  onEvent?: (event: TaskEvent) => void;
 }
 
 /** What an event says beyond the task's own fields. */
@@ -43,6 +60,7 @@ interface EventDetails {
   queue?: string;
   error?: unknown;
   runtime?: number;
+  progress?: JsonValue;
 }
 
 /**
@@ -59,6 +77,9 @@ export class TaskExecutor {
   private readonly wire: WireCodecs;
   private readonly messagingSystem: string;
   private readonly policies: DeliveryPolicies;
+  /** Time limits changed at run time (remote control), by task name; null clears the task's own. */
+  private readonly timeLimits = new Map<string, number | null>();
+  private finished = 0;
 
   constructor(
     private readonly registry: TaskRegistry,
@@ -66,13 +87,14 @@ export class TaskExecutor {
     private readonly options: ResolvedCeleriacOptions,
     private readonly events: TaskEvents,
     private readonly continuation: WorkflowContinuation,
-    policyOptions: Pick<DeliveryPolicyHost, 'publish' | 'leaseMs'> = {},
+    private readonly host: ExecutorHost = {},
   ) {
     this.logger = createCeleriacLogger('Celeriac', options.logger);
     this.wire = new WireCodecs(options.queues);
     this.messagingSystem = messagingSystemOf(schemeOf(options.broker));
     this.policies = new DeliveryPolicies({
-      ...policyOptions,
+      publish: host.publish,
+      leaseMs: host.leaseMs,
       backend,
       registry,
       events,
@@ -84,6 +106,53 @@ export class TaskExecutor {
 
   get activeCount(): number {
     return this.inFlight.size;
+  }
+
+  /** Deliveries settled (or given back) since the executor was made. */
+  get processedCount(): number {
+    return this.finished;
+  }
+
+  /** The tasks held now, for inspect (`active`, `reserved`, `scheduled`). */
+  held(): HeldTaskInfo[] {
+    const held: HeldTaskInfo[] = [];
+    for (const entry of this.inFlight.values()) {
+      const envelope = entry.envelope;
+      if (!envelope || entry.abandoned) continue;
+      held.push({
+        id: envelope.id,
+        task: envelope.task,
+        queue: envelope.queue,
+        retries: envelope.retries,
+        phase: entry.phase,
+        receivedAt: entry.receivedAt,
+        ...(entry.startedAt === undefined ? {} : { startedAt: entry.startedAt }),
+        ...(entry.eta === undefined ? {} : { eta: entry.eta }),
+      });
+    }
+    return held;
+  }
+
+  /** The per-worker rate limit of `task` from now on (undefined: the task's own again). */
+  setRateLimit(task: string, limit: RateLimit | null | undefined): void {
+    this.rateLimiter.override(task, limit);
+  }
+
+  /** The soft time limit of `task` from now on, in ms (null: none; undefined: the task's own again). */
+  setTimeLimit(task: string, ms: number | null | undefined): void {
+    if (ms === undefined) this.timeLimits.delete(task);
+    else this.timeLimits.set(task, ms);
+  }
+
+  /** Run-time changes of limits, for stats. */
+  overrides(): { rateLimits: Record<string, string | null>; timeLimits: Record<string, number | null> } {
+    return { rateLimits: this.rateLimiter.overrides(), timeLimits: Object.fromEntries(this.timeLimits) };
+  }
+
+  /** The time limit that applies to `definition` now (a run-time change wins over `@Task`). */
+  timeLimitOf(definition: TaskDefinition): number | undefined {
+    const changed = this.timeLimits.get(definition.name);
+    return changed === undefined ? definition.options.timeLimit : (changed ?? undefined);
   }
 
   /** Resolves true once nothing is in flight, or false when `timeoutMs` passes first. */
@@ -101,13 +170,19 @@ export class TaskExecutor {
     });
   }
 
-  /** Aborts (and, where the pool can, terminates) a running task; called on revoke. */
-  async abort(taskId: string, reason: Error): Promise<void> {
+  /**
+   * Revoke of a held task: its signal aborts, and with `terminate` its thread or process is killed
+   * where the pool can. Returns whether this worker held it.
+   */
+  async abort(taskId: string, reason: Error, terminate = true): Promise<boolean> {
+    let held = false;
     for (const entry of this.inFlight.values()) {
       if (entry.taskId !== taskId) continue;
+      held = true;
       entry.abort.abort(reason);
-      await entry.pool.terminate(taskId);
+      if (terminate) await entry.pool.terminate(taskId);
     }
+    return held;
   }
 
   /** Gives every unfinished delivery back to the broker (graceful shutdown, after the grace period). */
@@ -121,7 +196,14 @@ export class TaskExecutor {
   }
 
   async handle(delivery: Delivery, pool: Pool): Promise<void> {
-    const entry: InFlight = { delivery, abort: new TaskAbort(), pool, abandoned: false };
+    const entry: InFlight = {
+      delivery,
+      abort: new TaskAbort(),
+      pool,
+      abandoned: false,
+      phase: 'reserved',
+      receivedAt: Date.now(),
+    };
     this.inFlight.set(delivery, entry);
     try {
       await this.process(entry);
@@ -130,6 +212,7 @@ export class TaskExecutor {
       this.logger.error(`task delivery ${delivery.messageId} not settled: ${(error as Error).message}`);
       if (!entry.abandoned) await delivery.requeue({ delayMs: 1_000 }).catch(() => undefined);
     } finally {
+      this.finished++;
       this.inFlight.delete(delivery);
       if (this.inFlight.size === 0) for (const onIdle of [...this.idleWaiters]) onIdle();
     }
@@ -147,6 +230,7 @@ export class TaskExecutor {
       return this.reject(delivery, refused, (error as Error).message);
     }
     entry.taskId = envelope.id;
+    entry.envelope = envelope;
     // Retries and waits for a delivery-policy place are requeues too, so they count as deliveries;
     // only deliveries that ended without any outcome (the worker died or hung) make a message poison.
     const lost = delivery.deliveryCount - envelope.retries - (envelope.policy?.waits ?? 0);
@@ -282,12 +366,17 @@ export class TaskExecutor {
   ): Promise<void> {
     const wait = this.rateLimiter.reserve(definition);
     if (wait > 0) {
+      entry.phase = 'scheduled';
+      entry.eta = Date.now() + wait;
       await this.store(envelope, TaskState.RECEIVED);
       this.emit('task-received', envelope);
       await delay(wait, entry.abort.signal);
       if (entry.abandoned) return;
     }
     if (!(await this.begin(entry.delivery, envelope, definition))) return;
+    entry.phase = 'active';
+    entry.startedAt = Date.now();
+    entry.eta = undefined;
     this.emit('task-started', envelope);
     // Traced as one `run <task>` span; what the outcome sends (retries, workflow steps) is its child.
     await traceRun(envelope, this.messagingSystem, () => this.attempt(entry, envelope, definition, args));
@@ -301,8 +390,13 @@ export class TaskExecutor {
     args: JsonValue[],
   ): Promise<AttemptOutcome> {
     const startedAt = Date.now();
-    const invocation = createInvocation(envelope, args, definition, entry.abort, (value) =>
-      this.writeProgress(envelope, value),
+    const invocation = createInvocation(
+      envelope,
+      args,
+      definition,
+      entry.abort,
+      (value) => this.writeProgress(envelope, value),
+      this.timeLimitOf(definition),
     );
     const outcome = await runAttempt(invocation, entry.pool, entry.abort);
     if (entry.abandoned) return outcome;
@@ -358,6 +452,7 @@ export class TaskExecutor {
 
   /** Progress is stored with the running state, whether or not STARTED itself is tracked. */
   private async writeProgress(envelope: TaskEnvelope, value: JsonValue): Promise<void> {
+    this.emit('task-progress', envelope, { progress: value });
     if (envelope.ignoreResult) return;
     const record = buildTaskRecord(envelope, TaskState.STARTED, { progress: value });
     await this.backend.write(record, { ttlMs: this.options.resultTtl });
@@ -397,16 +492,23 @@ export class TaskExecutor {
 
   /** Every task event leaves through here. */
   private emit(type: TaskEventType, envelope: TaskEnvelope | undefined, details: EventDetails = {}): void {
+    const sink = this.host.onEvent;
+    if (!sink && this.events.listenerCount('task') === 0) return;
     const { error } = details;
-    this.events.emitTask({
+    const event: TaskEvent = {
       type,
       id: envelope?.id,
       task: envelope?.task,
       queue: details.queue ?? envelope?.queue ?? '',
+      at: Date.now(),
+      worker: this.host.workerId,
       retries: envelope?.retries,
       runtime: details.runtime,
       error: error === undefined ? undefined : typeof error === 'string' ? error : toErrorInfo(error).message,
-    });
+    };
+    if (details.progress !== undefined) event.progress = details.progress;
+    this.events.emitEvent(event);
+    sink?.(event);
   }
 }
 

@@ -28,19 +28,23 @@ export interface ChildPoolStats {
  * a child that crashes fails only its own task.
  */
 export class ChildPool implements Pool {
-  private readonly slots: ChildSlot[];
+  private slots: ChildSlot[];
+  /** Slots taken out by a shrink while busy: closed once their task is over. */
+  private readonly retiring = new Set<ChildSlot>();
+  private readonly host: SlotHost;
+  private nextIndex: number;
   private readonly waiting: Job[] = [];
   private readonly exiting = new Set<Promise<void>>();
   private closing?: Promise<void>;
 
   constructor(
     readonly kind: 'threads' | 'processes',
-    readonly concurrency: number,
+    concurrency: number,
     queue: string,
     settings: ChildPoolSettings,
     spawn: SpawnChild,
   ) {
-    const host: SlotHost = {
+    this.host = {
       kind,
       queue,
       settings,
@@ -52,7 +56,31 @@ export class ChildPool implements Pool {
         void exited.then(() => this.exiting.delete(exited));
       },
     };
-    this.slots = Array.from({ length: concurrency }, (_, index) => new ChildSlot(index, host));
+    this.slots = Array.from({ length: concurrency }, (_, index) => new ChildSlot(index, this.host));
+    this.nextIndex = concurrency;
+  }
+
+  get concurrency(): number {
+    return this.slots.length;
+  }
+
+  async resize(concurrency: number): Promise<void> {
+    if (this.closing) throw closedError(undefined);
+    if (concurrency > this.slots.length) {
+      const added = Array.from(
+        { length: concurrency - this.slots.length },
+        () => new ChildSlot(this.nextIndex++, this.host),
+      );
+      this.slots.push(...added);
+      await Promise.all(added.map((slot) => slot.start()));
+      this.dispatch();
+      return;
+    }
+    const busyLast = [...this.slots].sort((a, b) => Number(a.state === 'busy') - Number(b.state === 'busy'));
+    const removed = new Set(busyLast.slice(0, this.slots.length - concurrency));
+    this.slots = this.slots.filter((slot) => !removed.has(slot));
+    for (const slot of removed) this.retiring.add(slot);
+    this.retireIdle();
   }
 
   /** Boots every child in parallel. Fails (and closes the pool) only when none of them could boot. */
@@ -120,11 +148,20 @@ export class ChildPool implements Pool {
 
   private async shutdown(): Promise<void> {
     for (const job of this.waiting.splice(0)) job.reject(closedError(job.invocation));
-    await Promise.all(this.slots.map((slot) => slot.close()));
+    await Promise.all([...this.slots, ...this.retiring].map((slot) => slot.close()));
     await Promise.all([...this.exiting]);
   }
 
+  private retireIdle(): void {
+    for (const slot of [...this.retiring]) {
+      if (slot.state === 'busy') continue;
+      this.retiring.delete(slot);
+      this.host.track(slot.close());
+    }
+  }
+
   private dispatch(): void {
+    if (this.retiring.size > 0) this.retireIdle();
     while (this.waiting.length > 0 && !this.closing) {
       const slot = this.slots.find((candidate) => candidate.state === 'idle');
       if (!slot) return;
@@ -148,6 +185,7 @@ function reasonOf(job: Job): unknown {
   return signal.aborted ? signal.reason : new TaskRevokedError(id);
 }
 
-function closedError(invocation: TaskInvocation): PoolChildError {
+function closedError(invocation: TaskInvocation | undefined): PoolChildError {
+  if (!invocation) return new PoolChildError('POOL_CLOSED', 'the pool is closed');
   return new PoolChildError('POOL_CLOSED', `the worker shut down before task "${invocation.task}" could run`);
 }

@@ -8,9 +8,22 @@ import type { Pool, PoolKind, TaskInvocation, TaskInvoker } from './pool.interfa
 export class InProcessPool implements Pool {
   constructor(
     readonly kind: Extract<PoolKind, 'solo' | 'async'>,
-    readonly concurrency: number,
+    private size: number,
     private readonly invoke: TaskInvoker,
   ) {}
+
+  get concurrency(): number {
+    return this.size;
+  }
+
+  /** The worker hands the pool at most `concurrency` invocations: changing the number is all it takes. */
+  resize(concurrency: number): Promise<void> {
+    if (this.kind === 'solo') {
+      return Promise.reject(new RangeError('a solo pool runs one task at a time: it cannot be resized'));
+    }
+    this.size = concurrency;
+    return Promise.resolve();
+  }
 
   start(): Promise<void> {
     return Promise.resolve();

@@ -34,6 +34,12 @@ export interface Pool {
   start(): Promise<void>;
   /** Resolves with the method's result; rejects with its error (or a time-limit / crash error). */
   run(invocation: TaskInvocation): Promise<unknown>;
+  /**
+   * Changes how many invocations run at once (remote control's `poolResize`). Growing starts the new
+   * children before it resolves; shrinking retires idle children at once and busy ones after their
+   * task. `solo` refuses: it runs one task at a time by definition.
+   */
+  resize(concurrency: number): Promise<void>;
   /** Hard-stop a running invocation, where the pool can (threads, processes). Returns whether it could. */
   terminate(taskId: string): Promise<boolean>;
   /** Wait for running invocations (up to the caller's grace period), then release every resource. */
