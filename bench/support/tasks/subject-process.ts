@@ -42,9 +42,11 @@ export class SubjectProcess {
 
   async close(): Promise<void> {
     if (this.child.exitCode !== null) return;
-    const closed = this.next('closed');
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
     this.child.send({ type: 'close' });
-    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 20_000)))]);
+    clearTimeout(timer);
     this.child.kill('SIGKILL');
   }
 

@@ -1,3 +1,6 @@
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { cpuUsage } from 'node:process';
 import {
   type ChildMessage,
@@ -22,7 +25,31 @@ function tell(message: ChildMessage): void {
 function done(samples?: number[]): void {
   const cpu = cpuUsage(since.cpu);
   tell({ type: 'done', cpuUs: cpu.user + cpu.system, elapsedMs: performance.now() - since.at, samples });
+  void profiler?.stop();
 }
+
+/**
+ * CELERIAC_BENCH_PROFILE=<dir>: a CPU profile of the measured part only (from `go` to done), as
+ * `<subject>-<role>-<mode>-<namespace>.cpuprofile`, readable in Chrome DevTools.
+ */
+const profiler = process.env.CELERIAC_BENCH_PROFILE
+  ? ((dir: string) => {
+      const session = new Session();
+      session.connect();
+      const name = `${config.subject}-${config.role}-${config.mode}-${config.namespace}.cpuprofile`;
+      let written: Promise<void> | undefined;
+      return {
+        start: async () => {
+          await session.post('Profiler.enable');
+          await session.post('Profiler.start');
+        },
+        stop: () =>
+          (written ??= session
+            .post('Profiler.stop')
+            .then(({ profile }) => writeFile(join(dir, name), JSON.stringify(profile)))),
+      };
+    })(process.env.CELERIAC_BENCH_PROFILE)
+  : undefined;
 
 async function produce(producer: ProducerSide): Promise<number[] | undefined> {
   const { mode, tasks, outstanding } = config;
@@ -49,11 +76,12 @@ async function main(): Promise<void> {
       : await createWorker(config, () => ++completed === expected && done());
   process.on('message', (message: ParentMessage) => {
     if (message.type === 'go') {
+      void profiler?.start();
       since = { cpu: cpuUsage(), at: performance.now() };
       if ('send' in side) void produce(side).then(done, fail);
       else side.start().catch(fail);
     } else {
-      side.close().then(
+      Promise.all([profiler?.stop(), side.close()]).then(
         () => {
           tell({ type: 'closed' });
           process.exit(0);
