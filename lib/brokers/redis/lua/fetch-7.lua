@@ -58,7 +58,7 @@ for i = 1, #taken, 2 do
   local fields = redis.call('HMGET', KEYS[4], 'b:' .. mid, 'p:' .. mid, 'i:' .. mid, 'h:' .. mid)
   local token = redis.call('INCR', KEYS[5]) .. '@' .. tag
   local deliveries = redis.call('HINCRBY', KEYS[4], 'd:' .. mid, 1)
-  redis.call('HSET', KEYS[4], 't:' .. mid, token)
+  redis.call('HSET', KEYS[4], 't:' .. mid, token, 'o:' .. mid, orderOf(taken[i + 1]))
   redis.call('ZADD', KEYS[3], leaseEnd, mid)
   table.insert(out, mid)
   table.insert(out, token)

@@ -22,7 +22,12 @@
 --- @include "includes/place"
 
 local mid = tostring(redis.call('INCR', KEYS[5]))
-redis.call('HSET', KEYS[4], 'b:' .. mid, ARGV[1], 'p:' .. mid, ARGV[2], 'd:' .. mid, 0)
+-- Only what is not a default is stored (a waiting message is what the queue's memory holds most of):
+-- no delivery count until the first delivery, no priority field for priority 0.
+redis.call('HSET', KEYS[4], 'b:' .. mid, ARGV[1])
+if ARGV[2] ~= '0' then
+  redis.call('HSET', KEYS[4], 'p:' .. mid, ARGV[2])
+end
 if ARGV[4] ~= '' then
   redis.call('HSET', KEYS[4], 'i:' .. mid, ARGV[4])
 end
