@@ -107,3 +107,7 @@ export { isWorkerEvent } from './control/celeriac-event.js';
 export { WorkerRegistry, type WorkerInfo, MISSED_BEATS_BEFORE_LOST } from './control/worker-registry.js';
 export { ControlTimeoutError } from './errors/control-timeout.error.js';
 export { InvalidControlMessageError } from './errors/invalid-control-message.error.js';
+export { CeleriacDashboardModule } from './dashboard/celeriac-dashboard.module.js';
+export type { CeleriacDashboardOptions } from './dashboard/dashboard-options.js';
+export { DashboardService, type DashboardOverview, type TaskDetail } from './dashboard/dashboard.service.js';
+export type { TaskSummary, TimelineEntry, TaskFilter } from './dashboard/task-history.js';

@@ -1,6 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { CeleriacHealthModule, CeleriacModule, type CeleriacModuleOptions } from '../../lib/index.js';
+import {
+  CeleriacDashboardModule,
+  CeleriacHealthModule,
+  CeleriacMetricsModule,
+  CeleriacModule,
+  type CeleriacModuleOptions,
+} from '../../lib/index.js';
 import { CounterModule } from './counter/counter.module.js';
+import { DashboardTokenGuard } from './dashboard-token.guard.js';
 import { HealthController } from './health.controller.js';
 import { PrimesModule } from './primes/primes.module.js';
 import { ReportsModule } from './reports/reports.module.js';
@@ -34,6 +41,8 @@ export class AppModule {
         WordCountsModule,
         ReportsModule,
         CeleriacHealthModule.forRoot(),
+        CeleriacMetricsModule.forRoot({ defaultMetrics: true }),
+        CeleriacDashboardModule.forRoot({ path: 'celeriac', guard: DashboardTokenGuard }),
       ],
       controllers: [HealthController, SchedulesController],
     };

@@ -1,0 +1,138 @@
+import {
+  Inject,
+  Injectable,
+  type MessageEvent,
+  NotFoundException,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { Observable, Subject } from 'rxjs';
+import type { TaskRecord } from '../backends/task-record.js';
+import type { QueueStats } from '../brokers/broker.interface.js';
+import { redactUrl } from '../brokers/broker-url.js';
+import { CeleriacRuntime } from '../celeriac.runtime.js';
+import { TaskClient } from '../client/task.client.js';
+import { replayDeadLetters } from '../operator/dead-letter-replay.js';
+import { type DeadLetterView, viewDeadLetter } from '../operator/dead-letter.view.js';
+import type { TaskEvent } from '../worker/task-events.js';
+import { CELERIAC_DASHBOARD_OPTIONS, type CeleriacDashboardOptions } from './dashboard-options.js';
+import { type TaskFilter, TaskHistory, type TaskSummary, type TimelineEntry } from './task-history.js';
+
+/** What the page's header shows: where Celeriac connects (passwords hidden) and what it serves. */
+export interface DashboardOverview {
+  broker: string;
+  backend: string;
+  prefix: string;
+  queues: string[];
+}
+
+/** A task's detail: its stored record (durable) and what its events told this process. */
+export interface TaskDetail {
+  id: string;
+  record?: TaskRecord;
+  summary?: TaskSummary;
+  timeline: TimelineEntry[];
+}
+
+/** Dead letters shown per queue, oldest first. */
+const DEAD_LETTER_PAGE = 100;
+
+/**
+ * The dashboard's data: recent tasks from task events, queue counts and dead letters from the
+ * broker, task records from the result backend, and a stream of changes for the page. It reads
+ * through Celeriac's public parts only (broker, backend, client), never broker internals.
+ */
+@Injectable()
+export class DashboardService implements OnModuleInit, OnModuleDestroy {
+  private readonly history: TaskHistory;
+  private readonly changes = new Subject<MessageEvent>();
+  private readonly seenQueues = new Set<string>();
+  private readonly listener = (event: TaskEvent): void => this.observe(event);
+
+  constructor(
+    private readonly runtime: CeleriacRuntime,
+    private readonly client: TaskClient,
+    @Inject(CELERIAC_DASHBOARD_OPTIONS) options: CeleriacDashboardOptions,
+  ) {
+    this.history = new TaskHistory(options.historySize);
+  }
+
+  onModuleInit(): void {
+    this.runtime.events.on('task', this.listener);
+  }
+
+  onModuleDestroy(): void {
+    this.runtime.events.off('task', this.listener);
+    this.changes.complete();
+  }
+
+  overview(): DashboardOverview {
+    const { options } = this.runtime;
+    return {
+      broker: redactUrl(options.broker),
+      backend: redactUrl(options.backend),
+      prefix: options.prefix,
+      queues: this.queueNames(),
+    };
+  }
+
+  queues(): Promise<QueueStats[]> {
+    return Promise.all(this.queueNames().map((queue) => this.runtime.broker.stats(queue)));
+  }
+
+  tasks(filter: TaskFilter): TaskSummary[] {
+    return this.history.list(filter);
+  }
+
+  async task(id: string): Promise<TaskDetail> {
+    const [record, seen] = [await this.client.handle(id).info(), this.history.get(id)];
+    if (!record && !seen) throw new NotFoundException(`no task with id "${id}" (unknown or expired)`);
+    return { id, record, summary: seen?.summary, timeline: seen?.timeline ?? [] };
+  }
+
+  async revoke(id: string): Promise<TaskDetail> {
+    const handle = this.client.handle(id);
+    if (!(await handle.info())) throw new NotFoundException(`no task with id "${id}" (unknown or expired)`);
+    await handle.revoke();
+    return this.task(id);
+  }
+
+  async deadLetters(queue: string): Promise<DeadLetterView[]> {
+    const letters = await this.runtime.broker.deadLetters(this.knownQueue(queue), DEAD_LETTER_PAGE);
+    return letters.map(viewDeadLetter);
+  }
+
+  async replay(queue: string, ids?: string[]): Promise<number> {
+    const { broker, backend, options } = this.runtime;
+    const replayed = await replayDeadLetters(broker, backend, this.knownQueue(queue), ids, options.resultTtl);
+    this.changes.next({ type: 'queues', data: { queue } });
+    return replayed;
+  }
+
+  async deleteDeadLetters(queue: string, ids?: string[]): Promise<number> {
+    const deleted = await this.runtime.broker.deleteDeadLetters(this.knownQueue(queue), ids);
+    this.changes.next({ type: 'queues', data: { queue } });
+    return deleted;
+  }
+
+  /** Server-sent events for the page: `task` with a task's summary after each of its events. */
+  stream(): Observable<MessageEvent> {
+    return this.changes.asObservable();
+  }
+
+  private observe(event: TaskEvent): void {
+    if (event.queue) this.seenQueues.add(event.queue);
+    const summary = this.history.observe(event);
+    if (summary) this.changes.next({ type: 'task', data: summary });
+  }
+
+  private queueNames(): string[] {
+    return [...new Set([...Object.keys(this.runtime.options.queues), ...this.seenQueues])];
+  }
+
+  /** Only queues of this application (configured or seen in its events) are read or changed. */
+  private knownQueue(queue: string): string {
+    if (!this.queueNames().includes(queue)) throw new NotFoundException(`no queue "${queue}" here`);
+    return queue;
+  }
+}

@@ -1,0 +1,152 @@
+import { mkdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { INestApplication } from '@nestjs/common';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import request from 'supertest';
+import { deleteRedisKeys } from '../../bench/support/redis-keys.js';
+import { createSampleApp } from '../../sample-app/src/bootstrap.js';
+import { startWorkerApp } from '../support/worker-app.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const TOKEN = `dashboard-${randomUUID()}`;
+/** Screenshots are kept as artefacts of the run. */
+const SHOTS = '.test-output/dashboard';
+
+/**
+ * Sends `ReportTasks.notify` while only a worker that does not know it consumes `io`: the message
+ * is dead-lettered as an unknown task (as after a deploy that reached the API before the workers).
+ */
+async function deadLetterBeforeDeploy(prefix: string): Promise<string> {
+  const stale = await startWorkerApp(
+    [],
+    { broker: REDIS_URL, backend: REDIS_URL, prefix, queues: { io: {} } },
+    { queues: ['io'] },
+  );
+  try {
+    const handle = await stale.client.sendByName('ReportTasks.notify', ['replayed'], { queue: 'io' });
+    await handle.waitForRecord({ timeout: 30_000 });
+    return handle.id;
+  } finally {
+    await stale.close();
+  }
+}
+
+const row = (page: Page, id: string) => page.locator(`#tasks tr[data-task-id="${id}"]`);
+
+describe('dashboard in headless Chromium (sample app on Redis, embedded worker)', () => {
+  const prefix = `dashboard-${randomUUID().slice(0, 8)}`;
+  let app: INestApplication;
+  let base: string;
+  let browser: Browser;
+  let page: Page;
+  let staleTaskId: string;
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    staleTaskId = await deadLetterBeforeDeploy(prefix);
+    process.env.CELERIAC_DASHBOARD_TOKEN = TOKEN;
+    app = await createSampleApp({
+      celeriac: {
+        broker: REDIS_URL,
+        backend: REDIS_URL,
+        prefix,
+        // In-process pools only: the browser test is about the page, not about booting children.
+        queues: { cpu: { pool: 'async' }, io: { pool: 'async', concurrency: 20 }, serial: { pool: 'solo' } },
+      },
+    });
+    await app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${((app.getHttpServer() as Server).address() as AddressInfo).port}`;
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${base}/celeriac?token=${TOKEN}`);
+    await page.locator('body[data-ready="true"]').waitFor();
+    await page.locator('[data-testid="live"]', { hasText: 'live' }).waitFor();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    delete process.env.CELERIAC_DASHBOARD_TOKEN;
+    await deleteRedisKeys(prefix, REDIS_URL);
+  });
+
+  it('answers 401 without the token and 403 with a wrong one, on the page, its API and its stream', async () => {
+    const http = request(app.getHttpServer());
+    for (const path of ['/celeriac', '/celeriac/api/tasks', '/celeriac/api/events']) {
+      await http.get(path).expect(401);
+      await http.get(`${path}?token=wrong`).expect(403);
+    }
+    await http.post('/celeriac/api/queues/io/dead-letters/replay').expect(401);
+    await http.get('/celeriac/api/queues').set('Authorization', `Bearer ${TOKEN}`).expect(200);
+  });
+
+  it('shows a task sent through the sample app appear and reach SUCCESS live', async () => {
+    const sent = await request(app.getHttpServer())
+      .post('/reports')
+      .send({ pages: 3, msPerPage: 150 })
+      .expect(202);
+    const id = sent.body.id as string;
+    await row(page, id).and(page.locator('[data-state="STARTED"]')).waitFor();
+    await row(page, id).and(page.locator('[data-state="SUCCESS"]')).waitFor({ timeout: 20_000 });
+    await expect(row(page, id).locator('td').nth(1).textContent()).resolves.toBe('ReportTasks.build');
+    await row(page, id).click();
+    await page.locator('[data-testid="detail-state"]', { hasText: 'SUCCESS' }).waitFor();
+    await expect(page.locator('[data-testid="detail-result"]').textContent()).resolves.toContain(
+      '"pages": 3',
+    );
+    await expect(page.locator('[data-testid="timeline"] li').allTextContents()).resolves.toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('task-started'),
+        expect.stringContaining('task-succeeded'),
+      ]),
+    );
+    await page.screenshot({ path: `${SHOTS}/tasks.png`, fullPage: true });
+  });
+
+  it('revokes a running task with its button', async () => {
+    const sent = await request(app.getHttpServer())
+      .post('/reports')
+      .send({ pages: 200, msPerPage: 100 })
+      .expect(202);
+    const id = sent.body.id as string;
+    await row(page, id).and(page.locator('[data-state="STARTED"]')).waitFor();
+    await row(page, id).click();
+    await page.locator('[data-testid="detail-state"]', { hasText: 'STARTED' }).waitFor();
+    await page.locator('[data-testid="revoke"]').click();
+    await row(page, id).and(page.locator('[data-state="REVOKED"]')).waitFor({ timeout: 20_000 });
+    await page.locator('[data-testid="detail-state"]', { hasText: 'REVOKED' }).waitFor();
+    await expect(page.locator('[data-testid="revoke"]').isDisabled()).resolves.toBe(true);
+    await page.screenshot({ path: `${SHOTS}/revoked.png`, fullPage: true });
+  });
+
+  it('replays a dead letter by clicking, and the task then runs to SUCCESS', async () => {
+    await page.locator('#queues tr[data-queue="io"] [data-testid="open-dead-letters"]').click();
+    const letter = page.locator(`#dead-letters tr[data-message-id="${staleTaskId}"]`);
+    await letter.waitFor();
+    await expect(letter.locator('[data-testid="reason"]').textContent()).resolves.toMatch(
+      /ReportTasks\.notify/,
+    );
+    await page.screenshot({ path: `${SHOTS}/dead-letters.png`, fullPage: true });
+    await letter.locator('[data-testid="replay"]').click();
+    await letter.waitFor({ state: 'detached' });
+    await row(page, staleTaskId).and(page.locator('[data-state="SUCCESS"]')).waitFor({ timeout: 20_000 });
+    const record = await request(app.getHttpServer())
+      .get(`/celeriac/api/tasks/${staleTaskId}`)
+      .set('Authorization', `Bearer ${TOKEN}`)
+      .expect(200);
+    expect(record.body.record).toMatchObject({ state: 'SUCCESS', result: 'sent: replayed' });
+  });
+});
