@@ -6,19 +6,40 @@ import { CeleryProducerProcess, CeleryWorkerProcess } from './python-celery.js';
 
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/** The running apps of a spec, for cases a broker adds of its own. */
+export interface InteropApps {
+  nest: WorkerApp;
+  producer: CeleryProducerProcess;
+}
+
+/** Broker settings both sides must agree on (kombu's Redis key prefix and visibility timeout). */
+export interface InteropBrokerSettings {
+  /** Celeriac's `brokerOptions`. */
+  brokerOptions?: Record<string, unknown>;
+  /** The Celery app's `broker_transport_options`. */
+  transportOptions?: Record<string, unknown>;
+  /** Cases of this broker only, run with the same apps (read them when a case runs). */
+  moreCases?: (apps: () => InteropApps) => void;
+}
+
 /**
  * Both directions between a real Python Celery app and a Celeriac app on one broker: Celery's
  * `send_task` to a Celeriac worker, Celeriac's `sendByName` to a Celery worker, results through a
  * Redis backend in Celery's record format. One Celery worker and one Celery producer per spec.
  */
-export function describeCeleryInterop(name: string, broker: string, celeryBroker: string): void {
+export function describeCeleryInterop(
+  name: string,
+  broker: string,
+  celeryBroker: string,
+  { brokerOptions, transportOptions, moreCases }: InteropBrokerSettings = {},
+): void {
   describe(`Celery interoperability on ${name}`, () => {
     let nest: WorkerApp;
     let celeryWorker: CeleryWorkerProcess;
     let producer: CeleryProducerProcess;
 
     beforeAll(async () => {
-      const settings = { broker: celeryBroker, backend: REDIS, queue: PYTHON_QUEUE };
+      const settings = { broker: celeryBroker, backend: REDIS, queue: PYTHON_QUEUE, transportOptions };
       [celeryWorker, producer, nest] = await Promise.all([
         CeleryWorkerProcess.start(settings),
         CeleryProducerProcess.start(settings),
@@ -26,6 +47,7 @@ export function describeCeleryInterop(name: string, broker: string, celeryBroker
           [InteropTasks],
           {
             broker,
+            brokerOptions,
             backend: REDIS,
             backendOptions: { format: 'celery' },
             queues: {
@@ -132,11 +154,13 @@ export function describeCeleryInterop(name: string, broker: string, celeryBroker
       expect(await handle.state()).toBe(TaskState.PENDING);
       expect(await nestBroker.size(LEGACY)).toBe(0);
     });
+
+    moreCases?.(() => ({ nest, producer }));
   });
 }
 
 /** The dead letter is written just after the worker's rejection: read until it is there (guarded). */
-async function waitForDeadLetter(nest: WorkerApp, messageId: string) {
+export async function waitForDeadLetter(nest: WorkerApp, messageId: string) {
   const deadline = Date.now() + 20_000;
   for (;;) {
     const letters = await nest.runtime.broker.deadLetters(LEGACY);

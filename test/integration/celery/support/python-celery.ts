@@ -15,6 +15,8 @@ export interface CelerySettings {
   backend: string;
   /** The queue a Celery worker of this app consumes (its `task_default_queue`). */
   queue: string;
+  /** Celery's `broker_transport_options` (kombu's Redis `global_keyprefix`, `visibility_timeout`, …). */
+  transportOptions?: Record<string, unknown>;
 }
 
 function environment(settings: CelerySettings): NodeJS.ProcessEnv {
@@ -23,6 +25,7 @@ function environment(settings: CelerySettings): NodeJS.ProcessEnv {
     CELERY_BROKER: settings.broker,
     CELERY_BACKEND: settings.backend,
     CELERY_QUEUE: settings.queue,
+    CELERY_TRANSPORT_OPTIONS: JSON.stringify(settings.transportOptions ?? {}),
     PYTHONUNBUFFERED: '1',
     PYTHONDONTWRITEBYTECODE: '1',
   };
