@@ -7,6 +7,7 @@ import type {
   ControlMessageListener,
 } from '../../control/control-channel.interface.js';
 import { CommandUser } from '../../redis/command-user.js';
+import { publishInOrder } from '../../redis/ordered-publish.js';
 import {
   connectClient,
   createRedisClient,
@@ -21,7 +22,8 @@ import type { ConnectionOptions } from '../broker-connection.options.js';
  * Remote control over Redis pub/sub: commands are PUBLISHed on `<prefix>:control`, replies on the
  * requester's own channel `<prefix>:control:inbox:<uuid>`. Publishing uses the process's shared
  * command connection; listening, one subscriber connection per channel object, opened on first
- * use. On a cluster, classic pub/sub reaches every node. After a reconnection the subscriptions
+ * use. On a cluster, classic pub/sub reaches every node, and one sender's publishes go through one
+ * master so they arrive in order. After a reconnection the subscriptions
  * are made again and `onResumed` listeners are told (what was published meanwhile is gone).
  */
 export class RedisControlChannel implements ControlChannel {
@@ -44,7 +46,7 @@ export class RedisControlChannel implements ControlChannel {
   }
 
   async broadcast(message: string): Promise<void> {
-    await this.commands.call((client) => client.publish(this.commandChannel, message));
+    await this.commands.call((client) => publishInOrder(client, this.commandChannel, message));
   }
 
   async listen(listener: ControlMessageListener, onResumed?: () => void): Promise<Unsubscribe> {
@@ -63,7 +65,7 @@ export class RedisControlChannel implements ControlChannel {
   }
 
   async send(address: string, message: string): Promise<void> {
-    await this.commands.call((client) => client.publish(address, message));
+    await this.commands.call((client) => publishInOrder(client, address, message));
   }
 
   async close(): Promise<void> {
