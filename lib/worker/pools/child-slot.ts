@@ -217,18 +217,34 @@ export class ChildSlot {
 
   private bootFailed(what: string, stack?: string, output?: string): void {
     this.bootFailures++;
-    const { kind, queue, settings } = this.host;
+    const { kind, queue } = this.host;
     const detail = output && !stack ? `\n${output}` : '';
     const error = new PoolChildError(
       'CHILD_BOOT_FAILED',
       `${kind} pool for queue "${queue}": child failed to boot: ${what}${detail}`,
       stack,
     );
-    const delay = Math.min(settings.backoffMaxMs, settings.backoffInitialMs * 2 ** (this.bootFailures - 1));
-    this.host.logger.error(`${error.message} (retrying in ${delay} ms)`);
-    this.onFirstBoot?.(error);
+    const firstBoot = this.onFirstBoot;
     this.onFirstBoot = undefined;
-    if (this.closed) return;
+    if (firstBoot) {
+      // The pool decides once every slot has answered: it retries this one (retryBoot) if another
+      // child booted, or closes without starting. A retry now could race the other slots' boots.
+      this.host.logger.error(error.message);
+      firstBoot(error);
+      return;
+    }
+    this.retryBoot();
+  }
+
+  /** Boots a child again after a failed boot, once the boot backoff (doubling per failure) passed. */
+  retryBoot(): void {
+    if (this.closed || this.tenant) return;
+    const { settings } = this.host;
+    const delay = Math.min(settings.backoffMaxMs, settings.backoffInitialMs * 2 ** (this.bootFailures - 1));
+    this.host.logger.warn(
+      `${this.host.kind} pool for queue "${this.host.queue}": booting a child again in ${delay} ms`,
+    );
+    clearTimeout(this.backoffTimer);
     this.backoffTimer = setTimeout(() => this.spawn(), delay);
   }
 

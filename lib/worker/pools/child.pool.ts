@@ -91,6 +91,8 @@ export class ChildPool implements Pool {
       await this.close();
       throw failed[0];
     }
+    // Some children booted: the pool serves, and the slots whose child failed keep trying.
+    this.slots.forEach((slot, index) => errors[index] && slot.retryBoot());
   }
 
   run(invocation: TaskInvocation): Promise<unknown> {

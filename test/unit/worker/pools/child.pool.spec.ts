@@ -186,6 +186,32 @@ describe('ChildPool', () => {
     expect(pool.stats()).toMatchObject({ idle: 2 });
   });
 
+  it('a failed first boot is not retried while the other children still boot; only once the pool started', async () => {
+    const { pool, children } = makePool({}, 2);
+    const starting = pool.start();
+    children[0].exit({ code: 1, output: 'Error: database unreachable' });
+    jest.advanceTimersByTime(5_000);
+    expect(children).toHaveLength(2);
+    children[1].ready();
+    await starting;
+    jest.advanceTimersByTime(999);
+    expect(children).toHaveLength(2);
+    jest.advanceTimersByTime(1);
+    expect(children).toHaveLength(3);
+    children[2].ready();
+    expect(pool.stats()).toMatchObject({ idle: 2, spawned: 3 });
+  });
+
+  it('a pool whose children all fail to boot, one after another, spawned each child once', async () => {
+    const { pool, children } = makePool({}, 2);
+    const starting = pool.start();
+    children[0].exit({ code: 1 });
+    jest.advanceTimersByTime(5_000);
+    children[1].exit({ code: 1 });
+    await expect(starting).rejects.toMatchObject({ code: 'CHILD_BOOT_FAILED' });
+    expect(pool.stats()).toMatchObject({ booting: 0, spawned: 2 });
+  });
+
   it('fails to start, with the boot error, when no child boots; and then stops trying', async () => {
     const { pool, children } = makePool({}, 2);
     const starting = pool.start();
