@@ -4,7 +4,12 @@ import type { TaskRegistry } from '../discovery/task.registry.js';
 import { InvalidScheduleError } from '../errors/invalid-schedule.error.js';
 import { TaskDefinitionError } from '../errors/task-definition.error.js';
 import { checkArguments } from '../protocol/check-arguments.js';
-import { defineSchedule, type ScheduleDefinition } from './schedule-definition.js';
+import {
+  defineSchedule,
+  isPlainObject,
+  SCHEDULE_NOT_OBJECT,
+  type ScheduleDefinition,
+} from './schedule-definition.js';
 import type { ScheduleOptions } from './schedule-options.interface.js';
 
 /** A schedule declared in code, with where it was declared (for error messages). */
@@ -66,8 +71,12 @@ function fromTask(task: TaskDefinition, options: ResolvedCeleriacOptions): Decla
       ? [[`${base}: schedule`, schedule]]
       : (schedules ?? []).map((entry, index) => [`${base}: schedules[${index}]`, entry]);
   return list.map(([where, entry], index) => {
-    const id = entry?.id ?? (schedule !== undefined ? task.name : `${task.name}[${index}]`);
-    const definition = bootstrapCheck(where, () => defineSchedule(id, { ...entry, task: task.name }, 'task'));
+    const definition = bootstrapCheck(where, () => {
+      // Checked before the spread below, which would turn a string into an object of characters.
+      if (!isPlainObject(entry)) throw new InvalidScheduleError(SCHEDULE_NOT_OBJECT);
+      const id = entry.id ?? (schedule !== undefined ? task.name : `${task.name}[${index}]`);
+      return defineSchedule(id, { ...entry, task: task.name }, 'task');
+    });
     bootstrapCheck(where, () => checkScheduleTask(definition, task, options));
     return { definition, where };
   });

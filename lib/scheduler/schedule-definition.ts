@@ -38,6 +38,13 @@ const KNOWN_FIELDS = new Set([
   'expires',
 ]);
 
+export const SCHEDULE_NOT_OBJECT =
+  "a schedule must be an object such as { every: '5m' } or { cron: '0 2 * * *' }";
+
+export function isPlainObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /**
  * Checks a schedule and brings it to its stored form. Throws {@link InvalidScheduleError} naming the
  * field at fault; the task itself is checked against the registry elsewhere, where it is known.
@@ -45,7 +52,7 @@ const KNOWN_FIELDS = new Set([
 export function defineSchedule(id: string, spec: ScheduleSpec, origin: ScheduleOrigin): ScheduleDefinition {
   if (typeof id !== 'string' || id.trim() === '')
     throw new InvalidScheduleError('id: must be a non-empty string');
-  if (!spec || typeof spec !== 'object') throw new InvalidScheduleError('a schedule must be an object');
+  if (!isPlainObject(spec)) throw new InvalidScheduleError(SCHEDULE_NOT_OBJECT);
   const unknown = Object.keys(spec).filter((key) => !KNOWN_FIELDS.has(key) && key !== 'id');
   if (unknown.length > 0) {
     throw new InvalidScheduleError(

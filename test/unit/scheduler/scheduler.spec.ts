@@ -13,6 +13,7 @@ import {
   TaskClient,
   TaskDefinitionError,
   TaskState,
+  type ScheduleSpec,
   UnknownScheduleError,
 } from '../../../lib/index.js';
 import { FakeClock } from '../../support/fake-clock.js';
@@ -271,6 +272,46 @@ describe('Scheduler', () => {
         { schedule: { every: '1m', tz: 'UTC' } },
         '@Task on BadTasks.run(): schedule: unknown option(s) tz',
       ],
+      [
+        'schedules that are not an array',
+        { schedules: { every: '1m' } },
+        '@Task on BadTasks.run(): schedules must be an array of schedules',
+      ],
+      [
+        'a schedule that is not an object',
+        { schedule: 'every 5 minutes' },
+        "@Task on BadTasks.run(): schedule: a schedule must be an object such as { every: '5m' } or { cron: '0 2 * * *' }",
+      ],
+      [
+        'args that are not an array',
+        { schedule: { every: '1m', args: 'x' } },
+        '@Task on BadTasks.run(): schedule: args: must be an array',
+      ],
+      [
+        'a catchUp that is not a boolean',
+        { schedule: { every: '1m', catchUp: 'yes' } },
+        '@Task on BadTasks.run(): schedule: catchUp: must be true or false',
+      ],
+      [
+        'a priority out of range',
+        { schedule: { every: '1m', priority: 10 } },
+        '@Task on BadTasks.run(): schedule: priority: must be an integer from 0 to 9',
+      ],
+      [
+        'an expires that is not ms > 0',
+        { schedule: { every: '1m', expires: -1 } },
+        '@Task on BadTasks.run(): schedule: expires: must be ms > 0',
+      ],
+      [
+        'a timezone on an interval',
+        { schedules: [{ every: '1m', timezone: 'Europe/Paris' }] },
+        '@Task on BadTasks.run(): schedules[0]: timezone applies to cron only',
+      ],
+      [
+        'a cron that never fires',
+        { schedule: { cron: '0 0 31 2 *' } },
+        '@Task on BadTasks.run(): schedule: cron: "0 0 31 2 *" never fires',
+      ],
     ])('%s', async (_what, taskOptions, message) => {
       const error = await bootstrapError({}, [tasksWith(taskOptions)]);
       expect(error).toBeInstanceOf(TaskDefinitionError);
@@ -304,6 +345,39 @@ describe('Scheduler', () => {
       expect(bad.message).toContain(
         'CeleriacModule schedules.nightly (task "CounterTasks.report"): cron: "0 2 * *" is not a valid cron expression',
       );
+    });
+
+    it.each<[string, object, string]>([
+      ['no task', { every: '1m' }, 'CeleriacModule schedules.nightly: task: must be a registered task name'],
+      [
+        'an unknown time zone',
+        { task: 'CounterTasks.report', cron: '0 2 * * *', timezone: 'Europe/Pari', args: ['d'] },
+        'CeleriacModule schedules.nightly (task "CounterTasks.report"): timezone: "Europe/Pari" is not a known time zone',
+      ],
+      [
+        'an interval under the floor',
+        { task: 'CounterTasks.report', every: 500, args: ['d'] },
+        'CeleriacModule schedules.nightly (task "CounterTasks.report"): every: 500 is 500 ms, under the 1000 ms floor of a schedule',
+      ],
+      [
+        'an unknown queue',
+        { task: 'CounterTasks.report', every: '1m', args: ['d'], queue: 'mail' },
+        'CeleriacModule schedules.nightly (task "CounterTasks.report"): queue: unknown queue "mail" (configured queues: default)',
+      ],
+      [
+        'arguments the task does not take',
+        { task: 'CounterTasks.report', every: '1m' },
+        'CeleriacModule schedules.nightly (task "CounterTasks.report"): invalid arguments for task "CounterTasks.report": expected at least 1 argument(s), got 0',
+      ],
+      [
+        'an unknown option',
+        { task: 'CounterTasks.report', every: '1m', args: ['d'], cronTz: 'UTC' },
+        'CeleriacModule schedules.nightly (task "CounterTasks.report"): unknown option(s) cronTz',
+      ],
+    ])('a module schedule with %s', async (_what, spec, message) => {
+      const error = await bootstrapError({ schedules: { nightly: spec as ScheduleSpec } }, [CounterTasks]);
+      expect(error).toBeInstanceOf(TaskDefinitionError);
+      expect(error.message).toContain(message);
     });
 
     it('one schedule id declared twice', async () => {
