@@ -163,6 +163,12 @@ export class CeleryProducerProcess {
     return this.call({ op: 'get', id, timeout });
   }
 
+  /** kombu's visibility-timeout restore (`QoS.restore_visible(num)`), run once as a Celery worker runs it. */
+  async restoreVisible(num: number): Promise<void> {
+    const answer = await this.call({ op: 'restore', num });
+    if (!answer.ok) throw new Error(`restore_visible failed: ${answer.error ?? JSON.stringify(answer)}`);
+  }
+
   private call(command: Record<string, unknown>): Promise<CeleryAnswer> {
     const seq = ++this.seq;
     return new Promise((resolve) => {
