@@ -23,14 +23,15 @@ export interface KombuConsumerHost {
   readonly commandClient: RedisClient;
   /** Records `popped` (if any) and takes up to `count` messages in all, as deliveries. */
   take(queue: string, count: number, onReleased: () => void, popped?: string): Promise<KombuTake>;
-  /** Restores unacked entries that are visible again (any queue's, as kombu does). */
-  restoreDue(queue: string): Promise<void>;
+  /** Restores unacked entries that are visible again (any queue's, as kombu does); resolves with how many. */
+  restoreDue(queue: string): Promise<number>;
   /** The queue's lists, in reading order. */
   listsOf(queue: string): string[];
 }
 
 const RECONNECT_CHECK_MS = 1_000;
 const INTERRUPT_RETRY_MS = 20;
+const RESTORE_RETRY_MS = 1_000;
 const INTERRUPT_BOUND_MS = 2_000;
 
 /**
@@ -104,10 +105,22 @@ export class KombuConsumer implements Consumer {
       if (!take) continue;
       for (const delivery of take.deliveries) this.dispatch(delivery);
       if (take.nextRestore >= 0 && take.nextRestore <= take.now) {
-        await this.host.restoreDue(this.queue).catch((error: Error) => this.warn('restore', error));
+        if (await this.restore()) continue;
+        // Nothing could be restored (Redis failing, or the entries changed meanwhile): retry after a
+        // pause, still woken at once by new work, rather than spinning on the same entries.
+        await this.block({ ...take, nextRestore: take.now + RESTORE_RETRY_MS });
         continue;
       }
       if (take.deliveries.length < wanted) await this.block(take);
+    }
+  }
+
+  private async restore(): Promise<boolean> {
+    try {
+      return (await this.host.restoreDue(this.queue)) > 0;
+    } catch (error) {
+      if (!this.cancelled) this.warn('restore', error as Error);
+      return false;
     }
   }
 

@@ -156,8 +156,8 @@ export class KombuTransport implements KombuConsumerHost, RestoreHost {
   }
 
   /** @internal Used by consumers. */
-  async restoreDue(queue: string): Promise<void> {
-    await this.restorer.restoreDue(queue);
+  restoreDue(queue: string): Promise<number> {
+    return this.restorer.restoreDue(queue);
   }
 
   /** @internal Used by consumers. */
