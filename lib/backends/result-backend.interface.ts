@@ -1,3 +1,4 @@
+import type { CompanionWrite } from '../brokers/broker.interface.js';
 import type { ScheduleStore } from './schedule-store.interface.js';
 import type { DeliveryPolicyStore } from './delivery-policy-store.interface.js';
 import type { TaskRecord } from './task-record.js';
@@ -46,6 +47,12 @@ export interface ResultBackend {
   get(taskId: string): Promise<TaskRecord | undefined>;
   /** Store the whole record and notify its watchers. */
   write(record: TaskRecord, options?: WriteOptions): Promise<void>;
+  /**
+   * What `write` (or, with `onlyIfAbsent`, `create`) would store, for a broker to store in the same
+   * step as a publish or an ack (`CompanionWrite`); only a backend whose records a broker can write
+   * offers it, and only callers that checked they share one server use it.
+   */
+  companionWrite?(record: TaskRecord, options: WriteOptions & { onlyIfAbsent?: boolean }): CompanionWrite;
   /**
    * Store the record only if the task has none yet, without notifying (nobody waits for PENDING).
    * Because it never overwrites, it may race with the worker's first write and still be right.

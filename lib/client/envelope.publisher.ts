@@ -1,7 +1,8 @@
 import type { ResultBackend } from '../backends/result-backend.interface.js';
 import { buildTaskRecord } from '../backends/build-task-record.js';
 import { TaskState } from '../backends/task-state.js';
-import type { Broker } from '../brokers/broker.interface.js';
+import type { Broker, CompanionWrite, PublishOptions } from '../brokers/broker.interface.js';
+import { shareStandaloneRedis } from '../redis/shared-server.js';
 import { PayloadTooLargeError } from '../errors/payload-too-large.error.js';
 import type { TaskEnvelope } from '../protocol/task-envelope.js';
 import type { WireMessage } from '../protocol/wire-codec.js';
@@ -45,9 +46,19 @@ export class EnvelopePublisher {
     await this.backend.create(buildTaskRecord(envelope, TaskState.PENDING), { ttlMs: this.resultTtlMs });
   }
 
+  /**
+   * The task's PENDING record and its message. Where broker and backend share one standalone Redis
+   * they go in one script (one command instead of two); elsewhere side by side.
+   */
+  async publishWithPending(envelope: TaskEnvelope, message: WireMessage): Promise<void> {
+    const pending = this.pendingCompanion(envelope);
+    if (pending) return this.publish(envelope, message, pending);
+    await Promise.all([this.writePending(envelope), this.publish(envelope, message)]);
+  }
+
   /** Resolves once the broker confirmed the message; traced as a `send <task>` span. */
-  async publish(envelope: TaskEnvelope, message?: WireMessage): Promise<void> {
-    await this.publishTraced(envelope, message);
+  async publish(envelope: TaskEnvelope, message?: WireMessage, pending?: CompanionWrite): Promise<void> {
+    await this.publishTraced(envelope, message, pending);
     this.events?.emitTask({
       type: 'task-sent',
       id: envelope.id,
@@ -58,17 +69,32 @@ export class EnvelopePublisher {
     });
   }
 
-  private async publishTraced(envelope: TaskEnvelope, message?: WireMessage): Promise<void> {
+  private pendingCompanion(envelope: TaskEnvelope): CompanionWrite | undefined {
+    const { broker, backend } = this;
+    if (envelope.ignoreResult || !broker.publishWith || !backend.companionWrite) return undefined;
+    if (!shareStandaloneRedis(broker, backend)) return undefined;
+    const record = buildTaskRecord(envelope, TaskState.PENDING);
+    return backend.companionWrite(record, { ttlMs: this.resultTtlMs, onlyIfAbsent: true });
+  }
+
+  private async publishTraced(
+    envelope: TaskEnvelope,
+    message: WireMessage | undefined,
+    pending: CompanionWrite | undefined,
+  ): Promise<void> {
     await traceSend(envelope, this.messagingSystem, (traced) => {
       // With a live span the envelope carries its trace context, so it is encoded again.
       const wire = traced ? this.encode(traced) : (message ?? this.encode(envelope));
-      return this.broker.publish(envelope.queue, wire.body, {
+      const options: PublishOptions = {
         delayMs: envelope.eta === undefined ? undefined : Math.max(0, envelope.eta - Date.now()),
         priority: envelope.priority,
         messageId: envelope.id,
         headers: wire.headers,
         properties: wire.properties,
-      });
+      };
+      return pending && this.broker.publishWith
+        ? this.broker.publishWith(envelope.queue, wire.body, options, pending)
+        : this.broker.publish(envelope.queue, wire.body, options);
     });
   }
 }

@@ -162,7 +162,7 @@ export class TaskClient {
         return new TaskHandle<TResult>(existing, this.backend);
       }
       try {
-        await Promise.all([this.publisher.writePending(envelope), this.publisher.publish(envelope, message)]);
+        await this.publisher.publishWithPending(envelope, message);
       } catch (error) {
         if (envelope.policy?.dedupKey) {
           await this.backend.policies

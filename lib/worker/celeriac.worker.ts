@@ -10,6 +10,7 @@ import { ControlServer } from '../control/control-server.js';
 import { WireCodecs } from '../protocol/wire-codecs.js';
 import { isPoolChild } from './pools/pool-child-marker.js';
 import { WorkflowContinuation } from './workflow-continuation.js';
+import { shareStandaloneRedis } from '../redis/shared-server.js';
 import { TaskExecutor } from './task.executor.js';
 import { createInvoker } from './task.invoker.js';
 import { workerControlHandlers } from './worker-control.js';
@@ -160,6 +161,7 @@ export class CeleriacWorker extends Server implements CustomTransportStrategy {
       leaseMs: this.workerOptions.policyLeaseMs,
       workerId,
       onEvent: events && ((event) => events.task(event)),
+      sharesRedis: () => shareStandaloneRedis(broker, backend),
     });
   }
 

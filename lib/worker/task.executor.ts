@@ -53,6 +53,8 @@ export interface ExecutorHost extends Pick<DeliveryPolicyHost, 'publish' | 'leas
   workerId?: string;
   /** Also called with every event (the event bus publisher, when events are on). */
   onEvent?: (event: TaskEvent) => void;
+  /** Whether the broker and the backend share one standalone Redis (a result may go with its ack). */
+  sharesRedis?: () => boolean;
 }
 
 /** What an event says beyond the task's own fields. */
@@ -402,11 +404,37 @@ export class TaskExecutor {
     if (entry.abandoned) return outcome;
     const runtime = Date.now() - startedAt;
     if (outcome.ok) {
-      await this.finish(envelope, TaskState.SUCCESS, { result: outcome.value });
-      this.emit('task-succeeded', envelope, { runtime });
-      await entry.delivery.ack();
+      const paired = this.storeWithAck(entry.delivery, envelope, outcome.value);
+      if (paired) {
+        await paired;
+        this.emit('task-succeeded', envelope, { runtime });
+      } else {
+        await this.finish(envelope, TaskState.SUCCESS, { result: outcome.value });
+        this.emit('task-succeeded', envelope, { runtime });
+        await entry.delivery.ack();
+      }
     } else await this.settleFailure(entry.delivery, envelope, definition, outcome.error, runtime);
     return outcome;
+  }
+
+  /**
+   * A result stored and its delivery acknowledged in one script, where the broker and the backend
+   * share one standalone Redis and nothing has to happen between the two (no workflow step to
+   * publish, no deduplication key to settle). Undefined where that does not hold.
+   */
+  private storeWithAck(
+    delivery: Delivery,
+    envelope: TaskEnvelope,
+    result: JsonValue,
+  ): Promise<void> | undefined {
+    const { backend } = this;
+    if (envelope.ignoreResult || !delivery.ackWith || !backend.companionWrite || !this.host.sharesRedis?.()) {
+      return undefined;
+    }
+    if (WorkflowContinuation.applies(envelope) || envelope.policy?.dedupKey !== undefined) return undefined;
+    const record = buildTaskRecord(envelope, TaskState.SUCCESS, { result });
+    const ttlMs = this.options.resultTtl;
+    return delivery.ackWith(backend.companionWrite(record, { ttlMs, replyTo: envelope.replyTo }));
   }
 
   private async settleFailure(

@@ -12,6 +12,7 @@ import { acquireCommandConnection, type CommandConnection } from '../../redis/sh
 import { DEFAULT_RESULT_TTL_MS } from '../../celeriac.constants.js';
 import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
 import type { ConnectionOptions } from '../../brokers/broker-connection.options.js';
+import type { CompanionWrite } from '../../brokers/broker.interface.js';
 import { randomUUID } from 'node:crypto';
 import type {
   RecordListener,
@@ -106,6 +107,34 @@ export class RedisBackend implements ResultBackend {
   async get(taskId: string): Promise<TaskRecord | undefined> {
     const raw = await this.call((client) => client.get(this.recordKey(taskId)));
     return raw === null ? undefined : this.format.decode(raw);
+  }
+
+  /** The shared, auto-pipelined command connection (a broker on the same one may write records with its own steps). */
+  get commandClient(): RedisClient {
+    if (this.closed || !this.connection) throw this.unavailable();
+    return this.connection.client;
+  }
+
+  /** What `write` stores and publishes (with `onlyIfAbsent`: what `create` stores), for a broker's script. */
+  companionWrite(
+    record: TaskRecord,
+    options: WriteOptions & { onlyIfAbsent?: boolean } = {},
+  ): CompanionWrite {
+    const json = this.format.encode(record);
+    const publish: [string, string][] = [];
+    if (!options.onlyIfAbsent) {
+      if (options.replyTo !== undefined)
+        publish.push([this.replyChannel(options.replyTo), `${record.id}\n${json}`]);
+      publish.push([this.recordChannel(record.id), json]);
+    }
+    const ttlMs = Math.max(1, Math.ceil(options.ttlMs ?? this.ttlMs));
+    return {
+      key: this.recordKey(record.id),
+      value: json,
+      ttlMs,
+      onlyIfAbsent: options.onlyIfAbsent,
+      publish,
+    };
   }
 
   async write(record: TaskRecord, options: WriteOptions = {}): Promise<void> {

@@ -1,4 +1,4 @@
-import type { PublishOptions, RequeueOptions } from '../broker.interface.js';
+import type { CompanionWrite, PublishOptions, RequeueOptions } from '../broker.interface.js';
 import { toBrokerError, type RedisClient } from '../../redis/redis-connection.js';
 import type { FetchResult } from './redis-consumer.js';
 import type { FetchedMessage } from './redis-delivery.js';
@@ -8,8 +8,10 @@ import { decodeMessageMeta, encodeMessageMeta } from './message-meta.js';
 
 const FILES = [
   'publish-6.lua',
+  'publish-write-7.lua',
   'fetch-7.lua',
   'ack-2.lua',
+  'ack-write-3.lua',
   'requeue-6.lua',
   'dead-letter-3.lua',
   'renew-2.lua',
@@ -61,6 +63,30 @@ export class QueueScripts {
     );
   }
 
+  /** `publish` with a result backend's record stored in the same script. */
+  async publishWith(
+    k: QueueKeys,
+    body: string,
+    priority: number,
+    delayMs: number,
+    messageId: string,
+    meta: Pick<PublishOptions, 'headers' | 'properties'>,
+    write: CompanionWrite,
+  ): Promise<void> {
+    await this.run(
+      'publish-write',
+      [k.ready, k.delayed, k.active, k.msg, k.seq, k.wake, write.key],
+      [
+        body,
+        priority,
+        delayMs,
+        messageId,
+        encodeMessageMeta(meta.headers, meta.properties),
+        ...companionArgs(write),
+      ],
+    );
+  }
+
   async fetch(k: QueueKeys, queue: string, count: number, limits: FetchLimits): Promise<FetchResult> {
     const keys = [k.ready, k.delayed, k.active, k.msg, k.seq, k.wake, k.dead];
     const args = [
@@ -90,6 +116,16 @@ export class QueueScripts {
   /** Resolves false when the delivery was stale (its lease had ended and the message moved on). */
   async ack(k: QueueKeys, mid: string, token: string): Promise<boolean> {
     return (await this.run('ack', [k.active, k.msg], [mid, token])) === 1;
+  }
+
+  /** `ack` with a result backend's record stored in the same script (stored even when stale). */
+  async ackWith(k: QueueKeys, mid: string, token: string, write: CompanionWrite): Promise<boolean> {
+    const result = await this.run(
+      'ack-write',
+      [k.active, k.msg, write.key],
+      [mid, token, ...companionArgs(write)],
+    );
+    return result === 1;
   }
 
   async requeue(k: QueueKeys, mid: string, token: string, options: RequeueOptions): Promise<boolean> {
@@ -164,4 +200,9 @@ export class QueueScripts {
       throw toBrokerError(error);
     }
   }
+}
+
+/** A companion write's script arguments (see includes/companion.lua). */
+function companionArgs(write: CompanionWrite): (string | number)[] {
+  return [write.value, write.ttlMs, write.onlyIfAbsent ? '1' : '', ...write.publish.flat()];
 }

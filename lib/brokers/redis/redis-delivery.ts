@@ -1,9 +1,17 @@
 import { DeliverySettledError } from '../../errors/delivery-settled.error.js';
-import type { Delivery, MessageHeaders, MessageProperties, RequeueOptions } from '../broker.interface.js';
+import type {
+  CompanionWrite,
+  Delivery,
+  MessageHeaders,
+  MessageProperties,
+  RequeueOptions,
+} from '../broker.interface.js';
 
 /** What a delivery needs from its broker and consumer to settle. */
 export interface DeliverySettler {
   ack(delivery: RedisDelivery): Promise<void>;
+  /** Where the queue's layout can (not kombu's): the ack and a record in one script. */
+  ackWith?(delivery: RedisDelivery, write: CompanionWrite): Promise<void>;
   requeue(delivery: RedisDelivery, options: RequeueOptions): Promise<void>;
   deadLetter(delivery: RedisDelivery, reason: string): Promise<void>;
   /** Called once per delivery, before the settlement is sent: stop renewing, free the prefetch slot. */
@@ -37,6 +45,7 @@ export class RedisDelivery implements Delivery {
   readonly properties: MessageProperties;
   readonly mid: string;
   readonly token: string;
+  readonly ackWith?: (write: CompanionWrite) => Promise<void>;
   private outcome?: string;
 
   constructor(
@@ -52,6 +61,9 @@ export class RedisDelivery implements Delivery {
     this.properties = fetched.properties;
     this.mid = fetched.mid;
     this.token = fetched.token;
+    if (settler.ackWith) {
+      this.ackWith = (write) => this.settle('acknowledged', () => settler.ackWith!(this, write));
+    }
   }
 
   ack(): Promise<void> {

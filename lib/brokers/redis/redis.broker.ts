@@ -6,6 +6,7 @@ import { TaskDefinitionError } from '../../errors/task-definition.error.js';
 import type { ConnectionOptions } from '../broker-connection.options.js';
 import type {
   Broker,
+  CompanionWrite,
   ConsumeOptions,
   Consumer,
   DeadLetter,
@@ -95,6 +96,23 @@ export class RedisBroker implements Broker, ConsumerHost {
     const priority = checkPriority(options.priority ?? MIN_PRIORITY);
     const delayMs = Math.max(0, Math.ceil(options.delayMs ?? 0));
     await this.scripts.publish(this.keysOf(queue), body, priority, delayMs, options.messageId ?? '', options);
+  }
+
+  /** `publish` with a result backend's record stored in the same script (kombu's layout: one after the other). */
+  async publishWith(
+    queue: string,
+    body: string,
+    options: PublishOptions,
+    write: CompanionWrite,
+  ): Promise<void> {
+    if (this.isKombu(queue)) {
+      await this.writeAlone(write);
+      return this.kombu.publish(queue, body, options);
+    }
+    const priority = checkPriority(options.priority ?? MIN_PRIORITY);
+    const delayMs = Math.max(0, Math.ceil(options.delayMs ?? 0));
+    const messageId = options.messageId ?? '';
+    await this.scripts.publishWith(this.keysOf(queue), body, priority, delayMs, messageId, options, write);
   }
 
   async consume(queue: string, handler: DeliveryHandler, options: ConsumeOptions): Promise<Consumer> {
@@ -198,6 +216,19 @@ export class RedisBroker implements Broker, ConsumerHost {
     return delivery;
   }
 
+  private async writeAlone(write: CompanionWrite): Promise<void> {
+    const client = this.commandClient;
+    try {
+      const stored = write.onlyIfAbsent
+        ? await client.set(write.key, write.value, 'PX', write.ttlMs, 'NX')
+        : await client.set(write.key, write.value, 'PX', write.ttlMs);
+      if (stored !== null)
+        await Promise.all(write.publish.map(([channel, message]) => client.publish(channel, message)));
+    } catch (error) {
+      throw toBrokerError(error);
+    }
+  }
+
   private async giveBackUnsettled(): Promise<void> {
     const byQueue = new Map<string, string[]>();
     for (const delivery of this.unsettled) {
@@ -217,6 +248,7 @@ export class RedisBroker implements Broker, ConsumerHost {
     const k = this.keysOf(queue);
     return {
       ack: async (d) => this.reportStale(d, await this.scripts.ack(k, d.mid, d.token)),
+      ackWith: async (d, write) => this.reportStale(d, await this.scripts.ackWith(k, d.mid, d.token, write)),
       requeue: async (d, options) => {
         const priority = options.priority === undefined ? undefined : checkPriority(options.priority);
         // Headers and properties are replaced one part at a time; the other part is kept.

@@ -1,0 +1,27 @@
+--[[
+  Stores a task's outcome record and removes its delivered message for good, in one step (broker and
+  result backend on one Redis). The record is stored even when the delivery is stale: the task ran.
+
+  KEYS[1] active   ZSET  mid -> lease end
+  KEYS[2] msg      HASH  message fields
+  KEYS[3] record   STRING the result backend's record
+
+  ARGV[1] mid
+  ARGV[2] token handed out with the delivery
+  ARGV[3] record value
+  ARGV[4] record time to live in ms
+  ARGV[5] '1' = store only if absent, '' = always
+  ARGV[6...] channel, message pairs published once the record is stored
+
+  Output: 1, or 0 when the delivery is stale (its lease ended and the message went to another consumer).
+]]
+--- @include "includes/message"
+--- @include "includes/companion"
+
+writeCompanion(KEYS[3], 3)
+if not holds(KEYS[1], KEYS[2], ARGV[1], ARGV[2]) then
+  return 0
+end
+redis.call('ZREM', KEYS[1], ARGV[1])
+forget(KEYS[2], ARGV[1])
+return 1
