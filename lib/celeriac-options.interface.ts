@@ -85,6 +85,12 @@ export interface CeleriacModuleOptions {
    * Default: Nest's `Logger` (so whatever logger the application gave Nest).
    */
   logger?: CeleriacLoggerOption;
+  /**
+   * Warn (on the sending side) when a queue this process sent to still holds tasks this many ms later
+   * and no worker consumes it; `false` turns it off. One broker stats call per queue per window, only
+   * while sending. Default 30 000.
+   */
+  unconsumedQueueWarning?: number | false;
   /** Periodic tasks by schedule id: `{ nightly: { task: 'Reports.render', cron: '0 2 * * *' } }`. */
   schedules?: Record<string, ScheduleSpec>;
   /**
@@ -109,6 +115,7 @@ export interface ResolvedCeleriacOptions {
   brokerOptions: Record<string, unknown>;
   backendOptions: Record<string, unknown>;
   logger?: CeleriacLoggerOption;
+  unconsumedQueueWarning: number | false;
   /** Undefined when the module declares none (then a node prunes no module-declared schedule). */
   schedules?: Record<string, ScheduleSpec>;
   beat: boolean;

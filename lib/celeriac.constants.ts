@@ -17,6 +17,8 @@ export const DEFAULT_RESULT_TTL_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_ASYNC_CONCURRENCY = 100;
 /** Largest encoded envelope a producer may publish, in bytes. */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
+/** A sent task's queue with no consumer this long after a send gets a warning on the sender's side. */
+export const DEFAULT_UNCONSUMED_QUEUE_WARNING_MS = 30_000;
 /** Grace period for in-flight tasks when the worker shuts down. */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 /** A message delivered this many times without an outcome is dead-lettered as poison. */

@@ -5,6 +5,7 @@ import {
   DEFAULT_MAX_PAYLOAD_BYTES,
   DEFAULT_QUEUE,
   DEFAULT_RESULT_TTL_MS,
+  DEFAULT_UNCONSUMED_QUEUE_WARNING_MS,
 } from './celeriac.constants.js';
 import type {
   CeleriacModuleOptions,
@@ -40,9 +41,18 @@ export function resolveOptions(options: CeleriacModuleOptions): ResolvedCeleriac
     brokerOptions: options.brokerOptions ?? {},
     backendOptions: options.backendOptions ?? {},
     logger: options.logger,
+    unconsumedQueueWarning: resolveUnconsumedWarning(options.unconsumedQueueWarning),
     schedules: options.schedules,
     beat: options.beat ?? false,
   };
+}
+
+function resolveUnconsumedWarning(value: number | false | undefined): number | false {
+  if (value === undefined) return DEFAULT_UNCONSUMED_QUEUE_WARNING_MS;
+  if (value !== false && (!Number.isFinite(value) || value <= 0)) {
+    throw new TaskDefinitionError('unconsumedQueueWarning: must be a number of ms > 0, or false');
+  }
+  return value;
 }
 
 /** Redis brokers keep results in the same Redis; anything else defaults to the embedded backend. */

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional, type Type } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, Optional, type Type } from '@nestjs/common';
 import type { ResultBackend } from '../backends/result-backend.interface.js';
 import { TaskState } from '../backends/task-state.js';
 import type { Broker } from '../brokers/broker.interface.js';
@@ -24,6 +24,7 @@ import { ReplyRegistry } from './reply-registry.js';
 import { TaskHandle } from './task.handle.js';
 import { claimDedup, policyFor } from './send-policies.js';
 import { UnroutedNameWarning } from './unrouted-name-warning.js';
+import { UnconsumedQueueWatch } from './unconsumed-queue.watch.js';
 import type { TaskArgs, TaskMethodName, TaskResult } from './task-method.types.js';
 
 /** Handle of a chain: a task handle, or a group handle when the chain ends with a group. */
@@ -35,13 +36,14 @@ export type ChainHandle<TResult> = TaskHandle<TResult> | GroupHandle<unknown>;
  * task the broker accepted.
  */
 @Injectable()
-export class TaskClient {
+export class TaskClient implements OnModuleDestroy {
   private readonly factory: EnvelopeFactory;
   private readonly publisher: EnvelopePublisher;
   private readonly steps: StepRunner;
   private readonly wire: WireCodecs;
   private readonly unrouted: UnroutedNameWarning;
   private readonly replies: ReplyRegistry;
+  private readonly unconsumed: UnconsumedQueueWatch;
 
   constructor(
     @Inject(CELERIAC_BROKER) broker: Broker,
@@ -61,8 +63,17 @@ export class TaskClient {
       events,
     );
     this.steps = new StepRunner(this.publisher, backend, options.resultTtl);
-    this.unrouted = new UnroutedNameWarning(registry, createCeleriacLogger('Celeriac', options.logger));
+    const logger = createCeleriacLogger('Celeriac', options.logger);
+    this.unrouted = new UnroutedNameWarning(registry, logger);
     this.replies = new ReplyRegistry(backend);
+    this.unconsumed = new UnconsumedQueueWatch(broker, logger, options.unconsumedQueueWarning, {
+      url: options.broker,
+      prefix: options.prefix,
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.unconsumed.close();
   }
 
   /** Tasks sent from here whose final record this process still holds a place for (monitoring, leak checks). */
@@ -122,6 +133,7 @@ export class TaskClient {
     }
     await Promise.all(plan.envelopes.map((envelope) => this.publisher.writePending(envelope)));
     await this.steps.run(plan.start);
+    for (const envelope of plan.envelopes) this.unconsumed.sent(envelope.queue);
     return this.handleFor(plan);
   }
 
@@ -175,6 +187,7 @@ export class TaskClient {
       if (reply) this.replies.cancel(reply);
       throw error;
     }
+    this.unconsumed.sent(envelope.queue);
     const handle = new TaskHandle<TResult>(envelope.id, this.backend, undefined, {
       task: name,
       ignoreResult: envelope.ignoreResult,

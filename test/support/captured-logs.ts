@@ -12,6 +12,14 @@ export interface LogLine {
 /** A Nest logger that keeps every line, for tests that count or read them. */
 export class CapturedLogs implements LoggerService {
   readonly lines: LogLine[] = [];
+  private readonly waiters: { level: LogLevel; pattern: RegExp; resolve: (line: LogLine) => void }[] = [];
+
+  /** Resolves with the first line (kept already or to come) at `level` matching `pattern`. */
+  next(level: LogLevel, pattern: RegExp): Promise<LogLine> {
+    const kept = this.lines.find((line) => line.level === level && pattern.test(line.message));
+    if (kept) return Promise.resolve(kept);
+    return new Promise((resolve) => this.waiters.push({ level, pattern, resolve }));
+  }
 
   log(message: unknown, ...rest: unknown[]): void {
     this.keep('log', message, rest);
@@ -41,6 +49,12 @@ export class CapturedLogs implements LoggerService {
     const context = strings.length > 0 ? strings[strings.length - 1] : undefined;
     const stack = level === 'error' && strings.length > 1 ? strings[0] : undefined;
     const text = message instanceof Error ? `${message.name}: ${message.message}` : String(message);
-    this.lines.push({ level, message: text, context, stack });
+    const line = { level, message: text, context, stack };
+    this.lines.push(line);
+    for (const waiter of [...this.waiters]) {
+      if (waiter.level !== level || !waiter.pattern.test(text)) continue;
+      this.waiters.splice(this.waiters.indexOf(waiter), 1);
+      waiter.resolve(line);
+    }
   }
 }
