@@ -5,6 +5,7 @@ import { redactUrl, schemeOf } from './brokers/broker-url.js';
 import { createBroker } from './brokers/create-broker.js';
 import { connectAtStartup } from './brokers/startup-connection.js';
 import type { ResultBackend } from './backends/result-backend.interface.js';
+import type { Broker } from './brokers/broker.interface.js';
 import { CELERIAC_BACKEND, CELERIAC_BROKER, CELERIAC_CLOCK, CELERIAC_OPTIONS } from './celeriac.constants.js';
 import {
   ASYNC_OPTIONS_TYPE,
@@ -36,20 +37,7 @@ const providers: Provider[] = [
     useFactory: (options: CeleriacModuleOptions) => resolveOptions(options),
     inject: [MODULE_OPTIONS_TOKEN],
   },
-  {
-    provide: CELERIAC_BROKER,
-    useFactory: async (options: ResolvedCeleriacOptions) => {
-      const broker = await createBroker({
-        url: options.broker,
-        prefix: options.prefix,
-        protocols: protocolsOf(options.queues),
-        extra: options.brokerOptions,
-      });
-      await connectAtStartup('broker', options.broker, () => broker.connect());
-      return broker;
-    },
-    inject: [CELERIAC_OPTIONS],
-  },
+  { provide: CELERIAC_BROKER, useFactory: openBroker, inject: [CELERIAC_OPTIONS] },
   {
     provide: CELERIAC_BACKEND,
     useFactory: async (options: ResolvedCeleriacOptions) => {
@@ -80,6 +68,18 @@ const providers: Provider[] = [
   // The scheduler's clock; tests replace it with `overrideProvider(CELERIAC_CLOCK)`.
   { provide: CELERIAC_CLOCK, useValue: systemClock },
 ];
+
+/** The module's broker, connected (a failure says where it went and why); also wrapped by `celeriac/testing`. */
+export async function openBroker(options: ResolvedCeleriacOptions): Promise<Broker> {
+  const broker = await createBroker({
+    url: options.broker,
+    prefix: options.prefix,
+    protocols: protocolsOf(options.queues),
+    extra: options.brokerOptions,
+  });
+  await connectAtStartup('broker', options.broker, () => broker.connect());
+  return broker;
+}
 
 /**
  * A remote broker with the embedded result backend only works when API and worker share a process;

@@ -59,6 +59,7 @@ export class AppModule {}
  */
 const RUN_ONCE = `import { NestFactory } from '@nestjs/core';
 import { TaskClient } from 'celeriac';
+import { CeleriacTesting, createCeleriacTestingModule } from 'celeriac/testing';
 import { AppModule } from './dist/app.module.js';
 import { ReportsTasks } from './dist/reports/reports.tasks.js';
 import { ThumbnailsTasks } from './dist/thumbnails/thumbnails.tasks.js';
@@ -69,8 +70,16 @@ const client = sender.get(TaskClient);
 const reports = await client.send(ReportsTasks, 'run', ['once']);
 const thumbnails = await client.send(ThumbnailsTasks, 'run', ['once']);
 const results = [await reports.wait({ timeout: 10000 }), await thumbnails.wait({ timeout: 10000 })];
-console.log(JSON.stringify({ results }));
 await sender.close();
+
+// The package's testing subpath, as a user's spec imports it: an eager send returns a settled handle.
+const testing = await createCeleriacTestingModule({ imports: [AppModule] }, { eager: true }).compile();
+await testing.init();
+const eager = await testing.get(TaskClient).send(ReportsTasks, 'run', ['eager']);
+testing.get(CeleriacTesting).expectTaskSent(ReportsTasks, 'run', ['eager']);
+results.push(await eager.state(), await eager.wait());
+await testing.close();
+console.log(JSON.stringify({ results }));
 process.exit(0);
 `;
 
@@ -101,7 +110,7 @@ describe('schematics in a scratch Nest app', () => {
     write('package.json', `${JSON.stringify({ name: 'scratch', private: true, type: 'module' }, null, 2)}\n`);
     write('tsconfig.json', JSON.stringify({ compilerOptions: COMPILER_OPTIONS, include: ['src'] }, null, 2));
     write('src/app.module.ts', APP_MODULE);
-  }, 120_000);
+  }, 180_000);
 
   afterAll(() => {
     if (root) rmSync(root, { recursive: true, force: true });
@@ -156,9 +165,9 @@ describe('schematics in a scratch Nest app', () => {
     write('run-once.js', RUN_ONCE);
     const { stdout } = await run(process.execPath, ['run-once.js'], { cwd: app, timeout: 30_000 });
     expect(JSON.parse(stdout.trim().split('\n').pop() ?? '')).toEqual({
-      results: ['reports: once', 'thumbnails: once'],
+      results: ['reports: once', 'thumbnails: once', 'SUCCESS', 'reports: eager'],
     });
-  }, 120_000);
+  }, 180_000);
 });
 
 /** A Nest 12 app's compiler options: ES modules, decorators with metadata, strict. */
