@@ -9,6 +9,7 @@ import type { CeleriacModuleOptions, ResolvedCeleriacOptions } from '../celeriac
 import { TaskClient } from '../client/task.client.js';
 import { TaskRegistry } from '../discovery/task.registry.js';
 import { WireCodecs } from '../protocol/wire-codecs.js';
+import { TaskEvents } from '../worker/task-events.js';
 import { resolveOptions } from '../resolve-options.js';
 import { CELERIAC_TESTING_OPTIONS, CeleriacTesting, DEFAULT_TESTING_TIMEOUT_MS } from './celeriac-testing.js';
 import type { CeleriacTestingOptions } from './celeriac-testing-options.interface.js';
@@ -70,6 +71,7 @@ export function createCeleriacTestingModule(
       backend: ResultBackend,
       resolved: ResolvedCeleriacOptions,
       registry: TaskRegistry,
+      events: TaskEvents,
       log: SentTaskLog,
     ) =>
       new EagerTaskClient(
@@ -77,9 +79,10 @@ export function createCeleriacTestingModule(
         backend,
         resolved,
         registry,
+        events,
         log,
         options.timeoutMs ?? DEFAULT_TESTING_TIMEOUT_MS,
       ),
-    inject: [CELERIAC_BROKER, CELERIAC_BACKEND, CELERIAC_OPTIONS, TaskRegistry, SentTaskLog],
+    inject: [CELERIAC_BROKER, CELERIAC_BACKEND, CELERIAC_OPTIONS, TaskRegistry, TaskEvents, SentTaskLog],
   });
 }

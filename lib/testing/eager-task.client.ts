@@ -11,6 +11,7 @@ import type { TaskHandle } from '../client/task.handle.js';
 import type { TaskArgs, TaskMethodName, TaskResult } from '../client/task-method.types.js';
 import type { TaskRegistry } from '../discovery/task.registry.js';
 import { findCurrentTask } from '../worker/task-context.js';
+import type { TaskEvents } from '../worker/task-events.js';
 import type { SentTaskLog } from './sent-task.log.js';
 import { TaskExpectationError } from './task-expectation.error.js';
 import { describeSentTask } from './sent-task.js';
@@ -26,10 +27,11 @@ export class EagerTaskClient extends TaskClient {
     backend: ResultBackend,
     options: ResolvedCeleriacOptions,
     registry: TaskRegistry,
+    events: TaskEvents,
     private readonly log: SentTaskLog,
     private readonly timeoutMs: number,
   ) {
-    super(broker, backend, options, registry);
+    super(broker, backend, options, registry, events);
   }
 
   override async send<T, M extends TaskMethodName<T>>(
