@@ -4,6 +4,8 @@ import type { Broker } from '../brokers/broker.interface.js';
 import { redactUrl, schemeOf } from '../brokers/broker-url.js';
 import { createBroker } from '../brokers/create-broker.js';
 import { DEFAULT_RESULT_TTL_MS } from '../celeriac.constants.js';
+import { ControlClient } from '../control/control-client.js';
+import { type ControlPlane, createControlPlane } from '../control/control-plane.js';
 import { TaskDefinitionError } from '../errors/task-definition.error.js';
 import { CliError, ExitCode } from './exit-code.js';
 
@@ -24,6 +26,8 @@ export interface ConnectionSettings {
 export class CliConnection {
   private broker?: Promise<Broker>;
   private backend?: Promise<ResultBackend>;
+  private plane?: Promise<ControlPlane>;
+  private control?: ControlClient;
 
   constructor(readonly settings: ConnectionSettings) {}
 
@@ -87,8 +91,25 @@ export class CliConnection {
     return this.backend;
   }
 
+  /** The control plane (control channel and event bus) on the broker's transport and prefix. */
+  getControlPlane(): Promise<ControlPlane> {
+    this.plane ??= this.open('broker', this.brokerUrl, async (url) => {
+      const plane = await createControlPlane({ url, prefix: this.settings.prefix, extra: {} });
+      return { value: plane, connect: () => plane.connect(), close: () => plane.close() };
+    });
+    return this.plane;
+  }
+
+  /** A control client gathering worker replies for `replyTimeoutMs`. */
+  async getControl(replyTimeoutMs: number): Promise<ControlClient> {
+    const plane = await this.getControlPlane();
+    this.control ??= new ControlClient(plane.control, replyTimeoutMs);
+    return this.control;
+  }
+
   async close(): Promise<void> {
-    const open = [this.broker, this.backend].filter((part) => part !== undefined);
+    await this.control?.close().catch(() => undefined);
+    const open = [this.broker, this.backend, this.plane].filter((part) => part !== undefined);
     await Promise.allSettled(open.map(async (part) => (await part).close()));
   }
 

@@ -3,9 +3,12 @@ import { integerAtLeast } from './cli-arguments.js';
 import type { CliSession } from './cli-session.js';
 import { registerCall } from './commands/call.command.js';
 import { registerDeadLetters } from './commands/dead-letters.command.js';
+import { registerEvents } from './commands/events.command.js';
 import { registerPurge } from './commands/purge.command.js';
 import { registerQueues } from './commands/queues.command.js';
 import { registerResult } from './commands/result.command.js';
+import { registerRevoke } from './commands/revoke.command.js';
+import { registerWorkers } from './commands/workers.command.js';
 
 /** The `celeriac` command line: global connection options, then one sub-command per operation. */
 export function createProgram(session: CliSession, version: string): Command {
@@ -38,6 +41,9 @@ export function createProgram(session: CliSession, version: string): Command {
   registerQueues(program, session);
   registerPurge(program, session);
   registerDeadLetters(program, session);
+  registerWorkers(program, session);
+  registerRevoke(program, session);
+  registerEvents(program, session);
   // Sub-commands report usage errors the same way as the root (no process.exit inside commander).
   for (const command of allCommands(program)) {
     command

@@ -179,6 +179,122 @@ export function describeCliCases(title: string, options: CliCaseOptions): void {
       expect(jsonOf(await celeriac([...args, '--json', 'dead-letters', 'list', 'io']))).toEqual([]);
     });
 
+    it('ping: each of the two workers answers pong; a named worker that is not there times out (exit 5)', async () => {
+      const run = await celeriac([...args, '--json', 'ping']);
+      expect(run.code).toBe(0);
+      const replies = jsonOf<{ worker: string; ok: boolean; value: string }[]>(run);
+      expect(replies).toHaveLength(2);
+      for (const reply of replies)
+        expect(reply).toEqual({ worker: expect.any(String), ok: true, value: 'pong' });
+      const human = await celeriac([...args, 'ping']);
+      expect(human.stdout.trim().split('\n')).toEqual(replies.map((reply) => `${reply.worker}: pong`));
+      const missing = await celeriac([...args, 'ping', '-d', 'nobody:1', '--reply-timeout', '300']);
+      expect(missing.code).toBe(5);
+      expect(missing.stderr).toMatch(/^celeriac: .*nobody:1.*\n$/);
+    });
+
+    it('status: the two workers with their queues and pools, as a table and as JSON', async () => {
+      const run = await celeriac([...args, '--json', 'status']);
+      expect(run.code).toBe(0);
+      const workers = jsonOf<{ worker: string; queues: { queue: string; pool: string }[] }[]>(run);
+      expect(workers).toHaveLength(2);
+      for (const worker of workers) {
+        expect(worker.queues.map((queue) => `${queue.queue}:${queue.pool}`).sort()).toEqual([
+          'io:async',
+          'serial:solo',
+        ]);
+      }
+      const table = await celeriac([...args, 'status']);
+      const lines = table.stdout.trim().split('\n');
+      expect(lines[0]).toMatch(/^WORKER\s+QUEUES\s+ACTIVE\s+PROCESSED\s+UPTIME$/);
+      expect(lines.slice(1, 3).every((line) => /io\(async×100\) serial\(solo×1\)/.test(line))).toBe(true);
+      expect(lines[3]).toBe('2 worker(s) online');
+    });
+
+    it('inspect registered / active, then revoke the running task: it ends REVOKED', async () => {
+      const registered = await celeriac([...args, '--json', 'inspect', 'registered']);
+      expect(registered.code).toBe(0);
+      const names = jsonOf<{ value: { name: string }[] }[]>(registered).flatMap((reply) =>
+        reply.value.map((task) => task.name),
+      );
+      expect(names).toContain('ReportTasks.build');
+      const sent = await celeriac([
+        ...args,
+        'call',
+        'ReportTasks.build',
+        '--args',
+        '[600, 100]',
+        '--queue',
+        'io',
+      ]);
+      const id = sent.stdout.trim();
+      let active: { worker: string; value: { id: string }[] }[] = [];
+      // The task starts once a worker fetched it: ask until one of them reports it running.
+      for (
+        let asked = 0;
+        asked < 50 && !active.some((reply) => reply.value.some((task) => task.id === id));
+        asked++
+      ) {
+        active = jsonOf(await celeriac([...args, '--json', 'inspect', 'active', '--reply-timeout', '500']));
+      }
+      const runner = active.find((reply) => reply.value.some((task) => task.id === id));
+      expect(runner).toBeDefined();
+      const table = await celeriac([...args, 'inspect', 'active']);
+      expect(table.stdout).toMatch(new RegExp(`${id}\\s+ReportTasks\\.build\\s+io`));
+      const revoked = await celeriac([...args, '--json', 'revoke', id]);
+      expect(revoked.code).toBe(0);
+      expect(jsonOf(revoked)).toEqual({
+        revoked: [id],
+        terminate: false,
+        held: [{ worker: runner!.worker, id }],
+      });
+      const outcome = await celeriac([...args, '--json', 'result', id, '--wait', '30000']);
+      expect(jsonOf<TaskRecord>(outcome).state).toBe('REVOKED');
+    });
+
+    it('rate-limit: every worker takes the new rate; inspect stats shows it', async () => {
+      const run = await celeriac([...args, '--json', 'rate-limit', 'ReportTasks.notify', '50/s']);
+      expect(run.code).toBe(0);
+      const replies = jsonOf<{ ok: boolean; value: { task: string; rate: string } }[]>(run);
+      expect(replies).toHaveLength(2);
+      for (const reply of replies) expect(reply.value).toEqual({ task: 'ReportTasks.notify', rate: '50/s' });
+      const stats = jsonOf<{ value: { overrides: { rateLimits: Record<string, string> } } }[]>(
+        await celeriac([...args, '--json', 'inspect', 'stats']),
+      );
+      for (const reply of stats) expect(reply.value.overrides.rateLimits['ReportTasks.notify']).toBe('50/s');
+      const cleared = await celeriac([...args, 'rate-limit', 'ReportTasks.notify', 'none']);
+      expect(cleared.stdout).toMatch(/ReportTasks\.notify unlimited/);
+    });
+
+    it('events --json --limit: JSON lines of live worker heartbeats; inspect of a bogus thing is a usage error', async () => {
+      const run = await celeriac([...args, '--json', 'events', '--limit', '2', '--for', '20000']);
+      expect(run.code).toBe(0);
+      const events = run.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { type: string; worker: string; at: number });
+      expect(events).toHaveLength(2);
+      for (const event of events)
+        expect(event).toMatchObject({ type: expect.stringMatching(/^worker-/), at: expect.any(Number) });
+      const bogus = await celeriac([...args, 'inspect', 'bogus']);
+      expect(bogus.code).toBe(2);
+      expect(bogus.stderr).toContain('inspect what?');
+    });
+
+    it('a broker that is down: ping and status say so in one line, exit 3', async () => {
+      for (const command of ['ping', 'status']) {
+        const run = await celeriac([
+          '--broker',
+          options.downBrokerUrl,
+          '--backend',
+          cluster.backend,
+          command,
+        ]);
+        expect(run.code).toBe(3);
+        expect(run.stderr).toMatch(/^celeriac: cannot reach the broker at \S+:1\b.*\n$/);
+      }
+    });
+
     it('a broker that is down: one line naming it, exit 3, no stack', async () => {
       const run = await celeriac([
         '--broker',
