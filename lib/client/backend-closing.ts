@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { ResultBackend } from '../backends/result-backend.interface.js';
 
 /** One signal per backend client, aborted when its application starts closing it. */
@@ -5,7 +6,12 @@ const closing = new WeakMap<ResultBackend, AbortController>();
 
 function controllerOf(backend: ResultBackend): AbortController {
   let controller = closing.get(backend);
-  if (!controller) closing.set(backend, (controller = new AbortController()));
+  if (!controller) {
+    closing.set(backend, (controller = new AbortController()));
+    // Every pending wait listens (and stops listening when it settles): a thousand concurrent
+    // waits are a thousand listeners, not a leak, so Node's warning after ten would only mislead.
+    setMaxListeners(0, controller.signal);
+  }
   return controller;
 }
 

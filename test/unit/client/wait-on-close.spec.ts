@@ -31,4 +31,20 @@ describe('wait() when the application closes', () => {
     // Afterwards the backend client itself refuses, saying it was closed.
     await expect(client.handle(handle.id).wait({ timeout: 60_000 })).rejects.toThrow(/closed/);
   });
+
+  it('ends many concurrent waits on close, every one with ClientClosedError', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [CeleriacModule.forRoot({ prefix: `close-${randomUUID()}`, producerOnly: true })],
+      providers: [SlowTasks],
+    }).compile();
+    await moduleRef.init();
+    const client = moduleRef.get(TaskClient);
+    const handles = await Promise.all(Array.from({ length: 50 }, () => client.send(SlowTasks, 'never', [])));
+    const waits = handles.map((handle) => handle.wait());
+    await moduleRef.close();
+    const outcomes = await Promise.allSettled(waits);
+    expect(outcomes.every((o) => o.status === 'rejected' && o.reason instanceof ClientClosedError)).toBe(
+      true,
+    );
+  });
 });
