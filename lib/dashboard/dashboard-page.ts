@@ -28,6 +28,13 @@ export function dashboardPage(base: string): string {
 <p id="problem" class="problem" data-testid="problem" hidden></p>
 <main>
   <section>
+    <h2>Workers</h2>
+    <table data-testid="workers">
+      <thead><tr><th>Worker</th><th>State</th><th>Last heartbeat</th><th>Queues</th><th>Active</th><th>Processed</th><th>Load</th></tr></thead>
+      <tbody id="workers"></tbody>
+    </table>
+  </section>
+  <section>
     <h2>Queues</h2>
     <table data-testid="queues">
       <thead><tr><th>Queue</th><th>Ready</th><th>Delayed</th><th>In flight</th><th>Dead letters</th><th>Consumers</th><th></th></tr></thead>

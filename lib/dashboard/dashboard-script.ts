@@ -58,6 +58,34 @@ function stateBadge(state) {
   return el('span', { class: 'state state-' + state.toLowerCase(), 'data-testid': 'state', text: state });
 }
 
+const workers = new Map();
+
+function renderWorkers() {
+  const now = Date.now();
+  $('workers').replaceChildren(
+    ...[...workers.values()]
+      .sort((a, b) => a.worker.localeCompare(b.worker))
+      .map((info) =>
+        el('tr', { 'data-worker': info.worker, 'data-state': info.state }, [
+          el('td', { text: info.worker }),
+          el('td', {}, [el('span', { class: 'state state-' + info.state, 'data-testid': 'worker-state', text: info.state })]),
+          el('td', { text: Math.max(0, Math.round((now - info.lastSeen) / 1000)) + ' s ago' }),
+          el('td', {
+            text: info.queues.map((queue) => queue.queue + ' (' + queue.pool + ' × ' + queue.concurrency + ')').join(', '),
+          }),
+          count(info.active),
+          count(info.processed),
+          el('td', { text: info.load.map((load) => load.toFixed(2)).join(' ') }),
+        ]),
+      ),
+  );
+}
+
+async function loadWorkers() {
+  for (const info of await api('workers')) workers.set(info.worker, info);
+  renderWorkers();
+}
+
 async function loadQueues() {
   const queues = await api('queues');
   $('queues').replaceChildren(
@@ -253,6 +281,11 @@ function listen() {
     queuesChanged();
   });
   source.addEventListener('queues', queuesChanged);
+  source.addEventListener('worker', (message) => {
+    const info = JSON.parse(message.data);
+    workers.set(info.worker, info);
+    renderWorkers();
+  });
 }
 
 $('filters').addEventListener('input', renderTasks);
@@ -279,7 +312,7 @@ async function start() {
   const overview = await api('overview');
   $('connection').textContent = overview.broker + ' · prefix ' + overview.prefix;
   listen();
-  await Promise.all([loadQueues(), loadTasks()]);
+  await Promise.all([loadWorkers(), loadQueues(), loadTasks()]);
   document.body.dataset.ready = 'true';
 }
 

@@ -20,7 +20,9 @@ tbody tr[data-task-id]:hover { background: #f0f6fc; }
 .state-failure { background: #fbdcdc; color: #8a1f1f; }
 .state-started, .state-received { background: #dbe8fb; color: #1f3f8a; }
 .state-retry { background: #fbeccf; color: #7a4b00; }
-.state-revoked { background: #e4e4e4; color: #444; }
+.state-online { background: #d7f0db; color: #1e5e2a; }
+.state-lost { background: #fbdcdc; color: #8a1f1f; }
+.state-revoked, .state-offline { background: #e4e4e4; color: #444; }
 .filters { display: flex; gap: 1rem; margin-bottom: .5rem; font-size: .9rem; }
 .problem { margin: 1rem 1.25rem; padding: .5rem 1rem; background: #fbdcdc; color: #8a1f1f; border-radius: 4px; }
 pre { white-space: pre-wrap; margin: 0; font-size: .8rem; }

@@ -86,6 +86,11 @@ export function createDashboardController(path: string, options: CeleriacDashboa
       return this.dashboard.overview();
     }
 
+    @Get('api/workers')
+    workers() {
+      return this.dashboard.workers();
+    }
+
     @Get('api/queues')
     queues() {
       return this.dashboard.queues();

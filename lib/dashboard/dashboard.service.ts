@@ -1,6 +1,8 @@
+import { hostname } from 'node:os';
 import {
   Inject,
   Injectable,
+  Logger,
   type MessageEvent,
   NotFoundException,
   type OnModuleDestroy,
@@ -12,6 +14,9 @@ import type { QueueStats } from '../brokers/broker.interface.js';
 import { redactUrl } from '../brokers/broker-url.js';
 import { CeleriacRuntime } from '../celeriac.runtime.js';
 import { TaskClient } from '../client/task.client.js';
+import { type CeleriacEvent, type CeleriacTaskEvent, isWorkerEvent } from '../control/celeriac-event.js';
+import { CeleriacEvents } from '../control/celeriac-events.service.js';
+import type { WorkerInfo } from '../control/worker-registry.js';
 import { replayDeadLetters } from '../operator/dead-letter-replay.js';
 import { type DeadLetterView, viewDeadLetter } from '../operator/dead-letter.view.js';
 import type { TaskEvent } from '../worker/task-events.js';
@@ -48,22 +53,48 @@ export class DashboardService implements OnModuleInit, OnModuleDestroy {
   private readonly changes = new Subject<MessageEvent>();
   private readonly seenQueues = new Set<string>();
   private readonly listener = (event: TaskEvent): void => this.observe(event);
+  private readonly logger = new Logger('CeleriacDashboard');
+  private readonly stops: (() => unknown)[] = [];
 
   constructor(
     private readonly runtime: CeleriacRuntime,
     private readonly client: TaskClient,
+    private readonly events: CeleriacEvents,
     @Inject(CELERIAC_DASHBOARD_OPTIONS) options: CeleriacDashboardOptions,
   ) {
     this.history = new TaskHistory(options.historySize);
   }
 
+  /**
+   * Listens to this process's task events, and to the event bus: worker heartbeats (the workers
+   * list) and the task events of other processes' workers (those started with `events: true`).
+   */
   onModuleInit(): void {
     this.runtime.events.on('task', this.listener);
+    this.stops.push(() => this.runtime.events.off('task', this.listener));
+    this.stops.push(
+      this.events.registry.onChange((worker) => this.changes.next({ type: 'worker', data: worker })),
+    );
+    const origin = { hostname: hostname(), pid: process.pid };
+    const fromElsewhere = (event: CeleriacEvent): event is CeleriacTaskEvent =>
+      !isWorkerEvent(event) && (event.pid !== origin.pid || event.hostname !== origin.hostname);
+    void Promise.all([
+      this.events.trackWorkers(),
+      this.events.subscribe((event) => fromElsewhere(event) && this.observe(event)),
+    ]).then(
+      (stops) => this.stops.push(...stops),
+      (error: unknown) => this.logger.warn(`no live workers and events: ${(error as Error).message}`),
+    );
   }
 
-  onModuleDestroy(): void {
-    this.runtime.events.off('task', this.listener);
+  async onModuleDestroy(): Promise<void> {
     this.changes.complete();
+    await Promise.allSettled(this.stops.splice(0).map((stop) => stop()));
+  }
+
+  /** Workers as their heartbeats tell: online, offline, or lost (three missed beats). */
+  workers(): WorkerInfo[] {
+    return this.events.registry.list();
   }
 
   overview(): DashboardOverview {

@@ -93,6 +93,12 @@ describe('dashboard in headless Chromium (sample app on Redis, embedded worker)'
     await http.get('/celeriac/api/queues').set('Authorization', `Bearer ${TOKEN}`).expect(200);
   });
 
+  it('lists the embedded worker online from its heartbeats, with its queues', async () => {
+    const worker = page.locator('#workers tr[data-state="online"]');
+    await worker.waitFor();
+    await expect(worker.locator('td').nth(3).textContent()).resolves.toContain('io (async × 20)');
+  });
+
   it('shows a task sent through the sample app appear and reach SUCCESS live', async () => {
     const sent = await request(app.getHttpServer())
       .post('/reports')
