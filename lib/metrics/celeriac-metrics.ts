@@ -1,6 +1,7 @@
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { CeleriacRuntime } from '../celeriac.runtime.js';
+import { CeleriacEvents } from '../control/celeriac-events.service.js';
 import type { TaskEvent } from '../worker/task-events.js';
 import { CELERIAC_METRICS_OPTIONS, type CeleriacMetricsOptions } from './celeriac-metrics.options.js';
 import { QueueDepthCollector } from './queue-depth.collector.js';
@@ -17,9 +18,11 @@ export class CeleriacMetrics implements OnModuleInit, OnModuleDestroy {
   private readonly tasks: TaskMetrics;
   private readonly queues = new Set<string>();
   private readonly listener = (event: TaskEvent): void => this.observe(event);
+  private stopTracking?: Promise<(() => Promise<void>) | undefined>;
 
   constructor(
     private readonly runtime: CeleriacRuntime,
+    private readonly events: CeleriacEvents,
     @Inject(CELERIAC_METRICS_OPTIONS) options: CeleriacMetricsOptions,
   ) {
     this.registry = options.registry ?? new Registry();
@@ -27,15 +30,28 @@ export class CeleriacMetrics implements OnModuleInit, OnModuleDestroy {
     this.tasks = new TaskMetrics(this.registry, prefix, options.durationBuckets);
     for (const queue of options.queues ?? Object.keys(runtime.options.queues)) this.queues.add(queue);
     new QueueDepthCollector(this.registry, prefix, runtime.broker, () => this.queues);
+    const online: Gauge = new Gauge({
+      name: `${prefix}workers_online`,
+      help: 'Workers whose heartbeats arrive (any process on the prefix), as the event bus tells.',
+      registers: [this.registry],
+      collect: () => online.set(events.registry.online().length),
+    });
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
   onModuleInit(): void {
     this.runtime.events.on('task', this.listener);
+    this.stopTracking = this.events.trackWorkers().catch((error: unknown) => {
+      new Logger('CeleriacMetrics').warn(`workers_online stays 0: ${(error as Error).message}`);
+      return undefined;
+    });
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     this.runtime.events.off('task', this.listener);
+    await (
+      await this.stopTracking
+    )?.();
   }
 
   /** Counts one task event; queues it names are reported from then on. */

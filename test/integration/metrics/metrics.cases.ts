@@ -166,6 +166,12 @@ export function describeMetricsCases(title: string, options: MetricsCaseOptions)
       expect(sample(after, 'celeriac_tasks_active', { task: 'MetricTasks.held', queue: 'metrics' })).toBe(0);
     });
 
+    it('counts the worker online from its heartbeats', async () => {
+      await eventually('the worker to be heard', async () =>
+        sample(await scrape(), 'celeriac_workers_online') === 1 ? true : undefined,
+      );
+    });
+
     it('lives in the registry it was given, not in the global one', async () => {
       expect(registry.getSingleMetric('celeriac_tasks_total')).toBeDefined();
       expect(register.getSingleMetric('celeriac_tasks_total')).toBeUndefined();
