@@ -40,6 +40,7 @@ export class TaskMetrics {
   private readonly retries: Counter<'task' | 'queue'>;
   private readonly deadLetters: Counter<'queue'>;
   private readonly duration: Histogram<'task' | 'queue' | 'state'>;
+  private readonly wait: Histogram<'task' | 'queue'>;
   private readonly active: Gauge<'task' | 'queue'>;
   /** Attempts running now, by task id, so a redelivered or revoked task is not counted twice. */
   private readonly running = new Map<string, { task: string; queue: string }>();
@@ -71,6 +72,13 @@ export class TaskMetrics {
       buckets: durationBuckets,
       registers,
     });
+    this.wait = new Histogram({
+      name: `${prefix}task_wait_seconds`,
+      help: 'Time from when a task was due (sent, or its countdown, ETA or retry time) to its start, by task name and queue.',
+      labelNames: ['task', 'queue'],
+      buckets: durationBuckets,
+      registers,
+    });
     this.active = new Gauge({
       name: `${prefix}tasks_active`,
       help: 'Attempts running now, by task name and queue.',
@@ -89,6 +97,8 @@ export class TaskMetrics {
     if (event.runtime !== undefined && ENDS_ATTEMPT.has(event.type)) {
       this.duration.observe({ ...labels, state }, event.runtime / 1_000);
     }
+    if (event.type === 'task-started' && event.wait !== undefined)
+      this.wait.observe(labels, event.wait / 1_000);
     this.track(event, labels);
   }
 

@@ -32,6 +32,11 @@ export interface TaskEvent {
   progress?: JsonValue;
   /** For `task-sent`: when the task is due (countdown, ETA); for `task-rate-limited`: when it comes back. */
   eta?: number;
+  /**
+   * For `task-started`: ms from when the task was due (sent, or its countdown, ETA or retry time) to
+   * this start — time spent waiting in the queue and for a free slot.
+   */
+  wait?: number;
 }
 
 /** Worker-local event stream; monitoring and tests subscribe with `on('task', …)`. */

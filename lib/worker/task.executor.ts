@@ -63,6 +63,7 @@ interface EventDetails {
   error?: unknown;
   runtime?: number;
   progress?: JsonValue;
+  wait?: number;
 }
 
 /**
@@ -379,7 +380,8 @@ export class TaskExecutor {
     entry.phase = 'active';
     entry.startedAt = Date.now();
     entry.eta = undefined;
-    this.emit('task-started', envelope);
+    const due = Math.max(envelope.createdAt, envelope.eta ?? 0);
+    this.emit('task-started', envelope, { wait: Math.max(0, Date.now() - due) });
     // Traced as one `run <task>` span; what the outcome sends (retries, workflow steps) is its child.
     await traceRun(envelope, this.messagingSystem, () => this.attempt(entry, envelope, definition, args));
   }
@@ -535,6 +537,7 @@ export class TaskExecutor {
       error: error === undefined ? undefined : typeof error === 'string' ? error : toErrorInfo(error).message,
     };
     if (details.progress !== undefined) event.progress = details.progress;
+    if (details.wait !== undefined) event.wait = details.wait;
     this.events.emitEvent(event);
     sink?.(event);
   }

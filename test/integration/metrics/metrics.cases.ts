@@ -143,6 +143,9 @@ export function describeMetricsCases(title: string, options: MetricsCaseOptions)
       const addRuns = { task: 'MetricTasks.add', queue: 'metrics', state: 'succeeded' };
       expect(sample(text, 'celeriac_task_duration_seconds_count', addRuns)).toBe(3);
       expect(sample(text, 'celeriac_task_duration_seconds_bucket', { ...addRuns, le: '+Inf' })).toBe(3);
+      const addWaits = { task: 'MetricTasks.add', queue: 'metrics' };
+      expect(sample(text, 'celeriac_task_wait_seconds_count', addWaits)).toBe(3);
+      expect(sample(text, 'celeriac_task_wait_seconds_sum', addWaits)).toBeGreaterThanOrEqual(0);
       expect(sample(text, 'celeriac_queue_depth', { queue: 'metrics', kind: 'dead_letter' })).toBe(1);
       expect(sample(text, 'celeriac_queue_depth', { queue: 'metrics', kind: 'ready' })).toBe(0);
       expect(sample(text, 'celeriac_broker_up')).toBe(1);
