@@ -21,8 +21,7 @@ import { isPoolChild } from '../worker/pools/pool-child-marker.js';
 import { Beat } from './beat.js';
 import type { Clock } from './clock.js';
 import { checkScheduleTask, declaredSchedules } from './declared-schedules.js';
-import { nextTick } from './next-tick.js';
-import { cadenceOf } from './schedule-cadence.js';
+import { byId, describeSchedule, nextFireTimes } from './describe-schedule.js';
 import { defineSchedule, digestOf, type ScheduleDefinition } from './schedule-definition.js';
 import type { ScheduleInfo } from './schedule-info.js';
 import type { ScheduleSpec } from './schedule-options.interface.js';
@@ -33,9 +32,6 @@ export interface RunningBeat {
   readonly node: string;
   stop(): Promise<void>;
 }
-
-/** Most upcoming times {@link Scheduler.next} lists at once. */
-const MAX_NEXT = 1_000;
 
 /**
  * Periodic tasks: schedules declared in code are checked at bootstrap and written to the schedule
@@ -126,7 +122,7 @@ export class Scheduler implements OnModuleInit, OnApplicationBootstrap, BeforeAp
   async list(): Promise<ScheduleInfo[]> {
     const all = await this.store().all();
     const infos = await Promise.all(all.map((stored) => this.describe(stored)));
-    return infos.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return infos.sort(byId);
   }
 
   async get(id: string): Promise<ScheduleInfo | undefined> {
@@ -136,19 +132,9 @@ export class Scheduler implements OnModuleInit, OnApplicationBootstrap, BeforeAp
 
   /** The next `count` times the schedule's cadence fires after now (whether or not it is paused). */
   async next(id: string, count = 1): Promise<Date[]> {
-    if (!Number.isInteger(count) || count < 1 || count > MAX_NEXT) {
-      throw new RangeError(`next: count must be an integer from 1 to ${MAX_NEXT}`);
-    }
     const stored = await this.store().get(id);
     if (!stored) throw new UnknownScheduleError(id);
-    const cadence = cadenceOf(stored.definition);
-    const times: Date[] = [];
-    for (let at: number | undefined = this.clock.now(); times.length < count;) {
-      at = cadence.next(at);
-      if (at === undefined) break;
-      times.push(new Date(at));
-    }
-    return times;
+    return nextFireTimes(stored.definition, count, this.clock.now());
   }
 
   /**
@@ -229,22 +215,8 @@ export class Scheduler implements OnModuleInit, OnApplicationBootstrap, BeforeAp
     return this.declared;
   }
 
-  private async describe(stored: StoredSchedule): Promise<ScheduleInfo> {
-    const { definition, last, paused } = stored;
-    const record = last && (await this.backend.get(last.taskId).catch(() => undefined));
-    const base = Math.max(last?.at ?? -Infinity, stored.since);
-    const tick = paused
-      ? undefined
-      : nextTick(cadenceOf(definition), base, definition.catchUp, this.clock.now());
-    return {
-      ...definition,
-      paused,
-      lastFireAt: last && new Date(last.at),
-      lastTaskId: last?.taskId,
-      lastState: record?.state,
-      lastFiredBy: last?.by,
-      nextFireAt: tick && new Date(tick.dueAt),
-    };
+  private describe(stored: StoredSchedule): Promise<ScheduleInfo> {
+    return describeSchedule(stored, this.backend, this.clock.now());
   }
 
   private store(): ScheduleStore {
