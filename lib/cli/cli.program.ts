@@ -8,6 +8,7 @@ import { registerPurge } from './commands/purge.command.js';
 import { registerQueues } from './commands/queues.command.js';
 import { registerResult } from './commands/result.command.js';
 import { registerRevoke } from './commands/revoke.command.js';
+import { registerSchedules } from './commands/schedules.command.js';
 import { registerWorkers } from './commands/workers.command.js';
 
 /** The `celeriac` command line: global connection options, then one sub-command per operation. */
@@ -44,6 +45,7 @@ export function createProgram(session: CliSession, version: string): Command {
   registerWorkers(program, session);
   registerRevoke(program, session);
   registerEvents(program, session);
+  registerSchedules(program, session);
   // Sub-commands report usage errors the same way as the root (no process.exit inside commander).
   for (const command of allCommands(program)) {
     command
