@@ -4,7 +4,10 @@
   client) is skipped, so nothing is replayed twice.
 
   KEYS[1] dead  LIST  dead-letter records (JSON)
-  KEYS[2..5] the queue's lists, one per priority step
+  KEYS[2] the queue's lists, one per priority step (1 of 4)
+  KEYS[3] the queue's lists, one per priority step (2 of 4)
+  KEYS[4] the queue's lists, one per priority step (3 of 4)
+  KEYS[5] the queue's lists, one per priority step (4 of 4)
 
   ARGV[1] 'replay' or 'delete'
   ARGV[2..] triples of record (exact text), list number (1-4), new message (kombu JSON)

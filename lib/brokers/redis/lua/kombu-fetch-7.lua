@@ -9,7 +9,10 @@
   KEYS[1] unacked        HASH  delivery tag -> '[payload, exchange, routing key]'
   KEYS[2] unacked_index  ZSET  delivery tag -> delivery time (epoch seconds)
   KEYS[3] dead           LIST  Celeriac dead-letter records of the queue (JSON)
-  KEYS[4..7] the queue's lists, one per priority step, in reading order
+  KEYS[4] the queue's lists, one per priority step, in reading order (1 of 4)
+  KEYS[5] the queue's lists, one per priority step, in reading order (2 of 4)
+  KEYS[6] the queue's lists, one per priority step, in reading order (3 of 4)
+  KEYS[7] the queue's lists, one per priority step, in reading order (4 of 4)
 
   ARGV[1] how many messages to take, counting ARGV[6] (free prefetch slots)
   ARGV[2] queue name (the routing key of its unacked entries; dead-letter records)

@@ -5,7 +5,10 @@
   KEYS[1] unacked        HASH
   KEYS[2] unacked_index  ZSET
   KEYS[3] dead           LIST
-  KEYS[4..7] the queue's lists
+  KEYS[4] the queue's lists (1 of 4)
+  KEYS[5] the queue's lists (2 of 4)
+  KEYS[6] the queue's lists (3 of 4)
+  KEYS[7] the queue's lists (4 of 4)
 
   ARGV[1] queue name
 
