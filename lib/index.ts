@@ -37,6 +37,7 @@ export { UnknownTaskError } from './errors/unknown-task.error.js';
 export { InvalidArgumentsError } from './errors/invalid-arguments.error.js';
 export { InvalidEnvelopeError } from './errors/invalid-envelope.error.js';
 export { PayloadTooLargeError } from './errors/payload-too-large.error.js';
+export { CorruptRecordError } from './errors/corrupt-record.error.js';
 export { BrokerUnavailableError } from './errors/broker-unavailable.error.js';
 export { BrokerUnreachableError } from './errors/broker-unreachable.error.js';
 export { MissingPeerError } from './errors/missing-peer.error.js';

@@ -85,7 +85,10 @@ export class ReplyRegistry {
   }
 }
 
-type Waiter = (record: TaskRecord) => void;
+interface Waiter {
+  settle(record: TaskRecord): void;
+  fail(error: unknown): void;
+}
 
 class ReplySlot implements PendingReply {
   private record?: TaskRecord;
@@ -112,7 +115,15 @@ class ReplySlot implements PendingReply {
       this.read = read; // parsed only if somebody waits
       return;
     }
-    this.deliver(read());
+    let record: TaskRecord;
+    try {
+      record = read();
+    } catch (error) {
+      // An unreadable record (CorruptRecordError) ends the waits with that error, not a timeout.
+      for (const waiter of [...this.waiters]) waiter.fail(error);
+      return;
+    }
+    this.deliver(record);
   }
 
   settle(record: TaskRecord): void {
@@ -134,10 +145,18 @@ class ReplySlot implements PendingReply {
       if (stored && isReadyState(stored.state)) return this.done(stored);
     }
     return new Promise<TaskRecord>((resolve, reject) => {
-      const waiter: Waiter = (record) => {
-        clearTimeout(timer);
-        this.waiters.delete(waiter);
-        resolve(this.done(record));
+      const waiter: Waiter = {
+        settle: (record) => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          resolve(this.done(record));
+        },
+        fail: (error) => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          this.registry.release(this);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
       };
       const timer =
         timeoutMs === undefined
@@ -148,8 +167,12 @@ class ReplySlot implements PendingReply {
             }, timeoutMs);
       this.waiters.add(waiter);
       // A record may have arrived, or been settled, while the stored one was read.
-      const arrived = this.known();
-      if (arrived) waiter(arrived);
+      try {
+        const arrived = this.known();
+        if (arrived) waiter.settle(arrived);
+      } catch (error) {
+        waiter.fail(error);
+      }
     });
   }
 
@@ -165,7 +188,7 @@ class ReplySlot implements PendingReply {
   private deliver(record: TaskRecord): void {
     if (!isReadyState(record.state) || this.record) return;
     this.record = record;
-    for (const waiter of [...this.waiters]) waiter(record);
+    for (const waiter of [...this.waiters]) waiter.settle(record);
   }
 
   private done(record: TaskRecord): TaskRecord {

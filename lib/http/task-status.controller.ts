@@ -1,4 +1,5 @@
 import {
+  BadGatewayException,
   Controller,
   Delete,
   Get,
@@ -14,11 +15,24 @@ import { Observable } from 'rxjs';
 import { isReadyState, TaskState } from '../backends/task-state.js';
 import { GROUP_TASK } from '../canvas/workflow-step.js';
 import { TaskClient } from '../client/task.client.js';
+import { CorruptRecordError } from '../errors/corrupt-record.error.js';
 import { toStatusView, type TaskStatusView } from './task-status.view.js';
 
 /** Nothing is stored for a task sent with `ignoreResult`, so the answer says that it may be one. */
 function unknownTask(id: string): string {
   return `no task with id "${id}": unknown, expired, or sent with ignoreResult (whose state is never stored)`;
+}
+
+/**
+ * A record the backend holds but nobody can read is the store's fault, not the caller's nor this
+ * server's: `502 Bad Gateway` with a JSON body naming the task, never a bare 500.
+ */
+function asBadGateway(error: unknown): never {
+  if (!(error instanceof CorruptRecordError)) throw error;
+  throw new BadGatewayException(
+    { statusCode: 502, error: 'Bad Gateway', code: error.code, id: error.taskId, message: error.message },
+    { cause: error },
+  );
 }
 
 /**
@@ -32,7 +46,7 @@ export function createTaskStatusController(path: string): Type<unknown> {
 
     @Get(':id')
     async status(@Param('id') id: string): Promise<TaskStatusView> {
-      const record = await this.client.handle(id).info();
+      const record = await this.client.handle(id).info().catch(asBadGateway);
       if (!record) throw new NotFoundException(unknownTask(id));
       if (record.task === GROUP_TASK && !isReadyState(record.state)) {
         // A running group's record is written at its start and its end only; its live progress is one counter read.
@@ -54,9 +68,9 @@ export function createTaskStatusController(path: string): Type<unknown> {
     @HttpCode(HttpStatus.ACCEPTED)
     async revoke(@Param('id') id: string): Promise<TaskStatusView> {
       const handle = this.client.handle(id);
-      if (!(await handle.info())) throw new NotFoundException(unknownTask(id));
+      if (!(await handle.info().catch(asBadGateway))) throw new NotFoundException(unknownTask(id));
       await handle.revoke();
-      return toStatusView((await handle.info())!, path);
+      return toStatusView((await handle.info().catch(asBadGateway))!, path);
     }
 
     @Sse(':id/events')

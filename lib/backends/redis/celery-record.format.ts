@@ -2,6 +2,7 @@ import type { JsonValue } from '../../protocol/json-value.js';
 import type { TaskErrorInfo, TaskRecord } from '../task-record.js';
 import { isReadyState, TaskState } from '../task-state.js';
 import type { RecordFormat } from './record-format.js';
+import { parseRecordJson } from './record-json.js';
 
 /** States whose Celery `result` is an exception record. */
 const EXCEPTION_STATES = new Set<string>([TaskState.FAILURE, TaskState.RETRY, TaskState.REVOKED]);
@@ -54,8 +55,8 @@ export const celeryRecordFormat: RecordFormat = {
     });
   },
 
-  decode(raw: string): TaskRecord {
-    const meta = JSON.parse(raw) as Record<string, unknown>;
+  decode(raw: string, taskId: string): TaskRecord {
+    const meta = parseRecordJson(raw, taskId);
     const extras = (isObject(meta.celeriac) ? meta.celeriac : {}) as CeleriacExtras;
     const status = typeof meta.status === 'string' ? meta.status : TaskState.PENDING;
     // A custom Celery state (say PROGRESS) is a running task reporting progress.

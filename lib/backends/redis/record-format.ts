@@ -1,6 +1,8 @@
+import { CorruptRecordError } from '../../errors/corrupt-record.error.js';
 import { TaskDefinitionError } from '../../errors/task-definition.error.js';
 import type { TaskRecord } from '../task-record.js';
 import { celeryRecordFormat } from './celery-record.format.js';
+import { parseRecordJson } from './record-json.js';
 
 /**
  * How the Redis backend names and writes a task's record. A record's channel is its key, so a writer
@@ -10,8 +12,11 @@ export interface RecordFormat {
   readonly name: string;
   key(prefix: string, taskId: string): string;
   encode(record: TaskRecord): string;
-  /** Parses a stored or published record; it is untrusted input, read as data only. */
-  decode(raw: string): TaskRecord;
+  /**
+   * Parses a stored or published record of `taskId`; it is untrusted input, read as data only, and
+   * anything unreadable is a `CorruptRecordError` naming the task.
+   */
+  decode(raw: string, taskId: string): TaskRecord;
 }
 
 /** Celeriac's own record: the `TaskRecord` as JSON under `<prefix>:task:<id>`. */
@@ -19,7 +24,11 @@ export const celeriacRecordFormat: RecordFormat = {
   name: 'celeriac',
   key: (prefix, taskId) => `${prefix}:task:${taskId}`,
   encode: (record) => JSON.stringify(record),
-  decode: (raw) => JSON.parse(raw) as TaskRecord,
+  decode(raw, taskId) {
+    const record = parseRecordJson(raw, taskId);
+    if (typeof record.state !== 'string') throw new CorruptRecordError(taskId, 'it has no state');
+    return record as unknown as TaskRecord;
+  },
 };
 
 /** The format named by `backendOptions.format`. */

@@ -28,6 +28,7 @@ import { RedisScheduleStore } from './redis-schedule.store.js';
 import { RedisPolicyStore } from './redis-policy.store.js';
 import { RedisWorkflowStore } from './redis-workflow.store.js';
 import { SubscriptionHub } from '../../redis/subscription-hub.js';
+import { CorruptRecordError } from '../../errors/corrupt-record.error.js';
 import { recordFormatOf, type RecordFormat } from './record-format.js';
 
 /** `BackendOptions` with the TTL optional, so the backend can also be built directly. */
@@ -106,7 +107,7 @@ export class RedisBackend implements ResultBackend {
 
   async get(taskId: string): Promise<TaskRecord | undefined> {
     const raw = await this.call((client) => client.get(this.recordKey(taskId)));
-    return raw === null ? undefined : this.format.decode(raw);
+    return raw === null ? undefined : this.format.decode(raw, taskId);
   }
 
   /** The shared, auto-pipelined command connection (a broker on the same one may write records with its own steps). */
@@ -164,7 +165,8 @@ export class RedisBackend implements ResultBackend {
       stop = await this.subscribe(channel, (message) => {
         const cut = message.indexOf('\n');
         if (cut < 0) return;
-        listener(message.slice(0, cut), () => this.format.decode(message.slice(cut + 1)));
+        const taskId = message.slice(0, cut);
+        listener(taskId, () => this.format.decode(message.slice(cut + 1), taskId));
       });
     } catch (error) {
       this.gapListeners.delete(channel);
@@ -190,7 +192,14 @@ export class RedisBackend implements ResultBackend {
         [json, ttl, this.recordChannel(record.id), record.retries],
       ),
     )) as string | null;
-    return previous === null ? undefined : this.format.decode(previous);
+    if (previous === null) return undefined;
+    try {
+      return this.format.decode(previous, record.id);
+    } catch (error) {
+      // The script cannot read it either, so it wrote the STARTED record over it: nothing finished.
+      if (error instanceof CorruptRecordError) return undefined;
+      throw error;
+    }
   }
 
   /** One native command: `SET … PX … NX`. */
@@ -202,7 +211,9 @@ export class RedisBackend implements ResultBackend {
   }
 
   watch(taskId: string, listener: RecordListener): Promise<Unsubscribe> {
-    return this.subscribe(this.recordChannel(taskId), (message) => listener(this.format.decode(message)));
+    return this.subscribe(this.recordChannel(taskId), (message) =>
+      listener(this.format.decode(message, taskId)),
+    );
   }
 
   async revoke(taskId: string): Promise<void> {

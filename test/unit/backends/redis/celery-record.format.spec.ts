@@ -23,7 +23,7 @@ describe('Celery result record format', () => {
       name: 'js.fail',
       retries: 1,
     });
-    expect(celeryRecordFormat.decode(celeryRecordFormat.encode(record))).toMatchObject(record);
+    expect(celeryRecordFormat.decode(celeryRecordFormat.encode(record), record.id)).toMatchObject(record);
   });
 
   it("reads Celery's records: results, failures as text only, custom states as progress", () => {
@@ -35,7 +35,7 @@ describe('Celery result record format', () => {
       date_done: '2030-01-01T00:00:01.500000',
       task_id: 'a',
     };
-    expect(celeryRecordFormat.decode(JSON.stringify(success))).toMatchObject({
+    expect(celeryRecordFormat.decode(JSON.stringify(success), 'a-task')).toMatchObject({
       id: 'a',
       state: 'SUCCESS',
       result: 5,
@@ -48,13 +48,13 @@ describe('Celery result record format', () => {
       traceback: 'tb',
       task_id: 'b',
     };
-    expect(celeryRecordFormat.decode(JSON.stringify(hostile)).error).toEqual({
+    expect(celeryRecordFormat.decode(JSON.stringify(hostile), 'a-task').error).toEqual({
       name: 'system',
       message: 'rm -rf /',
       stack: 'tb',
     });
     const progress = { status: 'PROGRESS', result: { done: 3 }, task_id: 'c' };
-    expect(celeryRecordFormat.decode(JSON.stringify(progress))).toMatchObject({
+    expect(celeryRecordFormat.decode(JSON.stringify(progress), 'a-task')).toMatchObject({
       state: 'STARTED',
       progress: { done: 3 },
     });
