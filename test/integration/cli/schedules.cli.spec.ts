@@ -6,6 +6,7 @@ import { CELERIAC_BACKEND } from '../../../lib/celeriac.constants.js';
 import { CeleriacModule, Scheduler } from '../../../lib/index.js';
 import type { ScheduleInfo } from '../../../lib/index.js';
 import { deleteRedisKeys } from '../../../bench/support/redis-keys.js';
+import { compiledEntry } from '../../fixtures/pools/compiled-fixtures.js';
 import { TickTasks } from '../../fixtures/scheduler/tick-tasks.js';
 import { AMQP_URL } from '../amqp/support/rabbit.js';
 import { celeriac, jsonOf, randomPrefix } from './support/cli-rig.js';
@@ -26,6 +27,8 @@ describe('celeriac schedules', () => {
   let app: INestApplicationContext;
 
   beforeAll(async () => {
+    // The binary is compiled once for every spec (and cached); a fresh build takes a while.
+    await compiledEntry('lib/cli/main.ts');
     const moduleRef = await Test.createTestingModule({
       imports: [
         CeleriacModule.forRoot({
@@ -59,7 +62,7 @@ describe('celeriac schedules', () => {
     });
     await firstFire;
     await unwatch?.();
-  }, 60_000);
+  }, 240_000);
 
   afterAll(async () => {
     await app?.close();
