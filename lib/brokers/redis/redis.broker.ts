@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { MAX_PRIORITY, MIN_PRIORITY } from '../../celeriac.constants.js';
+import { checkPriority } from '../priority.js';
+import { MIN_PRIORITY } from '../../celeriac.constants.js';
 import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
 import { CeleriacError } from '../../errors/celeriac.error.js';
 import { TaskDefinitionError } from '../../errors/task-definition.error.js';
@@ -312,16 +313,6 @@ type StoredDeadLetter = DeadLetter & { priority?: number };
 
 function publicLetter({ priority: _priority, ...letter }: StoredDeadLetter): DeadLetter {
   return letter;
-}
-
-function checkPriority(priority: number): number {
-  if (!Number.isInteger(priority) || priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
-    throw new CeleriacError(
-      'INVALID_OPTION',
-      `priority must be an integer from ${MIN_PRIORITY} to ${MAX_PRIORITY} (got ${priority})`,
-    );
-  }
-  return priority;
 }
 
 /**

@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { MAX_PRIORITY, MIN_PRIORITY } from '../../../celeriac.constants.js';
-import { CeleriacError } from '../../../errors/celeriac.error.js';
+import { checkPriority } from '../../priority.js';
 import {
   connectClient,
   createRedisClient,
@@ -242,14 +241,4 @@ export class KombuTransport implements KombuConsumerHost, RestoreHost {
     const wanted = messageIds ? new Set(messageIds) : undefined;
     return (await this.readDead(queue, -1)).filter(([, letter]) => !wanted || wanted.has(letter.messageId));
   }
-}
-
-function checkPriority(priority: number): number {
-  if (!Number.isInteger(priority) || priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
-    throw new CeleriacError(
-      'INVALID_OPTION',
-      `priority must be an integer from ${MIN_PRIORITY} to ${MAX_PRIORITY} (got ${priority})`,
-    );
-  }
-  return priority;
 }
