@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { Consumer, DeliveryHandler } from '../broker.interface.js';
+import { PrefetchSlots } from './prefetch-slots.js';
 import { whenReady, type RedisClient } from '../../redis/redis-connection.js';
 import { RedisDelivery, type FetchedMessage } from './redis-delivery.js';
 
@@ -32,8 +33,7 @@ const RECONNECT_CHECK_MS = 1_000;
  */
 export class RedisConsumer implements Consumer {
   private cancelled = false;
-  private unsettled = 0;
-  private slotFreed?: () => void;
+  private readonly slots: PrefetchSlots;
   private loop?: Promise<void>;
   private degraded = false;
 
@@ -43,8 +43,10 @@ export class RedisConsumer implements Consumer {
     private readonly wakeKey: string,
     private readonly blocking: RedisClient,
     private readonly handler: DeliveryHandler,
-    private readonly prefetch: number,
-  ) {}
+    prefetch: number,
+  ) {
+    this.slots = new PrefetchSlots(prefetch);
+  }
 
   start(): void {
     this.loop = this.run();
@@ -53,7 +55,7 @@ export class RedisConsumer implements Consumer {
   async cancel(): Promise<void> {
     if (this.cancelled) return this.loop;
     this.cancelled = true;
-    this.slotFreed?.();
+    this.slots.wake();
     // Interrupts a blocking read. If that read had already taken the wake-up marker, signal() puts
     // it back so another consumer still hears of the ready work.
     this.blocking.disconnect();
@@ -63,9 +65,9 @@ export class RedisConsumer implements Consumer {
 
   private async run(): Promise<void> {
     while (!this.cancelled) {
-      await this.freeSlot();
+      await this.slots.whenFree();
       if (this.cancelled) return;
-      const wanted = this.prefetch - this.unsettled;
+      const wanted = this.slots.free;
       const result = await this.fetch(wanted);
       if (!result) continue;
       for (const message of result.messages) this.dispatch(message);
@@ -106,27 +108,7 @@ export class RedisConsumer implements Consumer {
   }
 
   private dispatch(message: FetchedMessage): void {
-    this.unsettled++;
-    const delivery = this.host.deliver(this.queue, message, () => this.onReleased());
-    try {
-      this.handler(delivery);
-    } catch (error) {
-      this.host.logger.error(
-        `queue "${this.queue}": delivery handler threw (${(error as Error).message}); requeueing`,
-      );
-      delivery.requeue().catch(() => undefined);
-    }
-  }
-
-  private onReleased(): void {
-    this.unsettled--;
-    const wake = this.slotFreed;
-    this.slotFreed = undefined;
-    wake?.();
-  }
-
-  private freeSlot(): Promise<void> {
-    if (this.unsettled < this.prefetch || this.cancelled) return Promise.resolve();
-    return new Promise((resolve) => (this.slotFreed = resolve));
+    const delivery = this.host.deliver(this.queue, message, () => this.slots.release());
+    this.slots.dispatch(delivery, this.handler, this.host.logger, this.queue);
   }
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { Consumer, DeliveryHandler } from '../../broker.interface.js';
+import { PrefetchSlots } from '../prefetch-slots.js';
 import { whenReady, type RedisClient } from '../../../redis/redis-connection.js';
 import type { RedisDelivery } from '../redis-delivery.js';
 
@@ -44,8 +45,7 @@ const INTERRUPT_BOUND_MS = 2_000;
  */
 export class KombuConsumer implements Consumer {
   private cancelled = false;
-  private unsettled = 0;
-  private slotFreed?: () => void;
+  private readonly slots: PrefetchSlots;
   private loop?: Promise<void>;
   private popped?: PoppedElement;
   private blockingId?: number;
@@ -57,8 +57,9 @@ export class KombuConsumer implements Consumer {
     private readonly queue: string,
     private readonly blocking: RedisClient,
     private readonly handler: DeliveryHandler,
-    private readonly prefetch: number,
+    prefetch: number,
   ) {
+    this.slots = new PrefetchSlots(prefetch);
     blocking.on('ready', () => void this.learnId());
   }
 
@@ -70,7 +71,7 @@ export class KombuConsumer implements Consumer {
   async cancel(): Promise<void> {
     if (this.cancelled) return this.loop;
     this.cancelled = true;
-    this.slotFreed?.();
+    this.slots.wake();
     await this.interrupt();
     await this.pushBack();
     this.blocking.disconnect();
@@ -98,9 +99,9 @@ export class KombuConsumer implements Consumer {
 
   private async run(): Promise<void> {
     while (!this.cancelled) {
-      await this.freeSlot();
+      await this.slots.whenFree();
       if (this.cancelled) return;
-      const wanted = this.prefetch - this.unsettled;
+      const wanted = this.slots.free;
       const take = await this.take(wanted);
       if (!take) continue;
       for (const delivery of take.deliveries) this.dispatch(delivery);
@@ -127,7 +128,7 @@ export class KombuConsumer implements Consumer {
   private async take(wanted: number): Promise<KombuTake | undefined> {
     const popped = this.popped;
     try {
-      const take = await this.host.take(this.queue, wanted, () => this.onReleased(), popped?.raw);
+      const take = await this.host.take(this.queue, wanted, () => this.slots.release(), popped?.raw);
       this.popped = undefined;
       if (this.degraded) this.host.logger.log(`queue "${this.queue}": consuming again`);
       this.degraded = false;
@@ -173,30 +174,10 @@ export class KombuConsumer implements Consumer {
   }
 
   private dispatch(delivery: RedisDelivery): void {
-    this.unsettled++;
-    try {
-      this.handler(delivery);
-    } catch (error) {
-      this.host.logger.error(
-        `queue "${this.queue}": delivery handler threw (${(error as Error).message}); requeueing`,
-      );
-      delivery.requeue().catch(() => undefined);
-    }
+    this.slots.dispatch(delivery, this.handler, this.host.logger, this.queue);
   }
 
   private warn(what: string, error: Error): void {
     this.host.logger.warn(`queue "${this.queue}": cannot ${what} (${error.message}); waiting for Redis`);
-  }
-
-  private onReleased(): void {
-    this.unsettled--;
-    const wake = this.slotFreed;
-    this.slotFreed = undefined;
-    wake?.();
-  }
-
-  private freeSlot(): Promise<void> {
-    if (this.unsettled < this.prefetch || this.cancelled) return Promise.resolve();
-    return new Promise((resolve) => (this.slotFreed = resolve));
   }
 }
