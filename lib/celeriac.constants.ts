@@ -23,6 +23,11 @@ export const DEFAULT_UNCONSUMED_QUEUE_WARNING_MS = 30_000;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 /** A message delivered this many times without an outcome is dead-lettered as poison. */
 export const DEFAULT_MAX_DELIVERIES = 5;
+/**
+ * How long a call to a broker or result backend (a Redis command, an AMQP publish confirm or channel
+ * operation) may wait for its answer before it fails with `BrokerUnavailableError`.
+ */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 2_000;
 /** How many dead letters `Broker.deadLetters()` returns when no limit is given. */
 export const DEFAULT_DEAD_LETTER_READ_LIMIT = 100;
 /** Priorities run from 0 (lowest) to 9 (highest), as RabbitMQ orders them. */

@@ -4,6 +4,7 @@ import { BrokerUnavailableError } from '../errors/broker-unavailable.error.js';
 import { CeleriacError } from '../errors/celeriac.error.js';
 import { redactUrl } from '../brokers/broker-url.js';
 import type { RedisExtraOptions } from './redis-options.js';
+import { connectDeadlineOf, deadlineOptions } from './redis-deadlines.js';
 
 /** A standalone connection or a cluster client: both run the same commands and scripts. */
 export type RedisClient = Redis | Cluster;
@@ -39,6 +40,7 @@ export function createRedisClient(
   const options: RedisOptions = {
     ...extra.redisOptions,
     ...ROLE_OPTIONS[role],
+    ...deadlineOptions(extra, role === 'blocking'),
     enableOfflineQueue: false,
     lazyConnect: true,
     // CLIENT LIST shows what each connection is for: `<connectionName or celeriac>:<role>[:<label>]`.
@@ -120,12 +122,22 @@ export async function connectClient(client: RedisClient): Promise<void> {
   let lastError: Error | undefined;
   const remember = (error: Error): void => void (lastError = error);
   client.on('error', remember);
+  const options = client instanceof Cluster ? (client.options.redisOptions ?? {}) : client.options;
+  const deadlineMs = connectDeadlineOf(options);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${deadlineMs} ms (Redis frozen, overloaded or unreachable)`)),
+      deadlineMs,
+    );
+  });
   try {
-    await client.connect();
+    await Promise.race([client.connect(), deadline]);
   } catch (error) {
     client.disconnect();
     throw new BrokerUnavailableError('redis', lastError ?? error);
   } finally {
+    clearTimeout(timer);
     client.off('error', remember);
   }
 }
@@ -156,6 +168,15 @@ export function toBrokerError(error: unknown): Error {
     const cause = new Error('no connection to Redis (down or reconnecting); nothing was sent', {
       cause: error,
     });
+    return new BrokerUnavailableError('redis', cause);
+  }
+  if (error instanceof Error && error.message === 'Command timed out') {
+    // Sent, but not answered within commandTimeoutMs: Redis may still run it once it recovers.
+    const cause = new Error(
+      'no reply from Redis within commandTimeoutMs (frozen, overloaded or unreachable); ' +
+        'the command was not confirmed',
+      { cause: error },
+    );
     return new BrokerUnavailableError('redis', cause);
   }
   return new BrokerUnavailableError('redis', error);

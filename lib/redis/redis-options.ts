@@ -13,6 +13,13 @@ export interface RedisExtraOptions {
   redisOptions?: RedisOptions;
   /** Passed to the ioredis `Cluster`. */
   clusterOptions?: ClusterOptions;
+  /**
+   * How long a Redis command may wait for its reply, in ms (default 2000). Past it the call fails
+   * with `BrokerUnavailableError` (a send answers 503 through `@Accepted()`) instead of hanging on a
+   * frozen or unreachable server. Blocking reads of idle consumers keep their own deadline: the time
+   * they block plus this margin.
+   */
+  commandTimeoutMs?: number;
   /** Warn at start-up when `maxmemory-policy` may evict keys (default true). */
   checkConfig?: boolean;
 }

@@ -88,8 +88,26 @@ export class RedisConsumer implements Consumer {
           `queue "${this.queue}": cannot fetch (${(error as Error).message}); waiting for Redis`,
         );
       this.degraded = true;
-      await whenReady(this.host.commandClient, RECONNECT_CHECK_MS);
+      await this.untilAnswering();
       return undefined;
+    }
+  }
+
+  /**
+   * Waits until Redis answers again before the next fetch. A fetch cut by its deadline on a frozen
+   * server still runs when the server thaws, and leases what it takes to a reply nobody reads (those
+   * messages come back when their lease ends); a PING that times out takes nothing.
+   */
+  private async untilAnswering(): Promise<void> {
+    while (!this.cancelled) {
+      await whenReady(this.host.commandClient, RECONNECT_CHECK_MS);
+      try {
+        await this.host.commandClient.ping();
+        return;
+      } catch {
+        // Timed out, or refused (LOADING): ask again a little later, not in a tight loop.
+        await new Promise((resolve) => setTimeout(resolve, RECONNECT_CHECK_MS));
+      }
     }
   }
 

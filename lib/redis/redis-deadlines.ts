@@ -1,0 +1,44 @@
+import type { RedisOptions } from 'ioredis';
+import { DEFAULT_COMMAND_TIMEOUT_MS } from '../celeriac.constants.js';
+import { CeleriacError } from '../errors/celeriac.error.js';
+import type { RedisExtraOptions } from './redis-options.js';
+
+/** ioredis' own default for opening the socket. */
+const IOREDIS_CONNECT_TIMEOUT_MS = 10_000;
+
+/** `commandTimeoutMs` after its default; a value that is not a positive number names the setting. */
+export function commandTimeoutOf(extra: RedisExtraOptions): number {
+  const value = extra.commandTimeoutMs ?? extra.redisOptions?.commandTimeout;
+  if (value === undefined) return DEFAULT_COMMAND_TIMEOUT_MS;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new CeleriacError(
+      'INVALID_OPTION',
+      `Redis option "commandTimeoutMs" must be a positive number of ms (got ${String(value)})`,
+    );
+  }
+  return value;
+}
+
+/**
+ * The deadline of each command on a connection. Command and subscriber connections give every
+ * command `commandTimeoutMs`: a frozen server (SIGSTOP, a hung host: the socket stays open, nothing
+ * answers) fails the call instead of hanging it. A blocking read waits on purpose, so a blocking
+ * connection's reads get their own deadline instead: the time they asked Redis to block, plus
+ * `commandTimeoutMs` of margin; past it ioredis ends the read with no reply, as Redis would.
+ */
+export function deadlineOptions(extra: RedisExtraOptions, blocking: boolean): RedisOptions {
+  const timeoutMs = commandTimeoutOf(extra);
+  if (blocking)
+    return { commandTimeout: undefined, blockingTimeout: timeoutMs, blockingTimeoutGrace: timeoutMs };
+  return { commandTimeout: timeoutMs };
+}
+
+/**
+ * How long opening a connection may take: the socket (ioredis' `connectTimeout`), then the
+ * handshake (AUTH, SELECT, the ready check), which a frozen server accepts into its backlog and
+ * never answers. Read from the client's own options, whatever role it has.
+ */
+export function connectDeadlineOf(options: RedisOptions): number {
+  const handshake = options.commandTimeout ?? options.blockingTimeout ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  return (options.connectTimeout ?? IOREDIS_CONNECT_TIMEOUT_MS) + handshake;
+}
