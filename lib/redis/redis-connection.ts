@@ -3,6 +3,7 @@ import { Cluster, Redis, ReplyError, type ClusterNode, type RedisOptions } from 
 import { BrokerUnavailableError } from '../errors/broker-unavailable.error.js';
 import { CeleriacError } from '../errors/celeriac.error.js';
 import { redactUrl } from '../brokers/broker-url.js';
+import { outageLogOf, type OutageLog } from '../brokers/outage-log.js';
 import type { RedisExtraOptions } from './redis-options.js';
 import { connectDeadlineOf, deadlineOptions } from './redis-deadlines.js';
 
@@ -46,7 +47,35 @@ export function createRedisClient(
     // CLIENT LIST shows what each connection is for: `<connectionName or celeriac>:<role>[:<label>]`.
     connectionName: connectionNameOf(extra, role, label),
   };
-  if (!extra.cluster) return new Redis(url, options);
+  const client = extra.cluster ? createCluster(url, extra, options) : new Redis(url, options);
+  watchOutages(client, redisOutageLog(url, extra));
+  return client;
+}
+
+/** The process's outage log of the Redis (or Redis Cluster) a URL points at. */
+export function redisOutageLog(url: string, extra: RedisExtraOptions): OutageLog {
+  const { host, port } = parseRedisUrl(url);
+  return outageLogOf(`${extra.cluster ? 'Redis Cluster' : 'Redis'} at ${host}:${port}`, 'CeleriacRedis');
+}
+
+/**
+ * Every client gets an `error` listener (without one ioredis prints "Unhandled error event" at each
+ * retry). Failures before the first `ready` are the connect call's to report; after it, an outage
+ * is one WARN line for the whole process, and its end one line more.
+ */
+function watchOutages(client: RedisClient, outages: OutageLog): void {
+  let opened = false;
+  client.on('error', (error: Error) => {
+    if (opened) outages.down(client, redactUrl(error.message));
+  });
+  client.on('ready', () => {
+    if (opened) outages.up(client);
+    opened = true;
+  });
+  client.on('end', () => outages.forget(client));
+}
+
+function createCluster(url: string, extra: RedisExtraOptions, options: RedisOptions): Cluster {
   const seed = parseRedisUrl(url);
   if (seed.db !== 0)
     throw new CeleriacError('INVALID_OPTION', `Redis Cluster has only database 0: "${redactUrl(url)}"`);

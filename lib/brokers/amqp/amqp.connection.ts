@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { connect, type ChannelModel, type SocketOptions } from 'amqplib';
 import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
+import { redactUrl } from '../broker-url.js';
+import { outageLogOf, type OutageLog } from '../outage-log.js';
 import type { ResolvedAmqpBrokerOptions } from './amqp-broker.options.js';
 
 type ReconnectListener = (model: ChannelModel) => void;
@@ -23,6 +25,7 @@ export class AmqpConnection {
   private blockedReason?: string;
   private readonly listeners = new Set<ReconnectListener>();
   private readonly logger: Logger;
+  private readonly outages: OutageLog;
 
   constructor(
     private readonly url: string,
@@ -30,6 +33,7 @@ export class AmqpConnection {
     private readonly options: ResolvedAmqpBrokerOptions,
   ) {
     this.logger = new Logger(`Celeriac amqp ${role}`);
+    this.outages = outageLogOf(`RabbitMQ at ${serverOf(url)}`, 'CeleriacAmqp');
   }
 
   /** Connects unless already connected; rejects with `BrokerUnavailableError` if RabbitMQ does not answer. */
@@ -74,6 +78,7 @@ export class AmqpConnection {
     this.closed = true;
     clearTimeout(this.retryTimer);
     this.listeners.clear();
+    this.outages.forget(this);
     const model = this.model ?? (await this.opening?.catch(() => undefined));
     this.model = undefined;
     await model?.close().catch(() => undefined);
@@ -99,11 +104,14 @@ export class AmqpConnection {
     return model;
   }
 
-  /** amqplib emits `error` then `close`; an `error` without a listener would crash the process. */
+  /**
+   * amqplib emits `error` then `close`; an `error` without a listener would crash the process. The
+   * loss is logged once per outage by `lost`, not here.
+   */
   private watch(model: ChannelModel): void {
     model.on('error', (error: Error) => {
       this.lastError = error;
-      this.logger.warn(`connection error: ${error.message}`);
+      this.logger.debug?.(`${this.role} connection error: ${error.message}`);
     });
     model.on('close', (error?: Error) => this.lost(model, error));
     model.on('blocked', (reason: string) => {
@@ -119,7 +127,7 @@ export class AmqpConnection {
     this.blockedReason = undefined;
     this.lastError = error ?? this.lastError ?? new Error('connection closed');
     if (this.closed) return;
-    this.logger.warn(`connection lost (${this.lastError.message}); reconnecting`);
+    this.outages.down(this, `${this.role} connection lost: ${redactUrl(this.lastError.message)}`);
     this.scheduleReconnect();
   }
 
@@ -135,7 +143,7 @@ export class AmqpConnection {
     if (this.closed) return;
     try {
       const model = await this.open();
-      this.logger.log(`reconnected after ${this.attempts} attempt(s)`);
+      this.outages.up(this);
       for (const listener of [...this.listeners]) listener(model);
     } catch {
       if (!this.closed && !this.model) this.scheduleReconnect();
@@ -161,11 +169,16 @@ export class AmqpConnection {
 
   private unavailable(cause: unknown): BrokerUnavailableError {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    return new BrokerUnavailableError('amqp', new Error(`${redacted(this.url)}: ${reason}`));
+    return new BrokerUnavailableError('amqp', new Error(`${redactUrl(this.url)}: ${reason}`));
   }
 }
 
-/** Hides the password before the URL goes into an error message or a log. */
-function redacted(url: string): string {
-  return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
+/** `host:port` of an AMQP URL, for log lines. */
+function serverOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || (parsed.protocol === 'amqps:' ? 5671 : 5672)}`;
+  } catch {
+    return redactUrl(url);
+  }
 }

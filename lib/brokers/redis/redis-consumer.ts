@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { Consumer, DeliveryHandler } from '../broker.interface.js';
 import { PrefetchSlots } from './prefetch-slots.js';
+import type { OutageLog } from '../outage-log.js';
 import { whenReady, type RedisClient } from '../../redis/redis-connection.js';
 import { RedisDelivery, type FetchedMessage } from './redis-delivery.js';
 
@@ -17,6 +18,8 @@ export interface ConsumerHost {
   readonly commandClient: RedisClient;
   readonly logger: Logger;
   readonly maxBlockMs: number;
+  /** Where a consumer that cannot fetch reports it: one line per outage for the whole process. */
+  readonly outages: OutageLog;
   fetch(queue: string, count: number): Promise<FetchResult>;
   /** Re-arms the queue's wake-up marker if ready work exists. */
   signal(queue: string): Promise<void>;
@@ -60,6 +63,7 @@ export class RedisConsumer implements Consumer {
     // it back so another consumer still hears of the ready work.
     this.blocking.disconnect();
     await this.loop;
+    this.host.outages.forget(this);
     await this.host.signal(this.queue).catch(() => undefined);
   }
 
@@ -78,15 +82,13 @@ export class RedisConsumer implements Consumer {
   private async fetch(count: number): Promise<FetchResult | undefined> {
     try {
       const result = await this.host.fetch(this.queue, count);
-      if (this.degraded) this.host.logger.log(`queue "${this.queue}": consuming again`);
+      if (this.degraded) this.host.outages.up(this);
       this.degraded = false;
       return result;
     } catch (error) {
       if (this.cancelled) return undefined;
-      if (!this.degraded)
-        this.host.logger.warn(
-          `queue "${this.queue}": cannot fetch (${(error as Error).message}); waiting for Redis`,
-        );
+      // A frozen server breaks no connection: the consumer's failed fetch is what reports it.
+      this.host.outages.down(this, `queue "${this.queue}": cannot fetch: ${(error as Error).message}`);
       this.degraded = true;
       await this.untilAnswering();
       return undefined;

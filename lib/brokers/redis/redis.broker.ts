@@ -15,6 +15,7 @@ import type {
   PublishOptions,
   QueueStats,
 } from '../broker.interface.js';
+import type { OutageLog } from '../outage-log.js';
 import { ConsumerCensus } from './consumer-census.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { brokerScripts, QueueScripts } from './queue-scripts.js';
@@ -27,6 +28,7 @@ import {
   checkEvictionPolicy,
   connectClient,
   createRedisClient,
+  redisOutageLog,
   toBrokerError,
   type RedisClient,
 } from '../../redis/redis-connection.js';
@@ -61,6 +63,7 @@ export class RedisBroker implements Broker, ConsumerHost {
   private readonly kombu: KombuTransport;
   private connection?: CommandConnection;
   private connecting?: Promise<void>;
+  private outageLog?: OutageLog;
 
   constructor(private readonly options: ConnectionOptions) {
     this.extra = options.extra ?? {};
@@ -76,6 +79,11 @@ export class RedisBroker implements Broker, ConsumerHost {
       (queue, pairs) => this.scripts.renew(this.keysOf(queue), this.settings.leaseMs, pairs),
       this.logger,
     );
+  }
+
+  /** @internal The process's outage log of this broker's Redis, shared by its consumers. */
+  get outages(): OutageLog {
+    return (this.outageLog ??= redisOutageLog(this.options.url, this.extra));
   }
 
   /** The shared, auto-pipelined command connection. */

@@ -1,0 +1,48 @@
+import { Logger, type LoggerService } from '@nestjs/common';
+
+/**
+ * One WARN line when a server becomes unreachable and one line when it answers again, however many
+ * connections of this process it breaks and however often each retries. Connections report each
+ * error and each recovery; the server counts as down while any of them is.
+ */
+export class OutageLog {
+  private readonly broken = new Set<object>();
+  private since = 0;
+
+  constructor(
+    private readonly server: string,
+    private readonly logger: LoggerService,
+  ) {}
+
+  /** `connection` failed (a socket error, a refused reconnect); the first failure of an outage is logged. */
+  down(connection: object, reason: string): void {
+    if (this.broken.has(connection)) return;
+    this.broken.add(connection);
+    if (this.broken.size > 1) return;
+    this.since = Date.now();
+    this.logger.warn(
+      `${this.server} is unreachable (${reason}); reconnecting in the background — ` +
+        'calls fail with BrokerUnavailableError until it is back',
+    );
+  }
+
+  /** `connection` works again; the last one to recover ends the outage. */
+  up(connection: object): void {
+    if (!this.broken.delete(connection) || this.broken.size > 0) return;
+    this.logger.log(`${this.server} is reachable again (after ${Date.now() - this.since} ms)`);
+  }
+
+  /** `connection` was closed for good: it no longer keeps an outage open (and says nothing). */
+  forget(connection: object): void {
+    this.broken.delete(connection);
+  }
+}
+
+const logs = new Map<string, OutageLog>();
+
+/** The process's outage log of one server, e.g. `Redis at 10.0.0.5:6379`. */
+export function outageLogOf(server: string, context: string): OutageLog {
+  let log = logs.get(server);
+  if (!log) logs.set(server, (log = new OutageLog(server, new Logger(context))));
+  return log;
+}
