@@ -9,6 +9,21 @@ export interface WriteOptions {
   ttlMs?: number;
   /** Also send the record to this reply address (a final record of a task whose envelope names it). */
   replyTo?: string;
+  /**
+   * The writing attempt's fence (see `claimAttempt`; 0 for an attempt that claimed none). A backend
+   * that fences refuses the write, atomically, with a `StaleAttemptError` when the stored record was
+   * claimed by a later attempt (a higher fence). Absent: not an attempt's write; the record's fence is
+   * kept.
+   */
+  fence?: number;
+}
+
+/** What `claimAttempt` found and took. */
+export interface AttemptClaim {
+  /** The record that was there before, if any. */
+  previous?: TaskRecord;
+  /** This attempt's fence: higher than any before it; its writes carry it. */
+  fence: number;
 }
 
 /**
@@ -64,6 +79,14 @@ export interface ResultBackend {
    * written. Returns the record that was there before, if any.
    */
   markStarted(record: TaskRecord, options?: WriteOptions): Promise<TaskRecord | undefined>;
+  /**
+   * Optional (a backend with it fences the writes of stale attempts): claims a new attempt of the
+   * task in one step — the stored fence goes up by one and is returned — unless the task already
+   * finished at this retry or a later one (a redelivered copy), which is returned as `previous`
+   * with nothing written. With `start`, `record` (STARTED) is written as `markStarted` writes it;
+   * without, the stored record keeps its state and `record` is stored only where there was none.
+   */
+  claimAttempt?(record: TaskRecord, options: WriteOptions & { start: boolean }): Promise<AttemptClaim>;
   /**
    * Call `listener` on every later write of `taskId`. Resolves once the subscription is live,
    * so a caller that reads after subscribing cannot miss a write.

@@ -3,6 +3,7 @@ import type { ResultBackend } from '../../lib/backends/result-backend.interface.
 import type { TaskRecord } from '../../lib/backends/task-record.js';
 import { type TaskState, TaskState as State } from '../../lib/backends/task-state.js';
 import { Collector, sleep } from './conformance-helpers.js';
+import { fencingCases } from './backend-fencing.cases.js';
 
 /** Makes an unconnected result backend whose keys all live under `prefix`; the suite calls `connect()`. */
 export type BackendFactory = (prefix: string) => Promise<ResultBackend> | ResultBackend;
@@ -115,6 +116,8 @@ export function describeBackendConformance(name: string, makeBackend: BackendFac
       expect(await backend.get(id)).toMatchObject({ state: State.STARTED, retries: 1 });
       await unsubscribe();
     });
+
+    describe('fenced writes', () => fencingCases(() => openBackend()));
 
     it('returns undefined for an unknown id', async () => {
       const backend = await openBackend();

@@ -1,5 +1,6 @@
+import { STALE_FENCE, StaleAttemptError } from '../../errors/stale-attempt.error.js';
 import { READY_STATES } from '../task-state.js';
-import type { RecordListener, RevokeListener } from '../result-backend.interface.js';
+import type { AttemptClaim, RecordListener, RevokeListener } from '../result-backend.interface.js';
 import type { TaskRecord } from '../task-record.js';
 import { ExpiryIndex } from './expiry-index.js';
 
@@ -10,6 +11,8 @@ interface StoredRecord {
   /** Kept as JSON, as a remote backend would: every read and notification gets a fresh copy. */
   json: string;
   expiresAt: number;
+  /** The newest attempt's fence (0: none claimed). */
+  fence: number;
 }
 
 /** Expiry keys: records and revocations of one id expire independently. */
@@ -98,25 +101,38 @@ export class MemoryResultStore {
   /** Writes `record` unless the task already finished at this retry or later; returns the previous record. */
   markStarted(record: TaskRecord, ttlMs: number): TaskRecord | undefined {
     const previous = this.get(record.id);
-    const finished = previous && READY_STATES.has(previous.state) && previous.retries >= record.retries;
-    if (!finished) this.write(record, ttlMs);
+    if (!finishedAt(previous, record.retries)) this.write(record, ttlMs);
     return previous;
+  }
+
+  /** See `ResultBackend.claimAttempt`. */
+  claimAttempt(record: TaskRecord, ttlMs: number, start: boolean): AttemptClaim {
+    const previous = this.get(record.id);
+    const stored = previous && this.records.get(record.id);
+    if (finishedAt(previous, record.retries)) return { previous, fence: stored?.fence ?? 0 };
+    const fence = (stored?.fence ?? 0) + 1;
+    if (start) this.write(record, ttlMs, fence);
+    else if (stored) stored.fence = fence;
+    else this.store(record, ttlMs, fence);
+    return { previous, fence };
   }
 
   /** Stores a record unless the task has a live one; notifies nobody. */
   create(record: TaskRecord, ttlMs: number): void {
     const stored = this.records.get(record.id);
     if (stored && stored.expiresAt > performance.now()) return;
-    const expiresAt = performance.now() + ttlMs;
-    this.records.set(record.id, { json: JSON.stringify(record), expiresAt });
-    this.expiry.set(recordKey(record.id), expiresAt);
+    this.store(record, ttlMs, 0);
   }
 
-  write(record: TaskRecord, ttlMs: number): void {
-    const json = JSON.stringify(record);
-    const expiresAt = performance.now() + ttlMs;
-    this.records.set(record.id, { json, expiresAt });
-    this.expiry.set(recordKey(record.id), expiresAt);
+  /**
+   * Stores and announces a record. With a `fence` (an attempt's write) it is refused with a
+   * `StaleAttemptError` when a later attempt claimed the record; without, the stored fence stays.
+   */
+  write(record: TaskRecord, ttlMs: number, fence?: number): void {
+    const current = this.get(record.id) && this.records.get(record.id);
+    const held = current?.fence ?? 0;
+    if (fence !== undefined && held > fence) throw new StaleAttemptError(record.id, STALE_FENCE);
+    const json = this.store(record, ttlMs, Math.max(held, fence ?? 0));
     const listeners = this.watchers.get(record.id);
     if (listeners) this.notify(listeners, () => JSON.parse(json) as TaskRecord);
   }
@@ -159,6 +175,14 @@ export class MemoryResultStore {
     return () => void this.revokeListeners.delete(subscription);
   }
 
+  private store(record: TaskRecord, ttlMs: number, fence: number): string {
+    const json = JSON.stringify(record);
+    const expiresAt = performance.now() + ttlMs;
+    this.records.set(record.id, { json, expiresAt, fence });
+    this.expiry.set(recordKey(record.id), expiresAt);
+    return json;
+  }
+
   private expire(key: string): void {
     this.expiry.delete(key);
     const separator = key.indexOf(':');
@@ -185,4 +209,9 @@ export class MemoryResultStore {
       }
     });
   }
+}
+
+/** Whether `record` is a final state at `retries` or a later retry: a redelivered copy finds it so. */
+function finishedAt(record: TaskRecord | undefined, retries: number): boolean {
+  return record !== undefined && READY_STATES.has(record.state) && record.retries >= retries;
 }

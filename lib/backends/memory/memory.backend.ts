@@ -2,6 +2,7 @@ import { DEFAULT_RESULT_TTL_MS } from '../../celeriac.constants.js';
 import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
 import type { ConnectionOptions } from '../../brokers/broker-connection.options.js';
 import type {
+  AttemptClaim,
   RecordListener,
   ResultBackend,
   RevokeListener,
@@ -61,12 +62,16 @@ export class MemoryBackend implements ResultBackend {
     return this.run(() => this.attach().markStarted(record, this.ttl(options.ttlMs)));
   }
 
+  claimAttempt(record: TaskRecord, options: WriteOptions & { start: boolean }): Promise<AttemptClaim> {
+    return this.run(() => this.attach().claimAttempt(record, this.ttl(options.ttlMs), options.start));
+  }
+
   create(record: TaskRecord, options: WriteOptions = {}): Promise<void> {
     return this.run(() => this.attach().create(record, this.ttl(options.ttlMs)));
   }
 
   write(record: TaskRecord, options: WriteOptions = {}): Promise<void> {
-    return this.run(() => this.attach().write(record, this.ttl(options.ttlMs)));
+    return this.run(() => this.attach().write(record, this.ttl(options.ttlMs), options.fence));
   }
 
   watch(taskId: string, listener: RecordListener): Promise<Unsubscribe> {

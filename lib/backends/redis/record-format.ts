@@ -26,6 +26,8 @@ export const celeriacRecordFormat: RecordFormat = {
   encode: (record) => JSON.stringify(record),
   decode(raw, taskId) {
     const record = parseRecordJson(raw, taskId);
+    // The fence of the attempt that wrote it is the backend's business, not the reader's.
+    delete record.fence;
     if (typeof record.state !== 'string') throw new CorruptRecordError(taskId, 'it has no state');
     return record as unknown as TaskRecord;
   },

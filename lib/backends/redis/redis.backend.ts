@@ -15,6 +15,7 @@ import type { ConnectionOptions } from '../../brokers/broker-connection.options.
 import type { CompanionWrite } from '../../brokers/broker.interface.js';
 import { randomUUID } from 'node:crypto';
 import type {
+  AttemptClaim,
   RecordListener,
   ReplyListener,
   ReplySubscription,
@@ -30,6 +31,8 @@ import { RedisWorkflowStore } from './redis-workflow.store.js';
 import { SubscriptionHub } from '../../redis/subscription-hub.js';
 import { CorruptRecordError } from '../../errors/corrupt-record.error.js';
 import { recordFormatOf, type RecordFormat } from './record-format.js';
+import { withFence } from './record-fence.js';
+import { STALE_FENCE, StaleAttemptError } from '../../errors/stale-attempt.error.js';
 
 /** `BackendOptions` with the TTL optional, so the backend can also be built directly. */
 export interface RedisBackendOptions extends ConnectionOptions {
@@ -46,7 +49,12 @@ export interface RedisBackendExtraOptions extends RedisExtraOptions {
 let scripts: ScriptSet | undefined;
 
 function backendScripts(): ScriptSet {
-  scripts ??= new ScriptSet(findLuaDir(import.meta.url), ['write-1.lua', 'revoke-1.lua', 'start-1.lua']);
+  scripts ??= new ScriptSet(findLuaDir(import.meta.url), [
+    'write-1.lua',
+    'revoke-1.lua',
+    'start-1.lua',
+    'claim-1.lua',
+  ]);
   return scripts;
 }
 
@@ -118,10 +126,12 @@ export class RedisBackend implements ResultBackend {
 
   /** What `write` stores and publishes (with `onlyIfAbsent`: what `create` stores), for a broker's script. */
   companionWrite(
+    // A companion write goes with an ack the broker fences by its delivery token: its fence is only
+    // carried on, for the attempts after it.
     record: TaskRecord,
     options: WriteOptions & { onlyIfAbsent?: boolean } = {},
   ): CompanionWrite {
-    const json = this.format.encode(record);
+    const json = withFence(this.format.encode(record), options.fence);
     const publish: [string, string][] = [];
     if (!options.onlyIfAbsent) {
       if (options.replyTo !== undefined)
@@ -142,14 +152,35 @@ export class RedisBackend implements ResultBackend {
     const ttl = Math.max(1, Math.ceil(options.ttlMs ?? this.ttlMs));
     const json = this.format.encode(record);
     const reply = options.replyTo === undefined ? '' : this.replyChannel(options.replyTo);
-    await this.call((client) =>
+    const fence = options.fence ?? '';
+    const received = await this.call((client) =>
       backendScripts().run(
         client,
         'write',
         [this.recordKey(record.id)],
-        [json, ttl, this.recordChannel(record.id), reply, record.id],
+        [json, ttl, this.recordChannel(record.id), reply, record.id, fence],
       ),
     );
+    if (received === -1) throw new StaleAttemptError(record.id, STALE_FENCE);
+  }
+
+  async claimAttempt(record: TaskRecord, options: WriteOptions & { start: boolean }): Promise<AttemptClaim> {
+    const ttl = Math.max(1, Math.ceil(options.ttlMs ?? this.ttlMs));
+    const [previous, fence] = (await this.call((client) =>
+      backendScripts().run(
+        client,
+        'claim',
+        [this.recordKey(record.id)],
+        [
+          this.format.encode(record),
+          ttl,
+          this.recordChannel(record.id),
+          record.retries,
+          options.start ? '1' : '',
+        ],
+      ),
+    )) as [string | null, number];
+    return { previous: this.readPrevious(previous, record.id), fence: Number(fence) };
   }
 
   /**
@@ -192,11 +223,15 @@ export class RedisBackend implements ResultBackend {
         [json, ttl, this.recordChannel(record.id), record.retries],
       ),
     )) as string | null;
+    return this.readPrevious(previous, record.id);
+  }
+
+  private readPrevious(previous: string | null, taskId: string): TaskRecord | undefined {
     if (previous === null) return undefined;
     try {
-      return this.format.decode(previous, record.id);
+      return this.format.decode(previous, taskId);
     } catch (error) {
-      // The script cannot read it either, so it wrote the STARTED record over it: nothing finished.
+      // The script cannot read it either, so it wrote over it: nothing finished.
       if (error instanceof CorruptRecordError) return undefined;
       throw error;
     }

@@ -1,7 +1,7 @@
 --[[
   Marks a task STARTED unless it already finished: a redelivered copy of a task that succeeded,
   failed or was revoked (at this retry or a later one) leaves its record alone. One round trip
-  for the check and the write, and watchers are told in the same step.
+  for the check and the write, and watchers are told in the same step. The stored fence is kept.
 
   KEYS[1] record   STRING JSON of the task record
 
@@ -12,16 +12,14 @@
 
   Output: the record that was there before (JSON), or nil.
 ]]
+--- @include "includes/finished"
+--- @include "includes/fence"
+
 local previous = redis.call('GET', KEYS[1])
-if previous then
-  local ok, record = pcall(cjson.decode, previous)
-  -- `state` in Celeriac's record format, `status` in Celery's.
-  local state = ok and (record.state or record.status)
-  local finished = state == 'SUCCESS' or state == 'FAILURE' or state == 'REVOKED'
-  if finished and (tonumber(record.retries) or 0) >= tonumber(ARGV[4]) then
-    return previous
-  end
+if finishedAt(previous, ARGV[4]) then
+  return previous
 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-redis.call('PUBLISH', ARGV[3], ARGV[1])
+local json = withFence(ARGV[1], fenceOf(previous))
+redis.call('SET', KEYS[1], json, 'PX', ARGV[2])
+redis.call('PUBLISH', ARGV[3], json)
 return previous

@@ -2,6 +2,8 @@
   Stores a task's record with its time to live and tells the task's watchers, in one step, so a
   watcher woken by the message and a reader that looks afterwards see the same record. A final
   record also goes to the reply channel of the process that sent the task, if it named one.
+  An attempt's write carries its fence: it is refused when a later attempt claimed the record
+  (claim-1.lua), so a stale run overwrites nothing. A write without one keeps the stored fence.
 
   KEYS[1] record   STRING JSON of the task record
 
@@ -10,11 +12,23 @@
   ARGV[3] channel of the task's watchers
   ARGV[4] reply channel ('' = none)
   ARGV[5] task id (the reply message is '<task id>\n<record JSON>')
+  ARGV[6] the writing attempt's fence ('' = not an attempt's write)
 
-  Output: the number of subscribers that received the record.
+  Output: the number of subscribers that received the record, or -1 when the write was refused.
 ]]
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-if ARGV[4] ~= '' then
-  redis.call('PUBLISH', ARGV[4], ARGV[5] .. '\n' .. ARGV[1])
+--- @include "includes/fence"
+
+local held = storedFence(KEYS[1])
+local fence = held
+if ARGV[6] ~= '' then
+  fence = tonumber(ARGV[6])
+  if held > fence then
+    return -1
+  end
 end
-return redis.call('PUBLISH', ARGV[3], ARGV[1])
+local json = withFence(ARGV[1], fence)
+redis.call('SET', KEYS[1], json, 'PX', ARGV[2])
+if ARGV[4] ~= '' then
+  redis.call('PUBLISH', ARGV[4], ARGV[5] .. '\n' .. json)
+end
+return redis.call('PUBLISH', ARGV[3], json)
