@@ -81,7 +81,11 @@ export interface Delivery {
   readonly properties: Readonly<MessageProperties>;
   /** Remove the message for good. */
   ack(): Promise<void>;
-  /** Where the broker can: store `write` and remove the message for good, in one atomic step. */
+  /**
+   * Where the broker can: store `write` and remove the message for good, in one atomic step. A
+   * delivery that is no longer this consumer's (its lease ended) stores nothing and rejects with a
+   * `StaleAttemptError`.
+   */
   ackWith?(write: CompanionWrite): Promise<void>;
   /** Put it back (now or after a delay), optionally with a new body, atomically with removing this copy. */
   requeue(options?: RequeueOptions): Promise<void>;

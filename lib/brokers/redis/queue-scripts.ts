@@ -118,7 +118,7 @@ export class QueueScripts {
     return (await this.run('ack', [k.active, k.msg], [mid, token])) === 1;
   }
 
-  /** `ack` with a result backend's record stored in the same script (stored even when stale). */
+  /** `ack` with a result backend's record stored in the same script (neither when stale). */
   async ackWith(k: QueueKeys, mid: string, token: string, write: CompanionWrite): Promise<boolean> {
     const result = await this.run(
       'ack-write',

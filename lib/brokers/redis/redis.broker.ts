@@ -4,6 +4,7 @@ import { MIN_PRIORITY } from '../../celeriac.constants.js';
 import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
 import { CeleriacError } from '../../errors/celeriac.error.js';
 import { TaskDefinitionError } from '../../errors/task-definition.error.js';
+import { STALE_DELIVERY, StaleAttemptError } from '../../errors/stale-attempt.error.js';
 import type { ConnectionOptions } from '../broker-connection.options.js';
 import type {
   Broker,
@@ -257,7 +258,11 @@ export class RedisBroker implements Broker, ConsumerHost {
     const k = this.keysOf(queue);
     return {
       ack: async (d) => this.reportStale(d, await this.scripts.ack(k, d.mid, d.token)),
-      ackWith: async (d, write) => this.reportStale(d, await this.scripts.ackWith(k, d.mid, d.token, write)),
+      ackWith: async (d, write) => {
+        // Nothing was stored either: the caller reports the stale attempt.
+        if (!(await this.scripts.ackWith(k, d.mid, d.token, write)))
+          throw new StaleAttemptError(d.messageId, STALE_DELIVERY);
+      },
       requeue: async (d, options) => {
         const priority = options.priority === undefined ? undefined : checkPriority(options.priority);
         // Headers and properties are replaced one part at a time; the other part is kept.

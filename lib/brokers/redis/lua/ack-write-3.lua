@@ -1,6 +1,7 @@
 --[[
   Stores a task's outcome record and removes its delivered message for good, in one step (broker and
-  result backend on one Redis). The record is stored even when the delivery is stale: the task ran.
+  result backend on one Redis). A stale delivery (its lease ended and the message went to another
+  consumer) stores nothing: the attempt that holds the message now writes the outcome.
 
   KEYS[1] active   ZSET  mid -> lease end
   KEYS[2] msg      HASH  message fields
@@ -18,10 +19,10 @@
 --- @include "includes/message"
 --- @include "includes/companion"
 
-writeCompanion(KEYS[3], 3)
 if not holds(KEYS[1], KEYS[2], ARGV[1], ARGV[2]) then
   return 0
 end
+writeCompanion(KEYS[3], 3)
 redis.call('ZREM', KEYS[1], ARGV[1])
 forget(KEYS[2], ARGV[1])
 return 1
