@@ -17,6 +17,7 @@ const STATE_OF: Partial<Record<TaskEventType, string>> = {
   'task-retried': 'retried',
   'task-revoked': 'revoked',
   'task-rejected': 'rejected',
+  'task-lease-lost': 'lease_lost',
 };
 
 /** Events after which an attempt no longer runs. */
@@ -26,6 +27,7 @@ const ENDS_ATTEMPT = new Set<TaskEventType>([
   'task-retried',
   'task-revoked',
   'task-rejected',
+  'task-lease-lost',
 ]);
 
 /** A task name for labels: a message whose body said none (garbage) is counted as `unknown`. */
@@ -49,7 +51,7 @@ export class TaskMetrics {
     const registers = [registry];
     this.tasks = new Counter({
       name: `${prefix}tasks_total`,
-      help: 'Task events by task name, queue and state (sent, received, started, succeeded, failed, retried, revoked, rejected, rate_limited).',
+      help: 'Task events by task name, queue and state (sent, received, started, succeeded, failed, retried, revoked, rejected, rate_limited, lease_lost).',
       labelNames: ['task', 'queue', 'state'],
       registers,
     });

@@ -12,7 +12,8 @@ export type TaskEventType =
   | 'task-failed'
   | 'task-retried'
   | 'task-revoked'
-  | 'task-rejected';
+  | 'task-rejected'
+  | 'task-lease-lost';
 
 export interface TaskEvent {
   type: TaskEventType;
@@ -26,7 +27,10 @@ export interface TaskEvent {
   retries?: number;
   /** Run time in ms, for finished attempts. */
   runtime?: number;
-  /** Error message for failed, retried and rejected. */
+  /**
+   * Error message for failed, retried and rejected; for `task-lease-lost`, why the attempt's
+   * outcome was refused (another worker took its delivery over).
+   */
   error?: string;
   /** What the task reported, for `task-progress`. */
   progress?: JsonValue;

@@ -10,6 +10,7 @@ import type { TaskDefinition } from '../discovery/task-definition.js';
 import type { TaskRegistry } from '../discovery/task.registry.js';
 import { UnknownTaskError } from '../errors/unknown-task.error.js';
 import { InvalidEnvelopeError } from '../errors/invalid-envelope.error.js';
+import { StaleAttemptError } from '../errors/stale-attempt.error.js';
 import type { JsonValue } from '../protocol/json-value.js';
 import type { TaskEnvelope } from '../protocol/task-envelope.js';
 import { bindArguments } from '../protocol/bind-arguments.js';
@@ -45,6 +46,11 @@ interface InFlight {
   startedAt?: number;
   /** When a `scheduled` task may start. */
   eta?: number;
+  /**
+   * The fence the attempt's writes carry, once it began (0: an attempt that claimed none; absent: a
+   * backend that does not fence). A later attempt of the task claims a higher one.
+   */
+  fence?: number;
 }
 
 /** What the worker around the executor adds: its id, where events go besides `TaskEvents`. */
@@ -211,6 +217,7 @@ export class TaskExecutor {
     try {
       await this.process(entry);
     } catch (error) {
+      if (error instanceof StaleAttemptError) return await this.leaseLost(entry, error);
       // Storing an outcome failed (backend down): leave the delivery unsettled so it is redelivered.
       this.logger.error(`task delivery ${delivery.messageId} not settled: ${(error as Error).message}`);
       if (!entry.abandoned) await delivery.requeue({ delayMs: 1_000 }).catch(() => undefined);
@@ -330,19 +337,10 @@ export class TaskExecutor {
    * same step as the first check (the backend writes it unless the task already finished).
    * Returns false when the delivery was settled instead.
    */
-  private async begin(
-    delivery: Delivery,
-    envelope: TaskEnvelope,
-    definition: TaskDefinition,
-  ): Promise<boolean> {
+  private async begin(entry: InFlight, envelope: TaskEnvelope, definition: TaskDefinition): Promise<boolean> {
+    const { delivery } = entry;
     const [previous, revoked] = await Promise.all([
-      this.tracksStarted(envelope, definition)
-        ? this.backend.markStarted(buildTaskRecord(envelope, TaskState.STARTED), {
-            ttlMs: this.options.resultTtl,
-          })
-        : this.mayBeRepeat(delivery, envelope) && !envelope.ignoreResult
-          ? this.backend.get(envelope.id)
-          : undefined,
+      this.claim(entry, envelope, definition),
       this.isRevoked(envelope),
     ]);
     if (this.settlesAsDuplicate(envelope, previous)) {
@@ -358,6 +356,58 @@ export class TaskExecutor {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Where STARTED is tracked, or the delivery may repeat an attempt that is still running elsewhere
+   * (it came back after a lease ended), the attempt claims a fence of its own in the step that
+   * reads the record, so the writes of any earlier run are refused from then on. A first delivery
+   * of an untracked task claims none (fence 0: no round trip): any later claim still outranks it.
+   * Returns the record that was there before.
+   */
+  private async claim(
+    entry: InFlight,
+    envelope: TaskEnvelope,
+    definition: TaskDefinition,
+  ): Promise<TaskRecord | undefined> {
+    const ttlMs = this.options.resultTtl;
+    const start = this.tracksStarted(envelope, definition);
+    const reads = start || (this.mayBeRepeat(entry.delivery, envelope) && !envelope.ignoreResult);
+    const { backend } = this;
+    if (!backend.claimAttempt) {
+      if (start) return backend.markStarted(buildTaskRecord(envelope, TaskState.STARTED), { ttlMs });
+      return reads ? backend.get(envelope.id) : undefined;
+    }
+    if (envelope.ignoreResult) return undefined;
+    if (!reads) {
+      entry.fence = 0;
+      return undefined;
+    }
+    const state = start ? TaskState.STARTED : TaskState.RECEIVED;
+    const claim = await backend.claimAttempt(buildTaskRecord(envelope, state), { ttlMs, start });
+    entry.fence = claim.fence;
+    return claim.previous;
+  }
+
+  /**
+   * The attempt's outcome was refused: another worker took its delivery over (the lease ended while
+   * this one ran — an event loop blocked longer than the lease, a dropped connection) and claimed the
+   * task. Reported, never a silent duplicate; the newer attempt's record stands.
+   */
+  private async leaseLost(entry: InFlight, error: StaleAttemptError): Promise<void> {
+    const { envelope, delivery } = entry;
+    const runtime = entry.startedAt === undefined ? undefined : Date.now() - entry.startedAt;
+    const label = envelope
+      ? attemptLabel(envelope, this.registry.find(envelope.task)?.retries ?? envelope.retries)
+      : `message ${delivery.messageId}`;
+    const ran = runtime === undefined ? '' : ` after ${formatDelay(runtime)}`;
+    this.logger.warn(
+      `${label} lost its lease${ran}: ${error.detail}; its outcome was discarded, the newer attempt's stands`,
+    );
+    this.emit('task-lease-lost', envelope, { error: error.detail, runtime });
+    entry.abort.abort(error);
+    // Settled already where the refusal came with the ack; otherwise the broker fences this ack too.
+    await delivery.ack().catch(() => undefined);
   }
 
   /** `args`: the envelope's arguments with its keyword arguments bound onto the method's parameters. */
@@ -376,7 +426,7 @@ export class TaskExecutor {
       await delay(wait, entry.abort.signal);
       if (entry.abandoned) return;
     }
-    if (!(await this.begin(entry.delivery, envelope, definition))) return;
+    if (!(await this.begin(entry, envelope, definition))) return;
     entry.phase = 'active';
     entry.startedAt = Date.now();
     entry.eta = undefined;
@@ -399,23 +449,23 @@ export class TaskExecutor {
       args,
       definition,
       entry.abort,
-      (value) => this.writeProgress(envelope, value),
+      (value) => this.writeProgress(entry, envelope, value),
       this.timeLimitOf(definition),
     );
     const outcome = await runAttempt(invocation, entry.pool, entry.abort);
     if (entry.abandoned) return outcome;
     const runtime = Date.now() - startedAt;
     if (outcome.ok) {
-      const paired = this.storeWithAck(entry.delivery, envelope, outcome.value);
+      const paired = this.storeWithAck(entry, envelope, outcome.value);
       if (paired) {
         await paired;
         this.emit('task-succeeded', envelope, { runtime });
       } else {
-        await this.finish(envelope, TaskState.SUCCESS, { result: outcome.value });
+        await this.finish(envelope, TaskState.SUCCESS, { result: outcome.value }, entry.fence);
         this.emit('task-succeeded', envelope, { runtime });
         await entry.delivery.ack();
       }
-    } else await this.settleFailure(entry.delivery, envelope, definition, outcome.error, runtime);
+    } else await this.settleFailure(entry, envelope, definition, outcome.error, runtime);
     return outcome;
   }
 
@@ -425,33 +475,35 @@ export class TaskExecutor {
    * publish, no deduplication key to settle). Undefined where that does not hold.
    */
   private storeWithAck(
-    delivery: Delivery,
+    entry: InFlight,
     envelope: TaskEnvelope,
     result: JsonValue,
   ): Promise<void> | undefined {
     const { backend } = this;
+    const { delivery, fence } = entry;
     if (envelope.ignoreResult || !delivery.ackWith || !backend.companionWrite || !this.host.sharesRedis?.()) {
       return undefined;
     }
     if (WorkflowContinuation.applies(envelope) || envelope.policy?.dedupKey !== undefined) return undefined;
     const record = buildTaskRecord(envelope, TaskState.SUCCESS, { result });
     const ttlMs = this.options.resultTtl;
-    return delivery.ackWith(backend.companionWrite(record, { ttlMs, replyTo: envelope.replyTo }));
+    return delivery.ackWith(backend.companionWrite(record, { ttlMs, replyTo: envelope.replyTo, fence }));
   }
 
   private async settleFailure(
-    delivery: Delivery,
+    entry: InFlight,
     envelope: TaskEnvelope,
     definition: TaskDefinition,
     error: unknown,
     runtime: number,
   ): Promise<void> {
+    const { delivery, fence } = entry;
     const decision = decideFailure(definition, envelope, error);
     const info = toErrorInfo(decision.error);
     const label = attemptLabel(envelope, definition.retries);
     if (decision.kind === 'revoked') {
       this.logger.log(`${label} revoked`);
-      await this.finish(envelope, TaskState.REVOKED, { error: info });
+      await this.finish(envelope, TaskState.REVOKED, { error: info }, fence);
       this.emit('task-revoked', envelope);
       return delivery.ack();
     }
@@ -460,12 +512,12 @@ export class TaskExecutor {
       this.logger.warn(`${label} failed: ${errorSummary(decision.error)}; ${retrying}`);
       const retries = envelope.retries + 1;
       const next: TaskEnvelope = { ...envelope, retries, eta: Date.now() + decision.delayMs };
-      await this.store(next, TaskState.RETRY, { error: info });
+      await this.store(next, TaskState.RETRY, { error: info }, fence);
       this.emit('task-retried', envelope, { error: decision.error, runtime });
       return delivery.requeue({ delayMs: decision.delayMs, ...this.wire.encode(next) });
     }
     this.logger.error(`${label} failed: ${errorSummary(decision.error)}`, info.stack);
-    await this.finish(envelope, TaskState.FAILURE, { error: info });
+    await this.finish(envelope, TaskState.FAILURE, { error: info }, fence);
     this.emit('task-failed', envelope, { error: decision.error, runtime });
     await delivery.ack();
   }
@@ -480,17 +532,33 @@ export class TaskExecutor {
     await delivery.deadLetter(reason);
   }
 
-  /** Progress is stored with the running state, whether or not STARTED itself is tracked. */
-  private async writeProgress(envelope: TaskEnvelope, value: JsonValue): Promise<void> {
+  /**
+   * Progress is stored with the running state, whether or not STARTED itself is tracked. A stale
+   * attempt's progress is refused like its outcome, and its signal aborts so that it can stop.
+   */
+  private async writeProgress(entry: InFlight, envelope: TaskEnvelope, value: JsonValue): Promise<void> {
     this.emit('task-progress', envelope, { progress: value });
     if (envelope.ignoreResult) return;
     const record = buildTaskRecord(envelope, TaskState.STARTED, { progress: value });
-    await this.backend.write(record, { ttlMs: this.options.resultTtl });
+    try {
+      await this.backend.write(record, { ttlMs: this.options.resultTtl, fence: entry.fence });
+    } catch (error) {
+      if (error instanceof StaleAttemptError) entry.abort.abort(error);
+      throw error;
+    }
   }
 
-  /** Stores a final outcome, then runs what the workflow does next; the caller acks after this. */
-  private async finish(envelope: TaskEnvelope, state: TaskState, extra: Partial<TaskRecord>): Promise<void> {
-    const record = await this.store(envelope, state, extra);
+  /**
+   * Stores a final outcome, then runs what the workflow does next; the caller acks after this. An
+   * attempt's outcome carries its `fence`: refused (StaleAttemptError) when a later attempt claimed the task.
+   */
+  private async finish(
+    envelope: TaskEnvelope,
+    state: TaskState,
+    extra: Partial<TaskRecord>,
+    fence?: number,
+  ): Promise<void> {
+    const record = await this.store(envelope, state, extra, fence);
     await this.continueWorkflow(envelope, record);
     await this.policies.finished(envelope);
   }
@@ -510,12 +578,13 @@ export class TaskExecutor {
     envelope: TaskEnvelope,
     state: TaskState,
     extra?: Partial<TaskRecord>,
+    fence?: number,
   ): Promise<TaskRecord> {
     const record = buildTaskRecord(envelope, state, extra);
     if (!envelope.ignoreResult) {
       // The sender's process waits on its reply address for the final record only.
       const replyTo = isReadyState(state) ? envelope.replyTo : undefined;
-      await this.backend.write(record, { ttlMs: this.options.resultTtl, replyTo });
+      await this.backend.write(record, { ttlMs: this.options.resultTtl, replyTo, fence });
     }
     return record;
   }

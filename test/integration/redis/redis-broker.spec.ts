@@ -7,6 +7,7 @@ import { TaskState } from '../../../lib/backends/task-state.js';
 import type { RedisBroker } from '../../../lib/brokers/redis/redis.broker.js';
 import type { RedisBrokerExtraOptions } from '../../../lib/brokers/redis/redis-broker.options.js';
 import { Inbox } from '../../conformance/conformance-helpers.js';
+import { StaleAttemptError } from '../../../lib/errors/stale-attempt.error.js';
 import { deleteKeys, inspector, REDIS_URL, redisBroker } from './support/redis-env.js';
 import { RedisServer } from './support/redis-server.js';
 import { sleep } from './support/wait.js';
@@ -106,6 +107,28 @@ describe('Redis broker', () => {
     await current.ack();
     expect(await redis.zcard(active)).toBe(0);
     expect(await fast.size('fence')).toBe(0);
+  });
+
+  it('a stale delivery acked with a record stores nothing and says so; the current one stores it', async () => {
+    const [slow, fast] = [await open(), await open()];
+    await slow.publish('fence-write', 'work', { messageId: 'm-2' });
+    const first = new Inbox();
+    await slow.consume('fence-write', first.handler(), { prefetch: 1 });
+    const [stale] = await first.waitFor(1);
+    const active = `{${prefix}:fence-write}:active`;
+    const [mid] = await redis.zrange(active, 0, 0);
+    await redis.zadd(active, 0, mid);
+    const second = new Inbox();
+    await fast.consume('fence-write', second.handler(), { prefetch: 1 });
+    const [current] = await second.waitFor(1);
+
+    const key = `${prefix}:record:m-2`;
+    const write = (value: string) => ({ key, value, ttlMs: 60_000, publish: [] });
+    await expect(stale.ackWith!(write('stale'))).rejects.toBeInstanceOf(StaleAttemptError);
+    expect(await redis.get(key)).toBeNull();
+    await current.ackWith!(write('current'));
+    expect(await redis.get(key)).toBe('current');
+    expect(await redis.zcard(active)).toBe(0);
   });
 
   it('shares one command connection between a broker and a result backend; each consumer blocks on its own', async () => {

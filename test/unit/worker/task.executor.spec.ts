@@ -9,6 +9,7 @@ import {
   TaskState,
   InvalidArgumentsError,
   ResultIgnoredError,
+  type TaskEvent,
 } from '../../../lib/index.js';
 import { encodeEnvelope } from '../../../lib/protocol/envelope.codec.js';
 import { PROTOCOL_VERSION } from '../../../lib/protocol/task-envelope.js';
@@ -229,6 +230,25 @@ describe('task executor (embedded broker)', () => {
     const record = await handle.waitForRecord({ timeout: 5_000 });
     expect(record.state).toBe(TaskState.REVOKED);
     await expect(handle.wait()).rejects.toThrow(/ended REVOKED/);
+  });
+
+  it('a run whose task a later attempt claimed meanwhile is reported, and its outcome refused', async () => {
+    const events: TaskEvent[] = [];
+    w.runtime.events.on('task', (event) => events.push(event));
+    const handle = await w.client.send(ExampleTasks, 'blocking', ['overtaken']);
+    await running.promise;
+    // Another worker took the delivery over (its lease ended) and finished first.
+    const { backend } = w.runtime;
+    const newer = { ...(await handle.info())!, state: TaskState.STARTED, updatedAt: Date.now() };
+    const { fence } = await backend.claimAttempt!(newer, { start: true });
+    await backend.write({ ...newer, state: TaskState.SUCCESS, result: 'newer' }, { fence });
+    const lost = new Promise<TaskEvent>((resolve) =>
+      w.runtime.events.on('task', (event) => event.type === 'task-lease-lost' && resolve(event)),
+    );
+    release.open();
+    expect(await lost).toMatchObject({ id: handle.id, error: expect.stringContaining('later attempt') });
+    expect(await handle.wait({ timeout: 5_000 })).toBe('newer');
+    expect(events.map((event) => event.type)).not.toContain('task-succeeded');
   });
 
   it('progress reported by the task is visible through the handle while it runs', async () => {
