@@ -40,6 +40,7 @@ export { PayloadTooLargeError } from './errors/payload-too-large.error.js';
 export { CorruptRecordError } from './errors/corrupt-record.error.js';
 export { BrokerUnavailableError } from './errors/broker-unavailable.error.js';
 export { BrokerUnreachableError } from './errors/broker-unreachable.error.js';
+export { BrokerAuthenticationError } from './errors/broker-authentication.error.js';
 export { MissingPeerError } from './errors/missing-peer.error.js';
 export { TimeLimitExceededError } from './errors/time-limit-exceeded.error.js';
 export { TaskDefinitionError } from './errors/task-definition.error.js';

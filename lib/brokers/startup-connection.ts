@@ -1,3 +1,4 @@
+import { BrokerAuthenticationError } from '../errors/broker-authentication.error.js';
 import { BrokerUnavailableError } from '../errors/broker-unavailable.error.js';
 import { BrokerUnreachableError } from '../errors/broker-unreachable.error.js';
 import { redactUrl, schemeOf } from './broker-url.js';
@@ -21,22 +22,27 @@ export async function connectAtStartup(
     const scheme = schemeOf(url);
     const parsed = new URL(url);
     const shown = redactUrl(url);
-    throw new BrokerUnreachableError(
-      {
-        role,
-        url: shown,
-        host: parsed.hostname,
-        port: parsed.port ? Number(parsed.port) : (DEFAULT_PORTS[scheme] ?? 0),
-        setting:
-          role === 'broker'
-            ? 'BROKER_URL (CeleriacModule.forRoot({ broker }))'
-            : 'RESULT_URL (CeleriacModule.forRoot({ backend }))',
-      },
-      rootReason(error, shown),
-      error,
-    );
+    const target = {
+      role,
+      url: shown,
+      host: parsed.hostname,
+      port: parsed.port ? Number(parsed.port) : (DEFAULT_PORTS[scheme] ?? 0),
+      setting:
+        role === 'broker'
+          ? 'BROKER_URL (CeleriacModule.forRoot({ broker }))'
+          : 'RESULT_URL (CeleriacModule.forRoot({ backend }))',
+    };
+    const reason = rootReason(error, shown);
+    if (AUTHENTICATION_REFUSED.test(reason)) throw new BrokerAuthenticationError(target, reason, error);
+    throw new BrokerUnreachableError(target, reason, error);
   }
 }
+
+/**
+ * How servers say they refused the credentials: Redis `WRONGPASS` (bad password or user), `NOAUTH`
+ * (a password is required), `ERR invalid password` (Redis before 6), RabbitMQ `ACCESS_REFUSED`.
+ */
+const AUTHENTICATION_REFUSED = /^(WRONGPASS|NOAUTH)\b|invalid password|ACCESS[-_]REFUSED/;
 
 /** The innermost cause's message, without the URL a client may have put in front, passwords hidden. */
 function rootReason(error: Error, shownUrl: string): string {
