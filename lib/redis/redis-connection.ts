@@ -1,4 +1,3 @@
-import type { LoggerService } from '@nestjs/common';
 import { Cluster, Redis, ReplyError, type ClusterNode, type RedisOptions } from 'ioredis';
 import { BrokerUnavailableError } from '../errors/broker-unavailable.error.js';
 import { CeleriacError } from '../errors/celeriac.error.js';
@@ -209,31 +208,4 @@ export function toBrokerError(error: unknown): Error {
     return new BrokerUnavailableError('redis', cause);
   }
   return new BrokerUnavailableError('redis', error);
-}
-
-/**
- * Warns when Redis may evict keys under memory pressure: queued messages and results would vanish
- * without a trace. `CONFIG` may be disabled (managed services); then there is nothing to check.
- */
-export async function checkEvictionPolicy(
-  client: RedisClient,
-  logger: LoggerService,
-  what: string,
-): Promise<void> {
-  const servers = client instanceof Cluster ? client.nodes('master') : [client];
-  for (const server of servers) {
-    let policy: string | undefined;
-    try {
-      policy = ((await server.config('GET', 'maxmemory-policy')) as string[])[1];
-    } catch {
-      return;
-    }
-    if (policy && policy !== 'noeviction') {
-      logger.warn(
-        `Redis at ${server.options.host ?? '?'}:${server.options.port ?? '?'} has maxmemory-policy "${policy}": ` +
-          `it may evict ${what}. Set maxmemory-policy to "noeviction".`,
-      );
-      return;
-    }
-  }
 }

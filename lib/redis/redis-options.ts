@@ -20,6 +20,10 @@ export interface RedisExtraOptions {
    * they block plus this margin.
    */
   commandTimeoutMs?: number;
-  /** Warn at start-up when `maxmemory-policy` may evict keys (default true). */
+  /**
+   * Warn at start-up about server settings that can lose or expose data (default true):
+   * `maxmemory-policy` other than `noeviction`, `appendonly no`, no password towards a host that is
+   * not loopback.
+   */
   checkConfig?: boolean;
 }

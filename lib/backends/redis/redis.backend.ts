@@ -1,12 +1,12 @@
 import { Logger } from '@nestjs/common';
 import type { RedisExtraOptions } from '../../redis/redis-options.js';
 import {
-  checkEvictionPolicy,
   connectClient,
   createRedisClient,
   toBrokerError,
   type RedisClient,
 } from '../../redis/redis-connection.js';
+import { checkRedisPosture } from '../../redis/redis-posture.js';
 import { findLuaDir, ScriptSet } from '../../redis/redis-scripts.js';
 import { acquireCommandConnection, type CommandConnection } from '../../redis/shared-connection.js';
 import { DEFAULT_RESULT_TTL_MS } from '../../celeriac.constants.js';
@@ -284,7 +284,7 @@ export class RedisBackend implements ResultBackend {
     const connection = await acquireCommandConnection(this.options.url, this.extra);
     this.connection = connection;
     if (this.extra.checkConfig !== false) {
-      await checkEvictionPolicy(connection.client, this.logger, 'task results');
+      await checkRedisPosture(connection.client, this.logger, 'task results');
     }
   }
 

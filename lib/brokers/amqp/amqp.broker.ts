@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { DEFAULT_DEAD_LETTER_READ_LIMIT } from '../../celeriac.constants.js';
 import { randomUUID } from 'node:crypto';
 import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
@@ -12,6 +13,7 @@ import type {
   PublishOptions,
   QueueStats,
 } from '../broker.interface.js';
+import { amqpPostureWarning } from './amqp-posture.js';
 import { settleDeadLetters } from './amqp-dead-letters.js';
 import { resolveAmqpOptions, type ResolvedAmqpBrokerOptions } from './amqp-broker.options.js';
 import { applicationHeaders, deadLetterCause, messagePropertiesOf } from './amqp-headers.js';
@@ -44,8 +46,11 @@ export class AmqpBroker implements Broker {
   private readonly router: AmqpRouter;
   private readonly consumers = new Set<AmqpConsumer>();
   private closed = false;
+  private readonly url: string;
+  private readonly logger = new Logger('CeleriacAmqpBroker');
 
   constructor(connection: ConnectionOptions) {
+    this.url = connection.url;
     this.options = resolveAmqpOptions(connection.extra);
     this.names = new AmqpNames(connection.prefix, connection.protocols);
     this.publishing = new AmqpConnection(connection.url, 'publish', this.options);
@@ -59,6 +64,8 @@ export class AmqpBroker implements Broker {
   async connect(): Promise<void> {
     this.assertOpen();
     await this.publishing.open();
+    const warning = amqpPostureWarning(this.url);
+    if (warning) this.logger.warn(warning);
   }
 
   publish(queue: string, body: string, options: PublishOptions = {}): Promise<void> {

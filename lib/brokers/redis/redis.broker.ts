@@ -26,13 +26,13 @@ import {
   type ResolvedRedisBrokerOptions,
 } from './redis-broker.options.js';
 import {
-  checkEvictionPolicy,
   connectClient,
   createRedisClient,
   redisOutageLog,
   toBrokerError,
   type RedisClient,
 } from '../../redis/redis-connection.js';
+import { checkRedisPosture } from '../../redis/redis-posture.js';
 import { RedisConsumer, type ConsumerHost, type FetchResult } from './redis-consumer.js';
 import { RedisDelivery, type DeliverySettler, type FetchedMessage } from './redis-delivery.js';
 import { queueKeys, type QueueKeys } from './redis-keys.js';
@@ -301,7 +301,7 @@ export class RedisBroker implements Broker, ConsumerHost {
     const connection = await acquireCommandConnection(this.options.url, this.extra);
     this.connection = connection;
     if (this.extra.checkConfig !== false) {
-      await checkEvictionPolicy(connection.client, this.logger, 'queued messages');
+      await checkRedisPosture(connection.client, this.logger, 'queued messages');
     }
   }
 
