@@ -1,3 +1,4 @@
+import { DEFAULT_COMMAND_TIMEOUT_MS } from '../../celeriac.constants.js';
 import { TaskDefinitionError } from '../../errors/task-definition.error.js';
 
 /** RabbitMQ settings, passed as `brokerOptions` (the `extra` of the broker's connection options). */
@@ -26,6 +27,17 @@ export interface AmqpBrokerOptions {
    * finishes, so this must exceed the longest task. Default: the server's setting.
    */
   consumerTimeoutMs?: number;
+  /**
+   * How long a publish waits for RabbitMQ's confirm, in ms (default 2000). Past it the send fails
+   * with `BrokerUnavailableError` (503 through `@Accepted()`): RabbitMQ frozen, blocking publishers
+   * under a memory or disk alarm, or unreachable without the socket noticing.
+   */
+  confirmTimeoutMs?: number;
+  /**
+   * How long opening a channel, or one run of declarations or counts, may wait for RabbitMQ at send
+   * time and in broker calls, in ms (default 2000).
+   */
+  commandTimeoutMs?: number;
   /** Shown as the connection name by RabbitMQ (`rabbitmqctl list_connections client_properties`). */
   connectionName?: string;
 }
@@ -39,6 +51,8 @@ const DEFAULTS: ResolvedAmqpBrokerOptions = {
   heartbeatSeconds: 15,
   reconnectInitialDelayMs: 100,
   reconnectMaxDelayMs: 5_000,
+  confirmTimeoutMs: DEFAULT_COMMAND_TIMEOUT_MS,
+  commandTimeoutMs: DEFAULT_COMMAND_TIMEOUT_MS,
   connectionName: `celeriac pid ${process.pid}`,
 };
 
@@ -54,6 +68,8 @@ export function resolveAmqpOptions(extra: Record<string, unknown> = {}): Resolve
   wholeNumber('heartbeatSeconds', options.heartbeatSeconds, 0);
   wholeNumber('reconnectInitialDelayMs', options.reconnectInitialDelayMs, 1);
   wholeNumber('reconnectMaxDelayMs', options.reconnectMaxDelayMs, options.reconnectInitialDelayMs);
+  wholeNumber('confirmTimeoutMs', options.confirmTimeoutMs, 1);
+  wholeNumber('commandTimeoutMs', options.commandTimeoutMs, 1);
   if (options.consumerTimeoutMs !== undefined) wholeNumber('consumerTimeoutMs', options.consumerTimeoutMs, 1);
   if (typeof options.connectionName !== 'string') {
     throw new TaskDefinitionError('brokerOptions.connectionName: must be a string');

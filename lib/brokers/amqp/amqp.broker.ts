@@ -55,7 +55,7 @@ export class AmqpBroker implements Broker {
     this.names = new AmqpNames(connection.prefix, connection.protocols);
     this.publishing = new AmqpConnection(connection.url, 'publish', this.options);
     this.consuming = new AmqpConnection(connection.url, 'consume', this.options);
-    this.publisher = new AmqpPublisher(this.publishing);
+    this.publisher = new AmqpPublisher(this.publishing, this.options);
     this.topology = new AmqpTopology(this.names, this.options, this.publisher);
     this.router = new AmqpRouter(this.names, this.topology, this.publisher);
     this.publishing.onReconnect(() => this.topology.forget());

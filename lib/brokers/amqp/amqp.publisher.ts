@@ -3,6 +3,15 @@ import type { Channel, ConfirmChannel, Message, Options } from 'amqplib';
 import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
 import { CeleriacError } from '../../errors/celeriac.error.js';
 import type { AmqpConnection } from './amqp.connection.js';
+import { withDeadline } from './amqp-deadline.js';
+
+/** How long each step of a send may wait for RabbitMQ. */
+export interface PublishDeadlines {
+  /** From `basic.publish` to RabbitMQ's confirm. */
+  confirmTimeoutMs: number;
+  /** A channel opened, or one run of admin work (declarations, counts, purges). */
+  commandTimeoutMs: number;
+}
 
 /** RabbitMQ had no queue to route a mandatory message to (it returned it). */
 export class UnroutableMessageError extends CeleriacError {
@@ -28,12 +37,16 @@ export class AmqpPublisher {
   private readonly returned = new Set<string>();
   private readonly logger = new Logger('Celeriac amqp publish');
 
-  constructor(private readonly connection: AmqpConnection) {}
+  constructor(
+    private readonly connection: AmqpConnection,
+    private readonly deadlines: PublishDeadlines,
+  ) {}
 
   /**
    * Publishes a message and resolves once RabbitMQ confirmed it (callers set `persistent` and
    * `mandatory`); rejects
-   * with `BrokerUnavailableError` if it was nacked or the channel died first, and with
+   * with `BrokerUnavailableError` if it was nacked, the channel died first, RabbitMQ is refusing
+   * publishes (a resource alarm) or no confirm came within `confirmTimeoutMs`, and with
    * `UnroutableMessageError` if no queue took it.
    */
   publish(exchange: string, routingKey: string, content: Buffer, options: Options.Publish): Promise<void> {
@@ -52,8 +65,23 @@ export class AmqpPublisher {
     options: Options.Publish,
   ): Promise<void> {
     const messageId = options.messageId as string;
+    const { confirmTimeoutMs } = this.deadlines;
     return new Promise<void>((resolve, reject) => {
+      // A late confirm (or nack) after the deadline settles nothing: the caller was already told.
+      const timer = setTimeout(() => {
+        this.returned.delete(messageId);
+        reject(
+          new BrokerUnavailableError(
+            'amqp',
+            new Error(
+              `RabbitMQ did not confirm the message within ${confirmTimeoutMs} ms (confirmTimeoutMs): ` +
+                'frozen, blocking publishers, or unreachable; it was not accepted',
+            ),
+          ),
+        );
+      }, confirmTimeoutMs);
       const confirmed = (error: unknown): void => {
+        clearTimeout(timer);
         if (this.returned.size > 0 && this.returned.delete(messageId)) {
           return reject(new UnroutableMessageError(exchange, routingKey));
         }
@@ -61,8 +89,11 @@ export class AmqpPublisher {
         resolve();
       };
       try {
+        // Under a resource alarm RabbitMQ would hold the message unread: refuse it at once instead.
+        this.connection.require();
         channel.publish(exchange, routingKey, content, options, confirmed);
       } catch (error) {
+        clearTimeout(timer);
         // amqplib throws synchronously when the channel is already closed.
         reject(unavailable(error, 'the publishing channel is closed'));
       }
@@ -70,9 +101,9 @@ export class AmqpPublisher {
   }
 
   /** Runs `work` on the shared admin channel. */
-  async withAdmin<T>(work: (channel: Channel) => Promise<T>): Promise<T> {
-    const channel = await (this.admin ?? this.openAdmin());
-    return work(channel);
+  withAdmin<T>(work: (channel: Channel) => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => work(await (this.admin ?? this.openAdmin()));
+    return withDeadline(run(), this.deadlines.commandTimeoutMs, 'a declaration or count');
   }
 
   /** Runs `work` on a channel of its own, closed afterwards: whatever it left unacked goes back. */
@@ -99,7 +130,11 @@ export class AmqpPublisher {
 
   private openConfirm(): Promise<ConfirmChannel> {
     const opening = this.connection.acquire().then(async (model) => {
-      const channel = await model.createConfirmChannel();
+      const channel = await withDeadline(
+        model.createConfirmChannel(),
+        this.deadlines.commandTimeoutMs,
+        'opening the publishing channel',
+      );
       this.watch(channel, () => {
         if (this.confirmChannel === channel) this.confirmChannel = undefined;
         if (this.confirm === opening) this.confirm = undefined;

@@ -37,8 +37,8 @@ export class AmqpTopology {
   ) {}
 
   ensureQueue(queue: string): Promise<void> {
-    return this.once(this.queues, queue, async (channel) => {
-      await this.declareQueue(channel, queue);
+    return this.once(this.queues, queue, async () => {
+      await this.publisher.withAdmin((channel) => this.declareQueue(channel, queue));
       if (this.queues.has(queue)) this.declared.add(queue);
     });
   }
@@ -49,7 +49,12 @@ export class AmqpTopology {
 
   async ensureLadder(queue: string): Promise<void> {
     await this.ensureQueue(queue);
-    await this.once(this.ladders, queue, (channel) => this.declareLadder(channel, queue));
+    // Level by level: each admin run has its own deadline, and a ladder is many declarations.
+    await this.once(this.ladders, queue, async () => {
+      for (let level = 0; level < DELAY_LEVELS; level++) {
+        await this.publisher.withAdmin((channel) => this.declareLevel(channel, queue, level));
+      }
+    });
   }
 
   /** Declare again on next use (after a reconnect, or when a publish found no queue). */
@@ -71,14 +76,10 @@ export class AmqpTopology {
     return [this.names.workQueue(queue), ...levels];
   }
 
-  private once(
-    cache: Map<string, Promise<void>>,
-    queue: string,
-    declare: (channel: Channel) => Promise<void>,
-  ) {
+  private once(cache: Map<string, Promise<void>>, queue: string, declare: () => Promise<void>) {
     let declared = cache.get(queue);
     if (!declared) {
-      declared = this.publisher.withAdmin(declare).catch((error: unknown) => {
+      declared = declare().catch((error: unknown) => {
         cache.delete(queue);
         throw explain(error, `the topology of queue "${queue}"`);
       });
@@ -128,17 +129,15 @@ export class AmqpTopology {
    * is 1 into the queue and the others on to level k − 1; the queue holds each message 2^k ms and
    * dead-letters it to level k − 1 with its routing key intact. Level 0 leads to the work queue.
    */
-  private async declareLadder(channel: Channel, queue: string): Promise<void> {
+  private async declareLevel(channel: Channel, queue: string, level: number): Promise<void> {
     const { names } = this;
-    for (let level = 0; level < DELAY_LEVELS; level++) {
-      const name = names.delayLevel(queue, level);
-      const below = level === 0 ? undefined : names.delayLevel(queue, level - 1);
-      await channel.assertExchange(name, 'topic', { durable: true });
-      await channel.assertQueue(name, { durable: true, arguments: this.levelArguments(queue, level, below) });
-      await channel.bindQueue(name, name, levelPattern(level, 1));
-      if (below) await channel.bindExchange(below, name, levelPattern(level, 0));
-      else await channel.bindQueue(names.workQueue(queue), name, levelPattern(level, 0));
-    }
+    const name = names.delayLevel(queue, level);
+    const below = level === 0 ? undefined : names.delayLevel(queue, level - 1);
+    await channel.assertExchange(name, 'topic', { durable: true });
+    await channel.assertQueue(name, { durable: true, arguments: this.levelArguments(queue, level, below) });
+    await channel.bindQueue(name, name, levelPattern(level, 1));
+    if (below) await channel.bindExchange(below, name, levelPattern(level, 0));
+    else await channel.bindQueue(names.workQueue(queue), name, levelPattern(level, 0));
   }
 
   private levelArguments(queue: string, level: number, below: string | undefined): Record<string, unknown> {

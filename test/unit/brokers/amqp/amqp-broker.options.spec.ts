@@ -10,6 +10,13 @@ describe('AMQP broker options', () => {
     });
   });
 
+  it('gives publish confirms and channel operations a 2 s deadline unless told otherwise', () => {
+    expect(resolveAmqpOptions()).toMatchObject({ confirmTimeoutMs: 2_000, commandTimeoutMs: 2_000 });
+    expect(resolveAmqpOptions({ confirmTimeoutMs: 5_000 })).toMatchObject({ confirmTimeoutMs: 5_000 });
+    expect(() => resolveAmqpOptions({ confirmTimeoutMs: 0 })).toThrow(/brokerOptions\.confirmTimeoutMs/);
+    expect(() => resolveAmqpOptions({ commandTimeoutMs: 1.5 })).toThrow(/brokerOptions\.commandTimeoutMs/);
+  });
+
   it('accepts quorum queues with an explicit delivery limit', () => {
     expect(resolveAmqpOptions({ queueType: 'quorum', deliveryLimit: 3 })).toMatchObject({
       queueType: 'quorum',
