@@ -11,7 +11,6 @@ import type { PolicyFields } from '../protocol/policy-fields.js';
 import type { TaskEnvelope } from '../protocol/task-envelope.js';
 import type { WireMessage } from '../protocol/wire-codec.js';
 import { PolicyLeases } from './policy-leases.js';
-import type { TaskEvents } from './task-events.js';
 
 /** Default lease of a concurrency place: a dead worker's places come back this long after it stopped. */
 export const DEFAULT_POLICY_LEASE_MS = 30_000;
@@ -29,8 +28,9 @@ export type Admission =
 export interface DeliveryPolicyHost {
   backend: ResultBackend;
   registry: TaskRegistry;
-  events: TaskEvents;
   logger: LoggerService;
+  /** Announces a task that waits for a shared rate slot until `eta` (a `task-rate-limited` event). */
+  rateLimited(envelope: TaskEnvelope, eta: number): void;
   /** Encodes an envelope for its queue (a requeued copy carries updated policy fields). */
   encode(envelope: TaskEnvelope): WireMessage;
   /** Writes the RECEIVED record of a task that waits for a place. */
@@ -144,7 +144,10 @@ export class DeliveryPolicies {
     }
   }
 
-  /** Back to the broker with a delay; the first wait for a rate slot is recorded and announced. */
+  /**
+   * Back to the broker with a delay; the first wait is recorded, and a wait for a rate slot is
+   * announced (the executor announced the delivery itself as task-received already).
+   */
   private async delay(
     delivery: Delivery,
     envelope: TaskEnvelope,
@@ -152,14 +155,7 @@ export class DeliveryPolicies {
     why: 'rate' | 'concurrency',
   ): Promise<void> {
     if (envelope.policy?.rateBooked !== true) await this.host.markWaiting(envelope);
-    this.host.events.emitTask({
-      type: why === 'rate' ? 'task-rate-limited' : 'task-received',
-      id: envelope.id,
-      task: envelope.task,
-      queue: envelope.queue,
-      retries: envelope.retries,
-      eta: Date.now() + delayMs,
-    });
+    if (why === 'rate') this.host.rateLimited(envelope, Date.now() + delayMs);
     await this.requeue(delivery, envelope, delayMs, why === 'rate');
   }
 

@@ -70,6 +70,7 @@ interface EventDetails {
   runtime?: number;
   progress?: JsonValue;
   wait?: number;
+  eta?: number;
 }
 
 /**
@@ -106,8 +107,8 @@ export class TaskExecutor {
       leaseMs: host.leaseMs,
       backend,
       registry,
-      events,
       logger: this.logger,
+      rateLimited: (envelope, eta) => this.emit('task-rate-limited', envelope, { eta }),
       encode: (envelope) => this.wire.encode(envelope),
       markWaiting: async (envelope) => void (await this.store(envelope, TaskState.RECEIVED)),
     });
@@ -257,6 +258,9 @@ export class TaskExecutor {
       await this.finish(envelope, TaskState.FAILURE, { error: toErrorInfo(error) });
       return this.reject(delivery, envelope, error.message);
     }
+    // Every delivery of a known task is announced, redeliveries and retries included (Celery's
+    // task-received), before anything can settle it.
+    this.emit('task-received', envelope);
     if (await this.skipIfNotDue(delivery, envelope)) return;
     let args: JsonValue[];
     try {
@@ -422,7 +426,7 @@ export class TaskExecutor {
       entry.phase = 'scheduled';
       entry.eta = Date.now() + wait;
       await this.store(envelope, TaskState.RECEIVED);
-      this.emit('task-received', envelope);
+      this.emit('task-rate-limited', envelope, { eta: entry.eta });
       await delay(wait, entry.abort.signal);
       if (entry.abandoned) return;
     }
@@ -607,6 +611,7 @@ export class TaskExecutor {
     };
     if (details.progress !== undefined) event.progress = details.progress;
     if (details.wait !== undefined) event.wait = details.wait;
+    if (details.eta !== undefined) event.eta = details.eta;
     this.events.emitEvent(event);
     sink?.(event);
   }

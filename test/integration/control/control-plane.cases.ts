@@ -234,11 +234,13 @@ export function describeControlPlane(
         const own = log.taskEvents(handle.id);
         // The worker's events of a task arrive in the order they happened; task-sent comes from this process.
         expect(own.filter((e) => e.type !== 'task-sent').map((e) => e.type)).toEqual([
+          'task-received',
           'task-started',
           'task-succeeded',
         ]);
         expect(own.filter((e) => e.type === 'task-sent')).toHaveLength(1);
-        const [startedEvent, succeeded] = own.filter((e) => e.type !== 'task-sent');
+        const [received, startedEvent, succeeded] = own.filter((e) => e.type !== 'task-sent');
+        expect(startedEvent.seq).toBeGreaterThan(received.seq);
         expect(succeeded.seq).toBeGreaterThan(startedEvent.seq);
         expect(succeeded).toMatchObject({
           task: 'ControlTasks.quick',

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { CeleriacModule, CeleriacWorker, Task, TaskClient, TaskState } from '../../../lib/index.js';
+import {
+  CeleriacModule,
+  CeleriacRuntime,
+  CeleriacWorker,
+  Task,
+  TaskClient,
+  type TaskEvent,
+  TaskState,
+} from '../../../lib/index.js';
 import { MemoryBroker } from '../../../lib/brokers/memory/memory.broker.js';
 import { gate, reached, startWorkerApp } from '../../support/worker-app.js';
 
@@ -120,6 +128,34 @@ describe('CeleriacWorker', () => {
     try {
       hold.open();
       expect(await next.client.handle(handle.id).wait({ timeout: 5_000 })).toBe('finished');
+    } finally {
+      await next.close();
+    }
+  });
+
+  it('a redelivered task is announced with task-received again, with its delivery count', async () => {
+    const w = await startWorkerApp([QueueTasks], { queues, trackStarted: true }, { shutdownGraceMs: 50 });
+    const first: TaskEvent[] = [];
+    w.runtime.events.on('task', (event) => first.push(event));
+    const handle = await w.client.send(QueueTasks, 'lingering', []);
+    await reached(handle, TaskState.STARTED);
+    await w.close();
+    // Listening starts the redelivery at once, so the listener goes on before listen().
+    const moduleRef = await Test.createTestingModule({
+      imports: [CeleriacModule.forRoot({ queues, prefix: w.prefix })],
+      providers: [QueueTasks],
+    }).compile();
+    const next = moduleRef.createNestMicroservice({ strategy: new CeleriacWorker(), logger: false });
+    const again: TaskEvent[] = [];
+    next.get(CeleriacRuntime).events.on('task', (event) => again.push(event));
+    await next.listen();
+    try {
+      hold.open();
+      expect(await next.get(TaskClient).handle(handle.id).wait({ timeout: 5_000 })).toBe('finished');
+      const types = (events: TaskEvent[]) => events.filter((e) => e.id === handle.id).map((e) => e.type);
+      // task-sent is the sender's (here the same process), confirmed once the broker took it.
+      expect(types(first).filter((type) => type !== 'task-sent')).toEqual(['task-received', 'task-started']);
+      expect(types(again)).toEqual(['task-received', 'task-started', 'task-succeeded']);
     } finally {
       await next.close();
     }

@@ -97,10 +97,20 @@ class ExampleTasks {
     return key;
   }
 
+  @Task({ rateLimit: '20/s' })
+  limited(n: number): number {
+    return n;
+  }
+
   @Task({ trackStarted: false })
   untracked(a: number): number {
     return a;
   }
+}
+
+/** The worker's events of one task, in order (task-sent is the sender's, here the same process). */
+function workerEvents(events: TaskEvent[], id: string): string[] {
+  return events.filter((event) => event.id === id && event.type !== 'task-sent').map((event) => event.type);
 }
 
 describe('task executor (embedded broker)', () => {
@@ -163,6 +173,37 @@ describe('task executor (embedded broker)', () => {
     expect(states.filter((state) => state === TaskState.RETRY)).toHaveLength(3);
     await expect(handle.wait()).rejects.toThrow(TaskFailedError);
     expect(await w.runtime.broker.size('default')).toBe(0);
+  });
+
+  it('every attempt is announced with task-received before it starts, retries included', async () => {
+    const events: TaskEvent[] = [];
+    w.runtime.events.on('task', (event) => events.push(event));
+    const handle = await w.client.send(ExampleTasks, 'alwaysFails', ['announced']);
+    await handle.waitForRecord({ timeout: 5_000 });
+    const own = workerEvents(events, handle.id);
+    const retried = ['task-received', 'task-started', 'task-retried'];
+    expect(own).toEqual([...retried, ...retried, ...retried, 'task-received', 'task-started', 'task-failed']);
+    const received = events.filter((event) => event.id === handle.id && event.type === 'task-received');
+    expect(received.map((event) => event.retries)).toEqual([0, 1, 2, 3]);
+    expect(received[0]).toMatchObject({
+      task: 'ExampleTasks.alwaysFails',
+      queue: 'default',
+      worker: expect.any(String),
+    });
+  });
+
+  it('a task waiting for its rate limit is announced with task-rate-limited and when it comes back', async () => {
+    const events: TaskEvent[] = [];
+    w.runtime.events.on('task', (event) => events.push(event));
+    const handles = await Promise.all([1, 2, 3].map((n) => w.client.send(ExampleTasks, 'limited', [n])));
+    expect(await Promise.all(handles.map((handle) => handle.wait({ timeout: 5_000 })))).toEqual([1, 2, 3]);
+    const limited = events.filter((event) => event.type === 'task-rate-limited');
+    expect(limited.length).toBeGreaterThanOrEqual(1);
+    for (const event of limited) {
+      const own = workerEvents(events, event.id!);
+      expect(own).toEqual(['task-received', 'task-rate-limited', 'task-started', 'task-succeeded']);
+      expect(event.eta).toBeGreaterThan(event.at);
+    }
   });
 
   it('retries are not mistaken for lost deliveries: more retries than maxDeliveries still all run', async () => {
