@@ -2,6 +2,7 @@ import type { CeleriacLoggerOption } from './logging/celeriac-logger.js';
 import type { QueueProtocol } from './protocol/queue-protocol.js';
 import type { ScheduleSpec } from './scheduler/schedule-options.interface.js';
 import type { PoolKind } from './worker/pools/pool.interface.js';
+import type { TlsOptions } from './brokers/tls-options.js';
 
 /** How one queue runs its tasks on a worker. */
 export interface QueueOptions {
@@ -76,6 +77,18 @@ export interface CeleriacModuleOptions {
    * offline) are always published: they are what `CeleriacControl.workers()` knows workers by.
    */
   events?: boolean;
+  /**
+   * TLS settings (`ca`, `cert`, `key`, `passphrase`, `servername`, `rejectUnauthorized`; PEM contents)
+   * for every `rediss://` and `amqps://` connection: broker, result backend and control plane, so a
+   * private CA is given once. `brokerOptions.redisOptions.tls` / `backendOptions.redisOptions.tls`
+   * fields win where both are set.
+   */
+  tls?: TlsOptions;
+  /**
+   * Refuse at start-up a broker or result backend URL that is not encrypted (`redis://`, `amqp://`);
+   * `rediss://`, `amqps://` and the in-process `memory://` pass. Default false.
+   */
+  requireTls?: boolean;
   /** Broker-specific settings (see the broker's documentation). */
   brokerOptions?: Record<string, unknown>;
   /** Backend-specific settings. */
@@ -114,6 +127,7 @@ export interface ResolvedCeleriacOptions {
   events: boolean;
   brokerOptions: Record<string, unknown>;
   backendOptions: Record<string, unknown>;
+  tls?: TlsOptions;
   logger?: CeleriacLoggerOption;
   unconsumedQueueWarning: number | false;
   /** Undefined when the module declares none (then a node prunes no module-declared schedule). */

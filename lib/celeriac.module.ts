@@ -45,6 +45,7 @@ const providers: Provider[] = [
         url: options.backend,
         prefix: options.prefix,
         extra: options.backendOptions,
+        tls: options.tls,
         resultTtlMs: options.resultTtl,
       });
       await connectAtStartup('result backend', options.backend, () => backend.connect());
@@ -76,6 +77,7 @@ export async function openBroker(options: ResolvedCeleriacOptions): Promise<Brok
     prefix: options.prefix,
     protocols: protocolsOf(options.queues),
     extra: options.brokerOptions,
+    tls: options.tls,
   });
   await connectAtStartup('broker', options.broker, () => broker.connect());
   return broker;

@@ -26,6 +26,7 @@ export type { Broker, Delivery, PublishOptions, DeadLetter } from './brokers/bro
 export { PROTOCOL_VERSION, type TaskEnvelope } from './protocol/task-envelope.js';
 export type { JsonValue } from './protocol/json-value.js';
 export { redactUrl } from './brokers/broker-url.js';
+export type { TlsOptions } from './brokers/tls-options.js';
 export { CeleriacError } from './errors/celeriac.error.js';
 export { NonRetryableError } from './errors/non-retryable.error.js';
 export { RetryRequest } from './errors/retry-request.error.js';

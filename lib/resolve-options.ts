@@ -14,6 +14,7 @@ import type {
   ResolvedQueueOptions,
 } from './celeriac-options.interface.js';
 import { schemeOf } from './brokers/broker-url.js';
+import { checkTlsRequired } from './brokers/tls-options.js';
 import { QUEUE_PROTOCOLS } from './protocol/queue-protocol.js';
 import { TaskDefinitionError } from './errors/task-definition.error.js';
 import { checkChildPoolOptions } from './worker/pools/child-pool-options.js';
@@ -25,9 +26,14 @@ const POOLS: readonly PoolKind[] = ['solo', 'async', 'threads', 'processes'];
 export function resolveOptions(options: CeleriacModuleOptions): ResolvedCeleriacOptions {
   const broker = options.broker || 'memory://';
   const queues = options.queues ?? { [DEFAULT_QUEUE]: { pool: 'async' } };
+  const backend = options.backend || defaultBackendFor(broker);
+  if (options.requireTls) {
+    checkTlsRequired(broker, 'the broker URL (broker, BROKER_URL)');
+    checkTlsRequired(backend, 'the result backend URL (backend, RESULT_URL)');
+  }
   return {
     broker,
-    backend: options.backend || defaultBackendFor(broker),
+    backend,
     prefix: options.prefix ?? 'celeriac',
     queues: Object.fromEntries(
       Object.entries(queues).map(([name, queue]) => [name, resolveQueue(name, queue)]),
@@ -40,6 +46,7 @@ export function resolveOptions(options: CeleriacModuleOptions): ResolvedCeleriac
     events: options.events ?? false,
     brokerOptions: options.brokerOptions ?? {},
     backendOptions: options.backendOptions ?? {},
+    tls: options.tls,
     logger: options.logger,
     unconsumedQueueWarning: resolveUnconsumedWarning(options.unconsumedQueueWarning),
     schedules: options.schedules,

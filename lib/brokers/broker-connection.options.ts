@@ -1,4 +1,5 @@
 import type { QueueProtocols } from '../protocol/queue-protocol.js';
+import type { TlsOptions } from './tls-options.js';
 
 /** What every broker and backend factory receives. */
 export interface ConnectionOptions {
@@ -14,6 +15,8 @@ export interface ConnectionOptions {
    * that system does, and their messages are not Celeriac envelopes. Unlisted queues are Celeriac's.
    */
   protocols?: QueueProtocols;
+  /** TLS settings for `rediss://` / `amqps://` (CA, client certificate and key), shared by every client. */
+  tls?: TlsOptions;
   /** Implementation-specific settings, typed by each implementation. */
   extra?: Record<string, unknown>;
 }

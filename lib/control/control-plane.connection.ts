@@ -62,6 +62,7 @@ export class ControlPlaneConnection implements OnApplicationShutdown {
       url: this.options.broker,
       prefix: this.options.prefix,
       extra: this.options.brokerOptions,
+      tls: this.options.tls,
     });
     try {
       await plane.connect();

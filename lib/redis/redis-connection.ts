@@ -94,7 +94,8 @@ function createCluster(url: string, extra: RedisExtraOptions, options: RedisOpti
       ...nodeOptions,
       username: seed.username,
       password: seed.password,
-      tls: seed.tls ?? nodeOptions.tls,
+      // The module's `tls` (or redisOptions.tls) for a rediss:// seed; plain TLS otherwise.
+      tls: nodeOptions.tls ?? seed.tls,
     },
   });
 }

@@ -1,4 +1,6 @@
 import type { ClusterOptions, RedisOptions } from 'ioredis';
+import type { ConnectionOptions } from '../brokers/broker-connection.options.js';
+import { tlsFor } from '../brokers/tls-options.js';
 
 /**
  * Redis settings, given as `extra` of the connection options (`brokerOptions` / `backendOptions`
@@ -26,4 +28,16 @@ export interface RedisExtraOptions {
    * not loopback.
    */
   checkConfig?: boolean;
+}
+
+/**
+ * The Redis settings of a connection: its `extra`, with the module's `tls` under
+ * `redisOptions.tls` for a `rediss://` URL (fields set in `redisOptions.tls` win).
+ */
+export function redisExtraOf<T extends RedisExtraOptions>(options: ConnectionOptions): T {
+  const extra = (options.extra ?? {}) as T;
+  const tls = tlsFor(options.url, options.tls);
+  if (!tls || !options.tls) return extra;
+  const own = typeof extra.redisOptions?.tls === 'object' ? extra.redisOptions.tls : {};
+  return { ...extra, redisOptions: { ...extra.redisOptions, tls: { ...tls, ...own } } };
 }

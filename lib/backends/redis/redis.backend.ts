@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { RedisExtraOptions } from '../../redis/redis-options.js';
+import { redisExtraOf, type RedisExtraOptions } from '../../redis/redis-options.js';
 import {
   connectClient,
   createRedisClient,
@@ -87,7 +87,7 @@ export class RedisBackend implements ResultBackend {
   readonly policies: RedisPolicyStore;
 
   constructor(private readonly options: RedisBackendOptions) {
-    this.extra = options.extra ?? {};
+    this.extra = redisExtraOf(options);
     this.ttlMs = options.resultTtlMs ?? DEFAULT_RESULT_TTL_MS;
     this.format = recordFormatOf(this.extra.format);
     this.workflows = new RedisWorkflowStore((command) => this.call(command), options.prefix, this.ttlMs);

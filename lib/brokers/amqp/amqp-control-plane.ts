@@ -15,7 +15,12 @@ export class AmqpControlPlane implements ControlPlane {
   private readonly connection: AmqpConnection;
 
   constructor(options: ConnectionOptions) {
-    this.connection = new AmqpConnection(options.url, 'control', resolveAmqpOptions(options.extra));
+    this.connection = new AmqpConnection(
+      options.url,
+      'control',
+      resolveAmqpOptions(options.extra),
+      options.tls,
+    );
     this.control = new AmqpControlChannel(this.connection, options.prefix);
     this.events = new AmqpEventBus(this.connection, options.prefix);
   }

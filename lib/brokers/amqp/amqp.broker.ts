@@ -53,8 +53,8 @@ export class AmqpBroker implements Broker {
     this.url = connection.url;
     this.options = resolveAmqpOptions(connection.extra);
     this.names = new AmqpNames(connection.prefix, connection.protocols);
-    this.publishing = new AmqpConnection(connection.url, 'publish', this.options);
-    this.consuming = new AmqpConnection(connection.url, 'consume', this.options);
+    this.publishing = new AmqpConnection(connection.url, 'publish', this.options, connection.tls);
+    this.consuming = new AmqpConnection(connection.url, 'consume', this.options, connection.tls);
     this.publisher = new AmqpPublisher(this.publishing, this.options);
     this.topology = new AmqpTopology(this.names, this.options, this.publisher);
     this.router = new AmqpRouter(this.names, this.topology, this.publisher);

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { connect, type ChannelModel, type SocketOptions } from 'amqplib';
 import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
 import { redactUrl } from '../broker-url.js';
+import { tlsFor, type TlsOptions } from '../tls-options.js';
 import { outageLogOf, type OutageLog } from '../outage-log.js';
 import type { ResolvedAmqpBrokerOptions } from './amqp-broker.options.js';
 
@@ -31,6 +32,7 @@ export class AmqpConnection {
     private readonly url: string,
     private readonly role: 'publish' | 'consume' | 'control',
     private readonly options: ResolvedAmqpBrokerOptions,
+    private readonly tls?: TlsOptions,
   ) {
     this.logger = new Logger(`Celeriac amqp ${role}`);
     this.outages = outageLogOf(`RabbitMQ at ${serverOf(url)}`, 'CeleriacAmqp');
@@ -160,6 +162,8 @@ export class AmqpConnection {
 
   private socketOptions(): SocketOptions {
     return {
+      // amqps:// only: CA, client certificate and key, passed to tls.connect.
+      ...tlsFor(this.url, this.tls),
       // Without it, Nagle's algorithm holds small frames (acks, confirms) back by tens of ms.
       noDelay: true,
       timeout: 10_000,

@@ -14,7 +14,7 @@ import {
   toBrokerError,
   type RedisClient,
 } from '../../redis/redis-connection.js';
-import type { RedisExtraOptions } from '../../redis/redis-options.js';
+import { redisExtraOf, type RedisExtraOptions } from '../../redis/redis-options.js';
 import { SubscriptionHub } from '../../redis/subscription-hub.js';
 import type { ConnectionOptions } from '../broker-connection.options.js';
 
@@ -37,7 +37,7 @@ export class RedisControlChannel implements ControlChannel {
   private subscriber?: RedisClient;
 
   constructor(private readonly options: ConnectionOptions) {
-    this.extra = options.extra ?? {};
+    this.extra = redisExtraOf(options);
     this.commands = new CommandUser(options.url, this.extra, 'control channel');
   }
 

@@ -9,7 +9,7 @@ import {
   whenReady,
   type RedisClient,
 } from '../../redis/redis-connection.js';
-import type { RedisExtraOptions } from '../../redis/redis-options.js';
+import { redisExtraOf, type RedisExtraOptions } from '../../redis/redis-options.js';
 import type { ConnectionOptions } from '../broker-connection.options.js';
 
 /** Batches kept in the stream (approximately): what a subscriber can catch up on after a drop. */
@@ -37,7 +37,7 @@ export class RedisEventBus implements EventBus {
   private starting?: Promise<void>;
 
   constructor(private readonly options: ConnectionOptions) {
-    this.extra = options.extra ?? {};
+    this.extra = redisExtraOf(options);
     this.commands = new CommandUser(options.url, this.extra, 'event bus');
   }
 

@@ -18,6 +18,7 @@ import type {
 } from '../broker.interface.js';
 import type { OutageLog } from '../outage-log.js';
 import { ConsumerCensus } from './consumer-census.js';
+import { redisExtraOf } from '../../redis/redis-options.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { brokerScripts, QueueScripts } from './queue-scripts.js';
 import {
@@ -67,7 +68,7 @@ export class RedisBroker implements Broker, ConsumerHost {
   private outageLog?: OutageLog;
 
   constructor(private readonly options: ConnectionOptions) {
-    this.extra = options.extra ?? {};
+    this.extra = redisExtraOf(options);
     refuseKombuOnCluster(options, this.extra);
     this.settings = resolveBrokerOptions(this.extra);
     this.maxBlockMs = this.settings.maxBlockMs;
