@@ -1,40 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Controller, type INestApplication, Injectable, Logger, Post } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import { type INestApplication, Logger } from '@nestjs/common';
 import request from 'supertest';
-import {
-  Accepted,
-  BrokerUnavailableError,
-  CeleriacModule,
-  CeleriacWorker,
-  Task,
-  TaskClient,
-  type TaskHandle,
-} from '../../lib/index.js';
+import { BrokerUnavailableError, type TaskClient, type TaskHandle } from '../../lib/index.js';
 import { CapturedLogs } from '../support/captured-logs.js';
+import { EchoTasks, startEchoApp } from '../support/echo-app.js';
 import { RedisServer } from '../integration/redis/support/redis-server.js';
 import { RabbitNode } from './support/rabbit-node.js';
 
 const CONFIRM_MS = 800;
-
-@Injectable()
-class FreezeTasks {
-  @Task()
-  echo(value: number): number {
-    return value;
-  }
-}
-
-@Controller('echo')
-class EchoController {
-  constructor(private readonly tasks: TaskClient) {}
-
-  @Post()
-  @Accepted()
-  send(): Promise<TaskHandle<number>> {
-    return this.tasks.send(FreezeTasks, 'echo', [0]);
-  }
-}
 
 /**
  * RabbitMQ that answers nothing while its sockets stay open — publishers blocked by a memory alarm,
@@ -52,30 +25,15 @@ describe('chaos: a frozen RabbitMQ', () => {
 
   beforeAll(async () => {
     [node, redis] = await Promise.all([RabbitNode.start(), RedisServer.start()]);
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        CeleriacModule.forRoot({
-          broker: node.url,
-          backend: redis.url,
-          prefix: `freeze-${randomUUID()}`,
-          brokerOptions: {
-            confirmTimeoutMs: CONFIRM_MS,
-            commandTimeoutMs: CONFIRM_MS,
-            reconnectMaxDelayMs: 500,
-          },
-          backendOptions: { checkConfig: false },
-        }),
-      ],
-      providers: [FreezeTasks],
-      controllers: [EchoController],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    app.connectMicroservice({ strategy: new CeleriacWorker({ shutdownGraceMs: 1_000 }) });
-    await app.startAllMicroservices();
-    await app.init();
+    ({ app, client } = await startEchoApp({
+      broker: node.url,
+      backend: redis.url,
+      prefix: `freeze-${randomUUID()}`,
+      brokerOptions: { confirmTimeoutMs: CONFIRM_MS, commandTimeoutMs: CONFIRM_MS, reconnectMaxDelayMs: 500 },
+      backendOptions: { checkConfig: false },
+    }));
     Logger.overrideLogger(logs);
-    client = app.get(TaskClient);
-    expect(await (await client.send(FreezeTasks, 'echo', [1])).wait({ timeout: 20_000 })).toBe(1);
+    expect(await (await client.send(EchoTasks, 'echo', [1])).wait({ timeout: 20_000 })).toBe(1);
   }, 180_000);
 
   afterAll(async () => {
@@ -87,7 +45,7 @@ describe('chaos: a frozen RabbitMQ', () => {
   async function expectSendsRefused(): Promise<void> {
     const started = Date.now();
     const failures = await Promise.all(
-      [10, 11, 12].map((n) => client.send(FreezeTasks, 'echo', [n]).catch((error: unknown) => error)),
+      [10, 11, 12].map((n) => client.send(EchoTasks, 'echo', [n]).catch((error: unknown) => error)),
     );
     const took = Date.now() - started;
     for (const failure of failures) expect(failure).toBeInstanceOf(BrokerUnavailableError);
@@ -110,7 +68,7 @@ describe('chaos: a frozen RabbitMQ', () => {
 
   it('the node frozen (SIGSTOP of its VM): sends refused within the deadline, 503; after SIGCONT the worker completes queued tasks', async () => {
     const queued = await Promise.all(
-      [2, 3, 4].map((n) => client.send(FreezeTasks, 'echo', [n], { countdown: 300 })),
+      [2, 3, 4].map((n) => client.send(EchoTasks, 'echo', [n], { countdown: 300 })),
     );
     const beam = Number(JSON.parse(await node.ctl('eval', 'os:getpid().')));
     process.kill(beam, 'SIGSTOP');
@@ -142,7 +100,7 @@ describe('chaos: a frozen RabbitMQ', () => {
     const until = Date.now() + 30_000;
     for (;;) {
       try {
-        return await client.send(FreezeTasks, 'echo', [value]);
+        return await client.send(EchoTasks, 'echo', [value]);
       } catch (error) {
         if (!(error instanceof BrokerUnavailableError) || Date.now() > until) throw error;
         await new Promise((resolve) => setTimeout(resolve, 200));

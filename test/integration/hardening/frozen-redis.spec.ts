@@ -1,38 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Controller, type INestApplication, Injectable, Post } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import {
-  Accepted,
-  BrokerUnavailableError,
-  CeleriacModule,
-  CeleriacWorker,
-  Task,
-  TaskClient,
-  type TaskHandle,
-} from '../../../lib/index.js';
+import { BrokerUnavailableError, type TaskClient } from '../../../lib/index.js';
+import { EchoTasks, startEchoApp } from '../../support/echo-app.js';
 import { RedisServer } from '../redis/support/redis-server.js';
 
 const DEADLINE_MS = 500;
-
-@Injectable()
-class FreezeTasks {
-  @Task()
-  echo(value: number): number {
-    return value;
-  }
-}
-
-@Controller('echo')
-class EchoController {
-  constructor(private readonly tasks: TaskClient) {}
-
-  @Post()
-  @Accepted()
-  send(): Promise<TaskHandle<number>> {
-    return this.tasks.send(FreezeTasks, 'echo', [0]);
-  }
-}
 
 /**
  * A Redis frozen by SIGSTOP keeps its sockets open and answers nothing: without deadlines every call
@@ -47,24 +20,13 @@ describe('a frozen Redis (SIGSTOP)', () => {
   beforeAll(async () => {
     server = await RedisServer.start();
     const deadlines = { commandTimeoutMs: DEADLINE_MS };
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        CeleriacModule.forRoot({
-          broker: server.url,
-          prefix: `freeze-${randomUUID()}`,
-          // A short lease: a fetch cut by the deadline during the freeze hands its messages back soon.
-          brokerOptions: { ...deadlines, leaseMs: 3_000 },
-          backendOptions: deadlines,
-        }),
-      ],
-      providers: [FreezeTasks],
-      controllers: [EchoController],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    app.connectMicroservice({ strategy: new CeleriacWorker({ shutdownGraceMs: 1_000 }) });
-    await app.startAllMicroservices();
-    await app.init();
-    client = app.get(TaskClient);
+    ({ app, client } = await startEchoApp({
+      broker: server.url,
+      prefix: `freeze-${randomUUID()}`,
+      // A short lease: a fetch cut by the deadline during the freeze hands its messages back soon.
+      brokerOptions: { ...deadlines, leaseMs: 3_000 },
+      backendOptions: deadlines,
+    }));
   });
 
   afterAll(async () => {
@@ -74,17 +36,17 @@ describe('a frozen Redis (SIGSTOP)', () => {
   });
 
   it('sends fail with BrokerUnavailableError within the deadline, @Accepted() answers 503, and the worker resumes after the thaw', async () => {
-    expect(await (await client.send(FreezeTasks, 'echo', [1])).wait({ timeout: 10_000 })).toBe(1);
+    expect(await (await client.send(EchoTasks, 'echo', [1])).wait({ timeout: 10_000 })).toBe(1);
     // Due while Redis is frozen: waiting in the broker's delayed set, taken once it thaws.
     const queued = await Promise.all(
-      [2, 3, 4].map((n) => client.send(FreezeTasks, 'echo', [n], { countdown: 300 })),
+      [2, 3, 4].map((n) => client.send(EchoTasks, 'echo', [n], { countdown: 300 })),
     );
 
     server.pause();
     try {
       const started = Date.now();
       const failures = await Promise.all(
-        [5, 6, 7].map((n) => client.send(FreezeTasks, 'echo', [n]).catch((error: unknown) => error)),
+        [5, 6, 7].map((n) => client.send(EchoTasks, 'echo', [n]).catch((error: unknown) => error)),
       );
       const took = Date.now() - started;
       for (const failure of failures) {
@@ -103,6 +65,6 @@ describe('a frozen Redis (SIGSTOP)', () => {
 
     const results = await Promise.all(queued.map((handle) => handle.wait({ timeout: 15_000 })));
     expect(results).toEqual([2, 3, 4]);
-    expect(await (await client.send(FreezeTasks, 'echo', [8])).wait({ timeout: 10_000 })).toBe(8);
+    expect(await (await client.send(EchoTasks, 'echo', [8])).wait({ timeout: 10_000 })).toBe(8);
   });
 });
