@@ -7,6 +7,7 @@ import { DEFAULT_RESULT_TTL_MS } from '../celeriac.constants.js';
 import { ControlClient } from '../control/control-client.js';
 import { type ControlPlane, createControlPlane } from '../control/control-plane.js';
 import { TaskDefinitionError } from '../errors/task-definition.error.js';
+import type { QueueProtocols } from '../protocol/queue-protocol.js';
 import { CliError, ExitCode } from './exit-code.js';
 
 /** Where the CLI connects: the global options after the environment filled them in. */
@@ -18,14 +19,25 @@ export interface ConnectionSettings {
   connectTimeoutMs: number;
 }
 
+/** Queues of a foreign wire mode, and the broker settings they need (`extra`, as `brokerOptions`). */
+export interface BrokerLayout {
+  protocols?: QueueProtocols;
+  extra?: Record<string, unknown>;
+}
+
+/** The result backend's record formats (`backendOptions.format`). */
+export type RecordFormatName = 'celeriac' | 'celery';
+
 /**
  * The broker and result backend of one CLI run, each connected on first use (a command that needs
  * only the broker never dials the backend) and closed when the run ends. Connection failures
  * become {@link CliError}s that say which server, at which (password-free) URL, and why.
  */
 export class CliConnection {
-  private broker?: Promise<Broker>;
-  private backend?: Promise<ResultBackend>;
+  /** One broker per wire layout asked for (most runs ask for the default one only). */
+  private readonly brokers = new Map<string, Promise<Broker>>();
+  /** One result backend per record format asked for. */
+  private readonly backends = new Map<string, Promise<ResultBackend>>();
   private plane?: Promise<ControlPlane>;
   private control?: ControlClient;
 
@@ -65,30 +77,46 @@ export class CliConnection {
     return this.settings.backend !== undefined || ['redis', 'rediss'].includes(schemeOf(this.brokerUrl));
   }
 
-  getBroker(): Promise<Broker> {
-    this.broker ??= this.open('broker', this.brokerUrl, async (url) => {
-      const broker = await createBroker({ url, prefix: this.settings.prefix, extra: {} });
-      return { value: broker, connect: () => broker.connect(), close: () => broker.close() };
-    });
-    return this.broker;
+  /**
+   * The broker. `layout`: queues in a foreign wire mode and the broker settings they need (a
+   * `protocol: 'celery'` queue and kombu's key prefix), which the application's queue table says
+   * and a CLI run has to be told; by default every queue is laid out as Celeriac's.
+   */
+  getBroker(layout: BrokerLayout = {}): Promise<Broker> {
+    const key = JSON.stringify(layout);
+    let broker = this.brokers.get(key);
+    if (!broker) {
+      broker = this.open('broker', this.brokerUrl, async (url) => {
+        const { protocols, extra = {} } = layout;
+        const opened = await createBroker({ url, prefix: this.settings.prefix, protocols, extra });
+        return { value: opened, connect: () => opened.connect(), close: () => opened.close() };
+      });
+      this.brokers.set(key, broker);
+    }
+    return broker;
   }
 
   /**
    * The result backend. `optional`: when none is configured (RabbitMQ without RESULT_URL), an
    * in-process one that only this run sees, for commands that write a record nobody reads back.
+   * `format`: the record format (`celeriac`, or `celery` for Celery's `celery-task-meta-<id>`).
    */
-  getBackend(optional = false): Promise<ResultBackend> {
+  getBackend(optional = false, format: RecordFormatName = 'celeriac'): Promise<ResultBackend> {
     const url = optional && !this.hasBackend ? 'memory://' : this.backendUrl;
-    this.backend ??= this.open('result backend', url, async (url) => {
-      const backend = await createBackend({
-        url,
-        prefix: this.settings.prefix,
-        extra: {},
-        resultTtlMs: DEFAULT_RESULT_TTL_MS,
+    let backend = this.backends.get(format);
+    if (!backend) {
+      backend = this.open('result backend', url, async (url) => {
+        const opened = await createBackend({
+          url,
+          prefix: this.settings.prefix,
+          extra: format === 'celeriac' ? {} : { format },
+          resultTtlMs: DEFAULT_RESULT_TTL_MS,
+        });
+        return { value: opened, connect: () => opened.connect(), close: () => opened.close() };
       });
-      return { value: backend, connect: () => backend.connect(), close: () => backend.close() };
-    });
-    return this.backend;
+      this.backends.set(format, backend);
+    }
+    return backend;
   }
 
   /** The control plane (control channel and event bus) on the broker's transport and prefix. */
@@ -109,7 +137,9 @@ export class CliConnection {
 
   async close(): Promise<void> {
     await this.control?.close().catch(() => undefined);
-    const open = [this.broker, this.backend, this.plane].filter((part) => part !== undefined);
+    const open = [...this.brokers.values(), ...this.backends.values(), this.plane].filter(
+      (part) => part !== undefined,
+    );
     await Promise.allSettled(open.map(async (part) => (await part).close()));
   }
 

@@ -44,6 +44,7 @@ afterAll(async () => {
 describeCeleryInterop('Redis', REDIS, REDIS, {
   brokerOptions: { kombu: KOMBU_OPTIONS },
   transportOptions: { global_keyprefix: KOMBU_PREFIX, visibility_timeout: VISIBILITY_TIMEOUT_MS / 1000 },
+  cliArgs: ['--kombu-prefix', KOMBU_PREFIX],
   moreCases: (apps) => {
     it('lays the queue out as kombu does: its binding set, nothing left in unacked once a task is done', async () => {
       const { producer } = apps();

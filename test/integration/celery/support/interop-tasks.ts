@@ -7,6 +7,9 @@ export const LEGACY = `legacy-${randomUUID().slice(0, 8)}`;
 /** The queue a Celery worker consumes; Celeriac only sends to it. */
 export const PYTHON_QUEUE = `py-${randomUUID().slice(0, 8)}`;
 
+/** A Celery-mode queue whose dead letters the `celeriac` binary replays. */
+export const REPLAY_QUEUE = `replay-${randomUUID().slice(0, 8)}`;
+
 /** When each run of a task started, by task id: eta and countdown checks read it. */
 export const runs = new Map<string, number[]>();
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { TaskFailedError, TaskState } from '../../../../lib/index.js';
+import { type DeadLetter, TaskFailedError, TaskState } from '../../../../lib/index.js';
 import { startWorkerApp, type WorkerApp } from '../../../support/worker-app.js';
-import { InteropTasks, LEGACY, PYTHON_QUEUE, runs } from './interop-tasks.js';
+import { celeriac, jsonOf } from '../../cli/support/cli-rig.js';
+import { InteropTasks, LEGACY, PYTHON_QUEUE, REPLAY_QUEUE, runs } from './interop-tasks.js';
 import { CeleryProducerProcess, CeleryWorkerProcess } from './python-celery.js';
 
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -18,6 +19,8 @@ export interface InteropBrokerSettings {
   brokerOptions?: Record<string, unknown>;
   /** The Celery app's `broker_transport_options`. */
   transportOptions?: Record<string, unknown>;
+  /** Arguments the `celeriac` binary needs for this broker's Celery queues (kombu's key prefix). */
+  cliArgs?: string[];
   /** Cases of this broker only, run with the same apps (read them when a case runs). */
   moreCases?: (apps: () => InteropApps) => void;
 }
@@ -31,7 +34,7 @@ export function describeCeleryInterop(
   name: string,
   broker: string,
   celeryBroker: string,
-  { brokerOptions, transportOptions, moreCases }: InteropBrokerSettings = {},
+  { brokerOptions, transportOptions, cliArgs = [], moreCases }: InteropBrokerSettings = {},
 ): void {
   describe(`Celery interoperability on ${name}`, () => {
     let nest: WorkerApp;
@@ -53,6 +56,8 @@ export function describeCeleryInterop(
             queues: {
               [LEGACY]: { pool: 'async', protocol: 'celery' },
               [PYTHON_QUEUE]: { protocol: 'celery' },
+              // Not consumed here: its size is read in Celery's layout.
+              [REPLAY_QUEUE]: { protocol: 'celery' },
             },
           },
           { queues: [LEGACY] },
@@ -155,18 +160,76 @@ export function describeCeleryInterop(
       expect(await nestBroker.size(LEGACY)).toBe(0);
     });
 
+    it("celeriac dead-letters replay (the binary) puts a Celery message back in Celery's layout, where a worker runs it", async () => {
+      const settings = {
+        broker,
+        brokerOptions,
+        backend: REDIS,
+        backendOptions: { format: 'celery' as const },
+        prefix: nest.prefix,
+        queues: {
+          [REPLAY_QUEUE]: { pool: 'async' as const, protocol: 'celery' as const },
+          // Where InteropTasks are declared; not consumed by these workers.
+          [LEGACY]: { protocol: 'celery' as const },
+        },
+      };
+      // A worker deployed before its tasks: it dead-letters the Celery message as an unknown task.
+      const stale = await startWorkerApp([], settings, { queues: [REPLAY_QUEUE] });
+      let id: string;
+      try {
+        id = await producer.send({ task: 'js.add', queue: REPLAY_QUEUE, args: [40, 2] });
+        const letter = await waitForDeadLetter(
+          nest,
+          (candidate) => candidate.headers?.id === id,
+          REPLAY_QUEUE,
+        );
+        expect(letter.headers).toMatchObject({ task: 'js.add', id, lang: 'py' });
+      } finally {
+        await stale.close();
+      }
+
+      const replayed = await celeriac([
+        ...['--broker', broker, '--backend', REDIS, '--prefix', nest.prefix, '--json'],
+        ...['dead-letters', 'replay', REPLAY_QUEUE, ...cliArgs],
+      ]);
+      expect(replayed.code).toBe(0);
+      expect(jsonOf(replayed)).toEqual({ queue: REPLAY_QUEUE, protocol: 'celery', replayed: 1 });
+      expect(await nest.runtime.broker.size(REPLAY_QUEUE)).toBe(1);
+      expect(await nest.runtime.broker.deadLetters(REPLAY_QUEUE)).toEqual([]);
+
+      // The task's FAILURE (unknown task) was reset, so a worker that knows it runs it now. (Read
+      // from the Nest side: the Python producer keeps the FAILURE it was sent when it happened.)
+      const handle = nest.client.handle<number>(id);
+      expect(await handle.state()).toBe(TaskState.PENDING);
+      const deployed = await startWorkerApp([InteropTasks], settings, { queues: [REPLAY_QUEUE] });
+      try {
+        expect(await handle.wait({ timeout: 30_000 })).toBe(42);
+        expect(runs.get(id)).toHaveLength(1);
+      } finally {
+        await deployed.close();
+      }
+    }, 90_000);
+
     moreCases?.(() => ({ nest, producer }));
   });
 }
 
-/** The dead letter is written just after the worker's rejection: read until it is there (guarded). */
-export async function waitForDeadLetter(nest: WorkerApp, messageId: string) {
+/**
+ * The dead letter is written just after the worker's rejection: read until it is there (guarded).
+ * `which`: its message id, or a test of the letter.
+ */
+export async function waitForDeadLetter(
+  nest: WorkerApp,
+  which: string | ((letter: DeadLetter) => boolean),
+  queue = LEGACY,
+): Promise<DeadLetter> {
+  const matches = typeof which === 'string' ? (letter: DeadLetter) => letter.messageId === which : which;
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const letters = await nest.runtime.broker.deadLetters(LEGACY);
-    const letter = letters.find((candidate) => candidate.messageId === messageId);
+    const letters = await nest.runtime.broker.deadLetters(queue);
+    const letter = letters.find(matches);
     if (letter) return letter;
-    if (Date.now() > deadline) throw new Error(`no dead letter for ${messageId}`);
+    if (Date.now() > deadline) throw new Error(`no dead letter on "${queue}" such as the test waits for`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

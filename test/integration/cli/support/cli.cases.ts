@@ -164,7 +164,7 @@ export function describeCliCases(title: string, options: CliCaseOptions): void {
 
       const replayed = await celeriac([...args, '--json', 'dead-letters', 'replay', 'io', letter.messageId]);
       expect(replayed.code).toBe(0);
-      expect(jsonOf(replayed)).toEqual({ queue: 'io', replayed: 1 });
+      expect(jsonOf(replayed)).toEqual({ queue: 'io', protocol: 'celeriac', replayed: 1 });
       const outcome = await celeriac([...args, '--json', 'result', staleTaskId, '--wait', '30000']);
       expect(jsonOf<TaskRecord>(outcome)).toMatchObject({ state: 'SUCCESS', result: 'sent: replayed' });
     });
