@@ -1,4 +1,5 @@
-import { type DynamicModule, Logger, Module, type Provider } from '@nestjs/common';
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { createCeleriacLogger } from './logging/celeriac-logger.js';
 import { DiscoveryModule } from '@nestjs/core';
 import { createBackend } from './backends/create-backend.js';
 import { redactUrl, schemeOf } from './brokers/broker-url.js';
@@ -47,6 +48,7 @@ const providers: Provider[] = [
         extra: options.backendOptions,
         tls: options.tls,
         resultTtlMs: options.resultTtl,
+        logger: options.logger,
       });
       await connectAtStartup('result backend', options.backend, () => backend.connect());
       warnIfResultsStayInProcess(options, backend);
@@ -78,6 +80,7 @@ export async function openBroker(options: ResolvedCeleriacOptions): Promise<Brok
     protocols: protocolsOf(options.queues),
     extra: options.brokerOptions,
     tls: options.tls,
+    logger: options.logger,
   });
   await connectAtStartup('broker', options.broker, () => broker.connect());
   return broker;
@@ -89,7 +92,7 @@ export async function openBroker(options: ResolvedCeleriacOptions): Promise<Brok
  */
 function warnIfResultsStayInProcess(options: ResolvedCeleriacOptions, backend: ResultBackend): void {
   if (backend.kind !== 'memory' || schemeOf(options.broker) === 'memory') return;
-  new Logger('Celeriac').warn(
+  createCeleriacLogger('Celeriac', options.logger).warn(
     `broker is ${redactUrl(options.broker)} but results are kept in this process's memory: ` +
       `set backend (e.g. 'redis://…') when API and workers run in separate processes`,
   );

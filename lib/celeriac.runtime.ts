@@ -2,7 +2,6 @@ import {
   type BeforeApplicationShutdown,
   Inject,
   Injectable,
-  Logger,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
@@ -25,6 +24,7 @@ import { poolChildMarker } from './worker/pools/pool-child-marker.js';
 import { quietPoolChildLogs } from './worker/pools/pool-child-logger.js';
 import { TaskEvents } from './worker/task-events.js';
 import type { WorkerRuntime } from './worker/worker-runtime.interface.js';
+import { createCeleriacLogger, type CeleriacLogger } from './logging/celeriac-logger.js';
 
 // A pool child re-runs the application's entry; from here on (before NestFactory logs its
 // bootstrap) it prints only warnings, errors and what its tasks log, tagged with its pool slot.
@@ -41,7 +41,7 @@ quietPoolChildLogs();
 export class CeleriacRuntime
   implements WorkerRuntime, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
 {
-  private readonly logger = new Logger('Celeriac');
+  private readonly logger: CeleriacLogger;
   private readonly workers: CeleriacWorker[] = [];
   private readonly subscription: Subscription;
 
@@ -57,6 +57,7 @@ export class CeleriacRuntime
     readonly events: TaskEvents,
     private readonly controlPlaneConnection: ControlPlaneConnection,
   ) {
+    this.logger = createCeleriacLogger('Celeriac', options.logger);
     this.subscription = modules.getRpcTargetRegistry().subscribe((target) => {
       if (target instanceof CeleriacWorker) {
         target.attach(this);

@@ -1,3 +1,4 @@
+import type { CeleriacLoggerOption } from '../logging/celeriac-logger.js';
 import type { QueueProtocols } from '../protocol/queue-protocol.js';
 import type { TlsOptions } from './tls-options.js';
 
@@ -19,4 +20,6 @@ export interface ConnectionOptions {
   tls?: TlsOptions;
   /** Implementation-specific settings, typed by each implementation. */
   extra?: Record<string, unknown>;
+  /** Where the part's own lines go (the module's `logger` option); unset, Nest's `Logger`. */
+  logger?: CeleriacLoggerOption;
 }

@@ -1,4 +1,5 @@
-import { Logger, type LoggerService } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
+import { createCeleriacLogger, type CeleriacLoggerOption } from '../logging/celeriac-logger.js';
 
 /**
  * One WARN line when a server becomes unreachable and one line when it answers again, however many
@@ -11,8 +12,13 @@ export class OutageLog {
 
   constructor(
     private readonly server: string,
-    private readonly logger: LoggerService,
+    private logger: LoggerService,
   ) {}
+
+  /** From now on the lines go to `logger` (an application plugged its own). */
+  adopt(logger: LoggerService): void {
+    this.logger = logger;
+  }
 
   /** `connection` failed (a socket error, a refused reconnect); the first failure of an outage is logged. */
   down(connection: object, reason: string): void {
@@ -40,9 +46,14 @@ export class OutageLog {
 
 const logs = new Map<string, OutageLog>();
 
-/** The process's outage log of one server, e.g. `Redis at 10.0.0.5:6379`. */
-export function outageLogOf(server: string, context: string): OutageLog {
+/**
+ * The process's outage log of one server, e.g. `Redis at 10.0.0.5:6379`. A part given the module's
+ * `logger` option hands it on: the server's lines go to the application's logger from then on (a
+ * process has one application in production; the log is per server, not per part).
+ */
+export function outageLogOf(server: string, context: string, sink?: CeleriacLoggerOption): OutageLog {
   let log = logs.get(server);
-  if (!log) logs.set(server, (log = new OutageLog(server, new Logger(context))));
+  if (!log) logs.set(server, (log = new OutageLog(server, createCeleriacLogger(context, sink))));
+  else if (sink !== undefined) log.adopt(createCeleriacLogger(context, sink));
   return log;
 }

@@ -162,7 +162,7 @@ export class CeleriacControl implements OnApplicationShutdown {
   private async controlClient(): Promise<ControlClient> {
     if (this.client) return this.client;
     const plane = await this.connection.get();
-    this.client ??= new ControlClient(plane.control);
+    this.client ??= new ControlClient(plane.control, undefined, this.connection.loggerFor('CeleriacControl'));
     return this.client;
   }
 }

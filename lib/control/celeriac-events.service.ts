@@ -1,10 +1,11 @@
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import type { Unsubscribe } from '../backends/result-backend.interface.js';
 import { isWorkerEvent, type CeleriacEvent } from './celeriac-event.js';
 import { ControlPlaneConnection } from './control-plane.connection.js';
 import { eventPredicate, type EventFilter } from './event-filter.js';
 import { WorkerRegistry } from './worker-registry.js';
+import type { CeleriacLogger } from '../logging/celeriac-logger.js';
 
 export type CeleriacEventListener = (event: CeleriacEvent) => void;
 
@@ -27,9 +28,11 @@ export class CeleriacEvents implements OnApplicationShutdown {
   private readonly subscribers = new Set<Subscriber>();
   private trackers = 0;
   private bus?: Promise<Unsubscribe>;
-  private readonly logger = new Logger('CeleriacEvents');
+  private readonly logger: CeleriacLogger;
 
-  constructor(private readonly connection: ControlPlaneConnection) {}
+  constructor(private readonly connection: ControlPlaneConnection) {
+    this.logger = connection.loggerFor('CeleriacEvents');
+  }
 
   /** Calls `listener` with each event that `filter` accepts, from now on; resolves once live. */
   subscribe(listener: CeleriacEventListener): Promise<Unsubscribe>;

@@ -9,6 +9,7 @@ import {
   type ControlReply,
   type ControlRequest,
 } from './control-message.js';
+import type { CeleriacLogger } from '../logging/celeriac-logger.js';
 
 /** Celery's remote-control reply timeout. */
 export const DEFAULT_CONTROL_TIMEOUT_MS = 1_000;
@@ -40,11 +41,10 @@ interface Gathering {
 export class ControlClient {
   private inbox?: Promise<ControlInbox>;
   private readonly gatherings = new Map<string, Gathering>();
-  private readonly logger = new Logger('CeleriacControl');
-
   constructor(
     private readonly channel: ControlChannel,
     private readonly defaultTimeoutMs = DEFAULT_CONTROL_TIMEOUT_MS,
+    private readonly logger: CeleriacLogger = new Logger('CeleriacControl'),
   ) {}
 
   /** Sends `command` and resolves with the replies, in arrival order. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import { CELERIAC_OPTIONS } from '../celeriac.constants.js';
 import type { ResolvedCeleriacOptions } from '../celeriac-options.interface.js';
-import { createCeleriacLogger } from '../logging/celeriac-logger.js';
+import { createCeleriacLogger, type CeleriacLogger } from '../logging/celeriac-logger.js';
 import { createControlPlane, type ControlPlane } from './control-plane.js';
 import { EventPublisher } from './event-publisher.js';
 import { TaskEvents } from '../worker/task-events.js';
@@ -31,6 +31,11 @@ export class ControlPlaneConnection implements OnApplicationShutdown {
         if (event.type === 'task-sent') this.publisher.task(event);
       });
     }
+  }
+
+  /** The logger of a control-plane part: the module's `logger` option reaches every one. */
+  loggerFor(context: string): CeleriacLogger {
+    return createCeleriacLogger(context, this.options.logger);
   }
 
   /** Whether producers publish task events (`events: true`). */
@@ -63,6 +68,7 @@ export class ControlPlaneConnection implements OnApplicationShutdown {
       prefix: this.options.prefix,
       extra: this.options.brokerOptions,
       tls: this.options.tls,
+      logger: this.options.logger,
     });
     try {
       await plane.connect();

@@ -2,7 +2,6 @@ import { hostname } from 'node:os';
 import {
   Inject,
   Injectable,
-  Logger,
   type MessageEvent,
   NotFoundException,
   type OnModuleDestroy,
@@ -22,6 +21,7 @@ import { type DeadLetterView, viewDeadLetter } from '../operator/dead-letter.vie
 import type { TaskEvent } from '../worker/task-events.js';
 import { CELERIAC_DASHBOARD_OPTIONS, type CeleriacDashboardOptions } from './dashboard-options.js';
 import { type TaskFilter, TaskHistory, type TaskSummary, type TimelineEntry } from './task-history.js';
+import { createCeleriacLogger, type CeleriacLogger } from '../logging/celeriac-logger.js';
 
 /** What the page's header shows: where Celeriac connects (passwords hidden) and what it serves. */
 export interface DashboardOverview {
@@ -53,7 +53,7 @@ export class DashboardService implements OnModuleInit, OnModuleDestroy {
   private readonly changes = new Subject<MessageEvent>();
   private readonly seenQueues = new Set<string>();
   private readonly listener = (event: TaskEvent): void => this.observe(event);
-  private readonly logger = new Logger('CeleriacDashboard');
+  private readonly logger: CeleriacLogger;
   private readonly stops: (() => unknown)[] = [];
 
   constructor(
@@ -63,6 +63,7 @@ export class DashboardService implements OnModuleInit, OnModuleDestroy {
     @Inject(CELERIAC_DASHBOARD_OPTIONS) options: CeleriacDashboardOptions,
   ) {
     this.history = new TaskHistory(options.historySize);
+    this.logger = createCeleriacLogger('CeleriacDashboard', runtime.options.logger);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { CeleriacRuntime } from '../celeriac.runtime.js';
 import { CeleriacEvents } from '../control/celeriac-events.service.js';
@@ -6,6 +6,7 @@ import type { TaskEvent } from '../worker/task-events.js';
 import { CELERIAC_METRICS_OPTIONS, type CeleriacMetricsOptions } from './celeriac-metrics.options.js';
 import { QueueDepthCollector } from './queue-depth.collector.js';
 import { TaskMetrics } from './task-metrics.js';
+import { createCeleriacLogger } from '../logging/celeriac-logger.js';
 
 /**
  * Prometheus metrics of this process's Celeriac: task events (what it sends, what its workers
@@ -42,7 +43,9 @@ export class CeleriacMetrics implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     this.runtime.events.on('task', this.listener);
     this.stopTracking = this.events.trackWorkers().catch((error: unknown) => {
-      new Logger('CeleriacMetrics').warn(`workers_online stays 0: ${(error as Error).message}`);
+      createCeleriacLogger('CeleriacMetrics', this.runtime.options.logger).warn(
+        `workers_online stays 0: ${(error as Error).message}`,
+      );
       return undefined;
     });
   }

@@ -3,6 +3,7 @@ import { BrokerUnavailableError } from '../errors/broker-unavailable.error.js';
 import { CeleriacError } from '../errors/celeriac.error.js';
 import { redactUrl } from '../brokers/broker-url.js';
 import { outageLogOf, type OutageLog } from '../brokers/outage-log.js';
+import type { CeleriacLoggerOption } from '../logging/celeriac-logger.js';
 import type { RedisExtraOptions } from './redis-options.js';
 import { connectDeadlineOf, deadlineOptions } from './redis-deadlines.js';
 
@@ -36,6 +37,7 @@ export function createRedisClient(
   extra: RedisExtraOptions,
   role: ConnectionRole,
   label?: string,
+  sink?: CeleriacLoggerOption,
 ): RedisClient {
   const options: RedisOptions = {
     ...extra.redisOptions,
@@ -47,14 +49,19 @@ export function createRedisClient(
     connectionName: connectionNameOf(extra, role, label),
   };
   const client = extra.cluster ? createCluster(url, extra, options) : new Redis(url, options);
-  watchOutages(client, redisOutageLog(url, extra));
+  watchOutages(client, redisOutageLog(url, extra, sink));
   return client;
 }
 
 /** The process's outage log of the Redis (or Redis Cluster) a URL points at. */
-export function redisOutageLog(url: string, extra: RedisExtraOptions): OutageLog {
+export function redisOutageLog(
+  url: string,
+  extra: RedisExtraOptions,
+  sink?: CeleriacLoggerOption,
+): OutageLog {
   const { host, port } = parseRedisUrl(url);
-  return outageLogOf(`${extra.cluster ? 'Redis Cluster' : 'Redis'} at ${host}:${port}`, 'CeleriacRedis');
+  const server = `${extra.cluster ? 'Redis Cluster' : 'Redis'} at ${host}:${port}`;
+  return outageLogOf(server, 'CeleriacRedis', sink);
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { CeleriacLoggerOption } from '../logging/celeriac-logger.js';
+
 /** Options of `new CeleriacWorker()`. */
 export interface CeleriacWorkerOptions {
   /** Queues to consume (default: every queue of the module's queue table). */
@@ -26,4 +28,10 @@ export interface CeleriacWorkerOptions {
    * as on `kill`; otherwise only this worker stops.
    */
   onShutdownRequest?: () => void;
+  /**
+   * Where this worker's lines go — the worker itself, its executor, its pools and its remote
+   * control — if not where the module's `logger` option sends them (a Nest `LoggerService`, or
+   * `false` for none). Default: the module's `logger` option.
+   */
+  logger?: CeleriacLoggerOption;
 }

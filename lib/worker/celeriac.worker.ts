@@ -20,6 +20,11 @@ import { claimWorkerId, releaseWorkerId } from './worker-identity.js';
 import { WorkerQueues } from './worker-queues.js';
 import type { WorkerRuntime } from './worker-runtime.interface.js';
 import type { TaskEvents } from './task-events.js';
+import {
+  createCeleriacLogger,
+  type CeleriacLoggerOption,
+  type CeleriacLogger,
+} from '../logging/celeriac-logger.js';
 
 /**
  * The worker: a Nest custom transport strategy. Standalone
@@ -41,7 +46,7 @@ export class CeleriacWorker extends Server implements CustomTransportStrategy {
   private workerId?: string;
   private beat?: { stop(): Promise<void> };
   private closing?: Promise<void>;
-  protected override readonly logger = new Logger('CeleriacWorker');
+  protected override logger: CeleriacLogger = new Logger('CeleriacWorker');
 
   constructor(private readonly workerOptions: CeleriacWorkerOptions = {}) {
     super();
@@ -102,15 +107,18 @@ export class CeleriacWorker extends Server implements CustomTransportStrategy {
         `CeleriacWorker: unknown queue(s) ${unknown.join(', ')} (configured: ${known})`,
       );
     }
+    const sink = this.workerOptions.logger ?? runtime.options.logger;
+    this.logger = createCeleriacLogger('CeleriacWorker', sink);
     const id = (this.workerId = claimWorkerId(this.workerOptions.name));
     const plane = runtime.controlPlane ? await runtime.controlPlane() : undefined;
-    const executor = this.createExecutor(runtime, id);
+    const executor = this.createExecutor(runtime, id, sink);
     this.executor = executor;
     const served = new WorkerQueues(
       runtime.broker,
       runtime.options.queues,
       createInvoker(runtime.registry),
       (delivery, pool) => void executor.handle(delivery, pool),
+      sink,
     );
     this.queues = served;
     const heartbeatMs = this.workerOptions.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
@@ -144,8 +152,13 @@ export class CeleriacWorker extends Server implements CustomTransportStrategy {
     }
   }
 
-  private createExecutor(runtime: WorkerRuntime, workerId: string): TaskExecutor {
-    const { broker, backend, options } = runtime;
+  private createExecutor(
+    runtime: WorkerRuntime,
+    workerId: string,
+    logger: CeleriacLoggerOption | undefined,
+  ): TaskExecutor {
+    const { broker, backend } = runtime;
+    const options = { ...runtime.options, logger };
     const wire = new WireCodecs(options.queues);
     const publisherOf = (events?: TaskEvents) =>
       new EnvelopePublisher(broker, backend, options.maxPayloadBytes, options.resultTtl, wire, events);

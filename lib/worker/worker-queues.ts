@@ -4,6 +4,7 @@ import type { WorkerQueueState } from '../control/celeriac-event.js';
 import { TaskDefinitionError } from '../errors/task-definition.error.js';
 import { createPool } from './pools/create-pool.js';
 import type { Pool, TaskInvoker } from './pools/pool.interface.js';
+import type { CeleriacLoggerOption } from '../logging/celeriac-logger.js';
 
 /** One queue a worker has a pool for, and its consumer while it consumes. */
 interface ServedQueue {
@@ -27,6 +28,7 @@ export class WorkerQueues {
     private readonly table: Readonly<Record<string, ResolvedQueueOptions>>,
     private readonly invoke: TaskInvoker,
     private readonly handle: (delivery: Delivery, pool: Pool) => void,
+    private readonly logger?: CeleriacLoggerOption,
   ) {}
 
   /** Starts consuming `queue`; false when it already was. */
@@ -39,7 +41,7 @@ export class WorkerQueues {
     let served = this.served.get(queue);
     if (served?.consumer) return false;
     if (!served) {
-      const pool = createPool(queue, options, this.invoke);
+      const pool = createPool(queue, options, this.invoke, this.logger);
       await pool.start();
       served = { queue, pool };
       this.served.set(queue, served);

@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { redisExtraOf, type RedisExtraOptions } from '../../redis/redis-options.js';
 import {
   connectClient,
@@ -33,6 +32,7 @@ import { CorruptRecordError } from '../../errors/corrupt-record.error.js';
 import { recordFormatOf, type RecordFormat } from './record-format.js';
 import { withFence } from './record-fence.js';
 import { STALE_FENCE, StaleAttemptError } from '../../errors/stale-attempt.error.js';
+import { createCeleriacLogger, type CeleriacLogger } from '../../logging/celeriac-logger.js';
 
 /** `BackendOptions` with the TTL optional, so the backend can also be built directly. */
 export interface RedisBackendOptions extends ConnectionOptions {
@@ -66,7 +66,7 @@ function backendScripts(): ScriptSet {
  */
 export class RedisBackend implements ResultBackend {
   readonly kind = 'redis';
-  private readonly logger = new Logger('CeleriacRedisBackend');
+  private readonly logger: CeleriacLogger;
   private readonly extra: RedisBackendExtraOptions;
   private readonly format: RecordFormat;
   private readonly ttlMs: number;
@@ -87,6 +87,7 @@ export class RedisBackend implements ResultBackend {
   readonly policies: RedisPolicyStore;
 
   constructor(private readonly options: RedisBackendOptions) {
+    this.logger = createCeleriacLogger('CeleriacRedisBackend', options.logger);
     this.extra = redisExtraOf(options);
     this.ttlMs = options.resultTtlMs ?? DEFAULT_RESULT_TTL_MS;
     this.format = recordFormatOf(this.extra.format);
@@ -308,7 +309,13 @@ export class RedisBackend implements ResultBackend {
   private subscriptions(): Promise<SubscriptionHub> {
     if (this.closed || !this.connection) return Promise.reject(this.unavailable());
     this.hub ??= (async () => {
-      const subscriber = createRedisClient(this.options.url, this.extra, 'subscriber');
+      const subscriber = createRedisClient(
+        this.options.url,
+        this.extra,
+        'subscriber',
+        undefined,
+        this.options.logger,
+      );
       this.subscriber = subscriber;
       const hub = new SubscriptionHub(
         subscriber,

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@nestjs/common';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { Unsubscribe } from '../../backends/result-backend.interface.js';
 import type {
@@ -10,6 +9,7 @@ import type {
 import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
 import type { AmqpConnection } from './amqp.connection.js';
 import { AmqpSideChannel } from './amqp-side-channel.js';
+import type { CeleriacLogger } from '../../logging/celeriac-logger.js';
 
 /**
  * Remote control over RabbitMQ: commands go to the fanout exchange `<prefix>.control`, where each
@@ -26,12 +26,13 @@ export class AmqpControlChannel implements ControlChannel {
   private readonly held = new Set<Unsubscribe>();
   private readonly exchange: string;
   private declared?: WeakRef<Channel>;
-  private readonly logger = new Logger('CeleriacControl');
+  private readonly logger: CeleriacLogger;
 
   constructor(
     private readonly connection: AmqpConnection,
     private readonly prefix: string,
   ) {
+    this.logger = connection.loggerFor('CeleriacControl');
     this.exchange = `${prefix}.control`;
     this.side = new AmqpSideChannel(connection, () => {
       for (const resumed of [...this.resumed]) resumed();

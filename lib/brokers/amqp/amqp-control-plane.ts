@@ -20,6 +20,7 @@ export class AmqpControlPlane implements ControlPlane {
       'control',
       resolveAmqpOptions(options.extra),
       options.tls,
+      options.logger,
     );
     this.control = new AmqpControlChannel(this.connection, options.prefix);
     this.events = new AmqpEventBus(this.connection, options.prefix);

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@nestjs/common';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { Unsubscribe } from '../../backends/result-backend.interface.js';
 import { decodeEventBatch, type CeleriacEvent } from '../../control/celeriac-event.js';
@@ -7,6 +6,7 @@ import type { EventBatchListener, EventBus } from '../../control/event-bus.inter
 import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
 import type { AmqpConnection } from './amqp.connection.js';
 import { AmqpSideChannel } from './amqp-side-channel.js';
+import type { CeleriacLogger } from '../../logging/celeriac-logger.js';
 
 /** Batches a slow subscriber's queue holds before the oldest are dropped. */
 const SUBSCRIBER_QUEUE_LIMIT = 100_000;
@@ -22,7 +22,7 @@ export class AmqpEventBus implements EventBus {
   private readonly side: AmqpSideChannel;
   private readonly exchange: string;
   private readonly listeners = new Set<EventBatchListener>();
-  private readonly logger = new Logger('CeleriacEvents');
+  private readonly logger: CeleriacLogger;
   private declared?: WeakRef<Channel>;
   private subscription?: Promise<() => Promise<void>>;
 
@@ -30,6 +30,7 @@ export class AmqpEventBus implements EventBus {
     private readonly connection: AmqpConnection,
     private readonly prefix: string,
   ) {
+    this.logger = connection.loggerFor('CeleriacEvents');
     this.exchange = `${prefix}.events`;
     this.side = new AmqpSideChannel(connection, () => undefined);
   }

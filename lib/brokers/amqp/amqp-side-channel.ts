@@ -1,6 +1,6 @@
-import { Logger } from '@nestjs/common';
 import type { Channel } from 'amqplib';
 import type { AmqpConnection } from './amqp.connection.js';
+import type { CeleriacLogger } from '../../logging/celeriac-logger.js';
 
 /** Declares and consumes on a channel; run again on every channel that replaces it. */
 export type ChannelSetup = (channel: Channel) => Promise<void>;
@@ -19,7 +19,7 @@ export class AmqpSideChannel {
   private readonly setups = new Set<ChannelSetup>();
   /** Channels the setups already ran on: a reconnect and a channel's own close both lead here. */
   private readonly resumedOn = new WeakSet<Channel>();
-  private readonly logger = new Logger('Celeriac amqp control');
+  private readonly logger: CeleriacLogger;
   private reopenTimer?: NodeJS.Timeout;
   private closed = false;
 
@@ -27,6 +27,7 @@ export class AmqpSideChannel {
     private readonly connection: AmqpConnection,
     private readonly onResumed: () => void,
   ) {
+    this.logger = connection.loggerFor('Celeriac amqp control');
     connection.onReconnect(() => this.reopen());
   }
 

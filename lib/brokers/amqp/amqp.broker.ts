@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { DEFAULT_DEAD_LETTER_READ_LIMIT } from '../../celeriac.constants.js';
 import { randomUUID } from 'node:crypto';
 import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
@@ -24,6 +23,7 @@ import { AmqpPublisher } from './amqp.publisher.js';
 import { AmqpRouter } from './amqp.router.js';
 import { AmqpTopology } from './amqp.topology.js';
 import { clampPriority } from '../priority.js';
+import { createCeleriacLogger, type CeleriacLogger } from '../../logging/celeriac-logger.js';
 
 /**
  * The RabbitMQ broker (`amqp://`, `amqps://`), on amqplib. Work queues are durable, messages
@@ -47,14 +47,27 @@ export class AmqpBroker implements Broker {
   private readonly consumers = new Set<AmqpConsumer>();
   private closed = false;
   private readonly url: string;
-  private readonly logger = new Logger('CeleriacAmqpBroker');
+  private readonly logger: CeleriacLogger;
 
   constructor(connection: ConnectionOptions) {
     this.url = connection.url;
     this.options = resolveAmqpOptions(connection.extra);
     this.names = new AmqpNames(connection.prefix, connection.protocols);
-    this.publishing = new AmqpConnection(connection.url, 'publish', this.options, connection.tls);
-    this.consuming = new AmqpConnection(connection.url, 'consume', this.options, connection.tls);
+    this.logger = createCeleriacLogger('CeleriacAmqpBroker', connection.logger);
+    this.publishing = new AmqpConnection(
+      connection.url,
+      'publish',
+      this.options,
+      connection.tls,
+      connection.logger,
+    );
+    this.consuming = new AmqpConnection(
+      connection.url,
+      'consume',
+      this.options,
+      connection.tls,
+      connection.logger,
+    );
     this.publisher = new AmqpPublisher(this.publishing, this.options);
     this.topology = new AmqpTopology(this.names, this.options, this.publisher);
     this.router = new AmqpRouter(this.names, this.topology, this.publisher);

@@ -1,10 +1,14 @@
-import { Logger } from '@nestjs/common';
 import { connect, type ChannelModel, type SocketOptions } from 'amqplib';
 import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
 import { redactUrl } from '../broker-url.js';
 import { tlsFor, type TlsOptions } from '../tls-options.js';
 import { outageLogOf, type OutageLog } from '../outage-log.js';
 import type { ResolvedAmqpBrokerOptions } from './amqp-broker.options.js';
+import {
+  createCeleriacLogger,
+  type CeleriacLoggerOption,
+  type CeleriacLogger,
+} from '../../logging/celeriac-logger.js';
 
 type ReconnectListener = (model: ChannelModel) => void;
 
@@ -25,7 +29,7 @@ export class AmqpConnection {
   private everOpened = false;
   private blockedReason?: string;
   private readonly listeners = new Set<ReconnectListener>();
-  private readonly logger: Logger;
+  private readonly logger: CeleriacLogger;
   private readonly outages: OutageLog;
 
   constructor(
@@ -33,9 +37,15 @@ export class AmqpConnection {
     private readonly role: 'publish' | 'consume' | 'control',
     private readonly options: ResolvedAmqpBrokerOptions,
     private readonly tls?: TlsOptions,
+    private readonly sink?: CeleriacLoggerOption,
   ) {
-    this.logger = new Logger(`Celeriac amqp ${role}`);
-    this.outages = outageLogOf(`RabbitMQ at ${serverOf(url)}`, 'CeleriacAmqp');
+    this.logger = this.loggerFor(`Celeriac amqp ${role}`);
+    this.outages = outageLogOf(`RabbitMQ at ${serverOf(url)}`, 'CeleriacAmqp', sink);
+  }
+
+  /** The logger of a part on this connection: the module's `logger` option reaches every one. */
+  loggerFor(context: string): CeleriacLogger {
+    return createCeleriacLogger(context, this.sink);
   }
 
   /** Connects unless already connected; rejects with `BrokerUnavailableError` if RabbitMQ does not answer. */

@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import type { ConsumeMessage } from 'amqplib';
 import type { Consumer, DeliveryHandler } from '../broker.interface.js';
 import type { ResolvedAmqpBrokerOptions } from './amqp-broker.options.js';
@@ -9,6 +8,7 @@ import { AckBatcher } from './ack-batcher.js';
 import { AmqpDelivery, type ConsumerSession } from './amqp.delivery.js';
 import type { AmqpRouter } from './amqp.router.js';
 import type { AmqpTopology } from './amqp.topology.js';
+import type { CeleriacLogger } from '../../logging/celeriac-logger.js';
 
 /** What a consumer shares with its broker client. */
 export interface ConsumerContext {
@@ -33,7 +33,7 @@ export class AmqpConsumer implements Consumer {
   private retries = 0;
   private stopped = false;
   private readonly unsubscribe: () => void;
-  private readonly logger: Logger;
+  private readonly logger: CeleriacLogger;
 
   constructor(
     private readonly queue: string,
@@ -41,7 +41,7 @@ export class AmqpConsumer implements Consumer {
     private readonly prefetch: number,
     private readonly context: ConsumerContext,
   ) {
-    this.logger = new Logger(`Celeriac amqp consumer ${queue}`);
+    this.logger = context.connection.loggerFor(`Celeriac amqp consumer ${queue}`);
     this.unsubscribe = context.connection.onReconnect(() => this.restart(0));
   }
 
@@ -120,7 +120,7 @@ export class AmqpConsumer implements Consumer {
     const delay = delayMs ?? Math.min(max, initial * 2 ** Math.min(this.retries++, 20));
     this.retryTimer = setTimeout(() => {
       this.start().catch((error: Error) => {
-        this.logger.debug(`cannot resume yet: ${error.message}`);
+        this.logger.debug?.(`cannot resume yet: ${error.message}`);
         this.restart();
       });
     }, delay);

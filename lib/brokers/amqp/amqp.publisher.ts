@@ -1,9 +1,9 @@
-import { Logger } from '@nestjs/common';
 import type { Channel, ConfirmChannel, Message, Options } from 'amqplib';
 import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
 import { CeleriacError } from '../../errors/celeriac.error.js';
 import type { AmqpConnection } from './amqp.connection.js';
 import { withDeadline } from './amqp-deadline.js';
+import type { CeleriacLogger } from '../../logging/celeriac-logger.js';
 
 /** How long each step of a send may wait for RabbitMQ. */
 export interface PublishDeadlines {
@@ -35,12 +35,14 @@ export class AmqpPublisher {
   private admin?: Promise<Channel>;
   /** Message ids RabbitMQ returned as unroutable; the confirm that follows each return settles it. */
   private readonly returned = new Set<string>();
-  private readonly logger = new Logger('Celeriac amqp publish');
+  private readonly logger: CeleriacLogger;
 
   constructor(
     private readonly connection: AmqpConnection,
     private readonly deadlines: PublishDeadlines,
-  ) {}
+  ) {
+    this.logger = connection.loggerFor('Celeriac amqp publish');
+  }
 
   /**
    * Publishes a message and resolves once RabbitMQ confirmed it (callers set `persistent` and
@@ -160,7 +162,7 @@ export class AmqpPublisher {
   }
 
   private watch(channel: Channel, forget: () => void): void {
-    channel.on('error', (error: Error) => this.logger.debug(`channel error: ${error.message}`));
+    channel.on('error', (error: Error) => this.logger.debug?.(`channel error: ${error.message}`));
     channel.on('close', forget);
   }
 }

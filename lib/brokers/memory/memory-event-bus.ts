@@ -1,10 +1,10 @@
-import { Logger } from '@nestjs/common';
 import type { Unsubscribe } from '../../backends/result-backend.interface.js';
 import { decodeEventBatch, type CeleriacEvent } from '../../control/celeriac-event.js';
 import type { EventBatchListener, EventBus } from '../../control/event-bus.interface.js';
 import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
 import type { ConnectionOptions } from '../broker-connection.options.js';
 import { MemoryControlHub } from './memory-control-hub.js';
+import { createCeleriacLogger, type CeleriacLogger } from '../../logging/celeriac-logger.js';
 
 /**
  * The embedded event bus (`memory://`). A batch is encoded once, as a remote bus would carry it,
@@ -14,10 +14,11 @@ export class MemoryEventBus implements EventBus {
   readonly kind = 'memory';
   private readonly hub: MemoryControlHub;
   private readonly held = new Set<Unsubscribe>();
-  private readonly logger = new Logger('CeleriacEvents');
+  private readonly logger: CeleriacLogger;
   private closed = false;
 
   constructor(options: ConnectionOptions) {
+    this.logger = createCeleriacLogger('CeleriacEvents', options.logger);
     this.hub = MemoryControlHub.of(options.prefix);
   }
 

@@ -1,4 +1,4 @@
-import type { Logger } from '@nestjs/common';
+import type { CeleriacLogger } from '../../logging/celeriac-logger.js';
 
 /** Renews a batch of leases of one queue; resolves with the message ids whose lease was already lost. */
 export type RenewLeases = (queue: string, pairs: string[]) => Promise<string[]>;
@@ -18,7 +18,7 @@ export class LeaseKeeper {
   constructor(
     private readonly renewEveryMs: number,
     private readonly renew: RenewLeases,
-    private readonly logger: Logger,
+    private readonly logger: CeleriacLogger,
   ) {}
 
   hold(queue: string, mid: string, token: string): void {

@@ -1,6 +1,6 @@
-import type { Logger } from '@nestjs/common';
 import type { DeliveryHandler } from '../broker.interface.js';
 import type { RedisDelivery } from './redis-delivery.js';
+import type { CeleriacLogger } from '../../logging/celeriac-logger.js';
 
 /**
  * A Redis consumer's prefetch window: how many deliveries it holds unsettled, and a wait for a
@@ -34,7 +34,7 @@ export class PrefetchSlots {
    * Hands `delivery` to the consumer's handler, holding a place until it is settled (the delivery
    * calls {@link release}). A handler that throws gets the delivery requeued, not lost.
    */
-  dispatch(delivery: RedisDelivery, handler: DeliveryHandler, logger: Logger, queue: string): void {
+  dispatch(delivery: RedisDelivery, handler: DeliveryHandler, logger: CeleriacLogger, queue: string): void {
     this.held++;
     try {
       handler(delivery);

@@ -1,9 +1,9 @@
-import type { Logger } from '@nestjs/common';
 import type { Consumer, DeliveryHandler } from '../broker.interface.js';
 import { PrefetchSlots } from './prefetch-slots.js';
 import type { OutageLog } from '../outage-log.js';
 import { whenReady, type RedisClient } from '../../redis/redis-connection.js';
 import { RedisDelivery, type FetchedMessage } from './redis-delivery.js';
+import type { CeleriacLogger } from '../../logging/celeriac-logger.js';
 
 /** One fetch: the messages taken, the server's clock and when a timer next needs attention. */
 export interface FetchResult {
@@ -16,7 +16,7 @@ export interface FetchResult {
 /** What a consumer needs from its broker. */
 export interface ConsumerHost {
   readonly commandClient: RedisClient;
-  readonly logger: Logger;
+  readonly logger: CeleriacLogger;
   readonly maxBlockMs: number;
   /** Where a consumer that cannot fetch reports it: one line per outage for the whole process. */
   readonly outages: OutageLog;

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@nestjs/common';
 import type { Unsubscribe } from '../../backends/result-backend.interface.js';
 import type {
   ControlChannel,
@@ -17,6 +16,7 @@ import {
 import { redisExtraOf, type RedisExtraOptions } from '../../redis/redis-options.js';
 import { SubscriptionHub } from '../../redis/subscription-hub.js';
 import type { ConnectionOptions } from '../broker-connection.options.js';
+import { createCeleriacLogger, type CeleriacLogger } from '../../logging/celeriac-logger.js';
 
 /**
  * Remote control over Redis pub/sub: commands are PUBLISHed on `<prefix>:control`, replies on the
@@ -30,13 +30,14 @@ export class RedisControlChannel implements ControlChannel {
   readonly kind = 'redis';
   private readonly extra: RedisExtraOptions;
   private readonly commands: CommandUser;
-  private readonly logger = new Logger('CeleriacControl');
+  private readonly logger: CeleriacLogger;
   private readonly resumed = new Set<() => void>();
   private readonly held = new Set<Unsubscribe>();
   private hub?: Promise<SubscriptionHub>;
   private subscriber?: RedisClient;
 
   constructor(private readonly options: ConnectionOptions) {
+    this.logger = createCeleriacLogger('CeleriacControl', options.logger);
     this.extra = redisExtraOf(options);
     this.commands = new CommandUser(options.url, this.extra, 'control channel');
   }
@@ -102,7 +103,13 @@ export class RedisControlChannel implements ControlChannel {
   private subscriptions(): Promise<SubscriptionHub> {
     if (this.commands.isClosed) return Promise.reject(this.commands.unavailable());
     this.hub ??= (async () => {
-      const subscriber = createRedisClient(this.options.url, this.extra, 'subscriber', 'control');
+      const subscriber = createRedisClient(
+        this.options.url,
+        this.extra,
+        'subscriber',
+        'control',
+        this.options.logger,
+      );
       this.subscriber = subscriber;
       const hub = new SubscriptionHub(
         subscriber,

@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import type { Unsubscribe } from '../../backends/result-backend.interface.js';
 import { decodeEventBatch, type CeleriacEvent } from '../../control/celeriac-event.js';
 import type { EventBatchListener, EventBus } from '../../control/event-bus.interface.js';
@@ -11,6 +10,7 @@ import {
 } from '../../redis/redis-connection.js';
 import { redisExtraOf, type RedisExtraOptions } from '../../redis/redis-options.js';
 import type { ConnectionOptions } from '../broker-connection.options.js';
+import { createCeleriacLogger, type CeleriacLogger } from '../../logging/celeriac-logger.js';
 
 /** Batches kept in the stream (approximately): what a subscriber can catch up on after a drop. */
 const STREAM_LENGTH = 10_000;
@@ -31,12 +31,13 @@ export class RedisEventBus implements EventBus {
   readonly kind = 'redis';
   private readonly extra: RedisExtraOptions;
   private readonly commands: CommandUser;
-  private readonly logger = new Logger('CeleriacEvents');
+  private readonly logger: CeleriacLogger;
   private readonly listeners = new Set<EventBatchListener>();
   private reader?: { client: RedisClient; loop: Promise<void> };
   private starting?: Promise<void>;
 
   constructor(private readonly options: ConnectionOptions) {
+    this.logger = createCeleriacLogger('CeleriacEvents', options.logger);
     this.extra = redisExtraOf(options);
     this.commands = new CommandUser(options.url, this.extra, 'event bus');
   }
@@ -80,7 +81,7 @@ export class RedisEventBus implements EventBus {
     const newest = await this.commands.call((client) =>
       client.xrevrange(this.streamKey, '+', '-', 'COUNT', 1),
     );
-    const client = createRedisClient(this.options.url, this.extra, 'blocking', 'events');
+    const client = createRedisClient(this.options.url, this.extra, 'blocking', 'events', this.options.logger);
     await connectClient(client);
     const reader = { client, loop: Promise.resolve() };
     this.reader = reader;

@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { checkPriority } from '../priority.js';
 import { MIN_PRIORITY } from '../../celeriac.constants.js';
 import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
@@ -41,6 +40,7 @@ import { acquireCommandConnection, type CommandConnection } from '../../redis/sh
 import { protocolOf } from '../../protocol/queue-protocol.js';
 import { kombuScripts } from './kombu/kombu-scripts.js';
 import { KombuTransport } from './kombu/kombu-transport.js';
+import { createCeleriacLogger, type CeleriacLogger } from '../../logging/celeriac-logger.js';
 
 /**
  * The Redis broker (`redis://`, `rediss://`; Redis Cluster with `extra.cluster`). A queue is a few
@@ -53,7 +53,7 @@ import { KombuTransport } from './kombu/kombu-transport.js';
  */
 export class RedisBroker implements Broker, ConsumerHost {
   readonly kind = 'redis';
-  readonly logger = new Logger('CeleriacRedisBroker');
+  readonly logger: CeleriacLogger;
   readonly maxBlockMs: number;
   private readonly settings: ResolvedRedisBrokerOptions;
   private readonly extra: RedisBrokerExtraOptions;
@@ -68,12 +68,19 @@ export class RedisBroker implements Broker, ConsumerHost {
   private outageLog?: OutageLog;
 
   constructor(private readonly options: ConnectionOptions) {
+    this.logger = createCeleriacLogger('CeleriacRedisBroker', options.logger);
     this.extra = redisExtraOf(options);
     refuseKombuOnCluster(options, this.extra);
     this.settings = resolveBrokerOptions(this.extra);
     this.maxBlockMs = this.settings.maxBlockMs;
     this.kombu = new KombuTransport(
-      { client: () => this.commandClient, url: options.url, extra: this.extra, prefix: options.prefix },
+      {
+        client: () => this.commandClient,
+        url: options.url,
+        extra: this.extra,
+        prefix: options.prefix,
+        logger: options.logger,
+      },
       this.settings.kombu,
     );
     this.leases = new LeaseKeeper(
@@ -85,7 +92,7 @@ export class RedisBroker implements Broker, ConsumerHost {
 
   /** @internal The process's outage log of this broker's Redis, shared by its consumers. */
   get outages(): OutageLog {
-    return (this.outageLog ??= redisOutageLog(this.options.url, this.extra));
+    return (this.outageLog ??= redisOutageLog(this.options.url, this.extra, this.options.logger));
   }
 
   /** The shared, auto-pipelined command connection. */
@@ -137,7 +144,7 @@ export class RedisBroker implements Broker, ConsumerHost {
     if (this.isKombu(queue)) return this.kombu.consume(queue, handler, options);
     const { wake } = this.keysOf(queue);
     const label = new ConsumerCensus(this.options.prefix, queue).newLabel();
-    const blocking = createRedisClient(this.options.url, this.extra, 'blocking', label);
+    const blocking = createRedisClient(this.options.url, this.extra, 'blocking', label, this.options.logger);
     await connectClient(blocking);
     const consumer = new RedisConsumer(this, queue, wake, blocking, handler, options.prefetch);
     this.consumers.add(consumer);

@@ -1,9 +1,9 @@
-import type { Logger } from '@nestjs/common';
 import type { ChildPoolSettings } from './child-pool-options.js';
 import { type FromChild, fromWireError, type ResultMessage, toWireError } from './child-protocol.js';
 import { describeChild, describeExit, PoolChildError } from './pool-child.error.js';
 import type { ChildExit, PoolChild, SpawnChild } from './pool-child.interface.js';
 import type { TaskInvocation } from './pool.interface.js';
+import type { CeleriacLogger } from '../../logging/celeriac-logger.js';
 
 /** One `run()` call of a child pool, until it settles. */
 export interface Job {
@@ -21,7 +21,7 @@ export interface SlotHost {
   readonly queue: string;
   readonly settings: ChildPoolSettings;
   readonly spawn: SpawnChild;
-  readonly logger: Logger;
+  readonly logger: CeleriacLogger;
   /** The slot can take a job. */
   idle(): void;
   /** A child has left its slot (replaced) but not exited yet; the pool waits for it on close. */

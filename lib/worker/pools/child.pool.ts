@@ -1,10 +1,10 @@
-import { Logger } from '@nestjs/common';
 import { TaskRevokedError } from '../../errors/task-revoked.error.js';
 import type { ChildPoolSettings } from './child-pool-options.js';
 import { ChildSlot, type Job, type SlotHost } from './child-slot.js';
 import { PoolChildError } from './pool-child.error.js';
 import type { SpawnChild } from './pool-child.interface.js';
 import type { Pool, TaskInvocation } from './pool.interface.js';
+import { createCeleriacLogger, type CeleriacLoggerOption } from '../../logging/celeriac-logger.js';
 
 /** A snapshot of a child pool, for monitoring and tests. */
 export interface ChildPoolStats {
@@ -43,13 +43,14 @@ export class ChildPool implements Pool {
     queue: string,
     settings: ChildPoolSettings,
     spawn: SpawnChild,
+    logger?: CeleriacLoggerOption,
   ) {
     this.host = {
       kind,
       queue,
       settings,
       spawn,
-      logger: new Logger('Celeriac'),
+      logger: createCeleriacLogger('Celeriac', logger),
       idle: () => this.dispatch(),
       track: (exited) => {
         this.exiting.add(exited);

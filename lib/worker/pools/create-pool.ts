@@ -5,9 +5,15 @@ import { InProcessPool } from './in-process.pool.js';
 import type { Pool, TaskInvoker } from './pool.interface.js';
 import { spawnProcess } from './process-child.js';
 import { spawnThread } from './thread-child.js';
+import type { CeleriacLoggerOption } from '../../logging/celeriac-logger.js';
 
 /** Builds the pool a queue asked for. */
-export function createPool(queue: string, options: ResolvedQueueOptions, invoke: TaskInvoker): Pool {
+export function createPool(
+  queue: string,
+  options: ResolvedQueueOptions,
+  invoke: TaskInvoker,
+  logger?: CeleriacLoggerOption,
+): Pool {
   switch (options.pool) {
     case 'solo':
     case 'async':
@@ -19,6 +25,7 @@ export function createPool(queue: string, options: ResolvedQueueOptions, invoke:
         queue,
         childPoolSettings(queue, options),
         spawnThread,
+        logger,
       );
     case 'processes':
       return new ChildPool(
@@ -27,6 +34,7 @@ export function createPool(queue: string, options: ResolvedQueueOptions, invoke:
         queue,
         childPoolSettings(queue, options),
         spawnProcess,
+        logger,
       );
   }
 }

@@ -67,6 +67,18 @@ export function poolChildTag(marker: PoolChildMarker): string {
 }
 
 /**
+ * `sink` as a pool child must use it: quiet and tagged like Nest's own lines there (the module's
+ * `logger` option bypasses Nest's logger, so the child's rule is applied here too). Outside a pool
+ * child, `sink` itself.
+ */
+export function quietInPoolChild(sink: LoggerService, marker = poolChildMarker()): LoggerService {
+  if (!marker) return sink;
+  const quiet = new PoolChildLogger(poolChildTag(marker));
+  quiet.use(sink);
+  return quiet;
+}
+
+/**
  * In a pool child, makes Nest log through a {@link PoolChildLogger} from now on — including after
  * the application installs its own logger, which the child logger then writes to. Called when
  * Celeriac's modules load, which is before the entry's `NestFactory.create()` logs anything.

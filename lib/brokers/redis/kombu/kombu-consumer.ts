@@ -1,8 +1,8 @@
-import type { Logger } from '@nestjs/common';
 import type { Consumer, DeliveryHandler } from '../../broker.interface.js';
 import { PrefetchSlots } from '../prefetch-slots.js';
 import { whenReady, type RedisClient } from '../../../redis/redis-connection.js';
 import type { RedisDelivery } from '../redis-delivery.js';
+import type { CeleriacLogger } from '../../../logging/celeriac-logger.js';
 
 /** An element BRPOP took off a list and the fetch script has not recorded yet. */
 export interface PoppedElement {
@@ -19,7 +19,7 @@ export interface KombuTake {
 
 /** What a kombu-layout consumer needs from its transport. */
 export interface KombuConsumerHost {
-  readonly logger: Logger;
+  readonly logger: CeleriacLogger;
   readonly maxBlockMs: number;
   readonly commandClient: RedisClient;
   /** Records `popped` (if any) and takes up to `count` messages in all, as deliveries. */

@@ -1,4 +1,3 @@
-import type { Logger } from '@nestjs/common';
 import type { RequeueOptions } from '../../broker.interface.js';
 import type { LeaseKeeper } from '../lease-keeper.js';
 import { RedisDelivery, type DeliverySettler } from '../redis-delivery.js';
@@ -11,10 +10,11 @@ import {
   type KombuPayload,
 } from './kombu-payload.js';
 import type { KombuScripts } from './kombu-scripts.js';
+import type { CeleriacLogger } from '../../../logging/celeriac-logger.js';
 
 /** What deliveries need from their transport. */
 export interface DeliveriesHost {
-  readonly logger: Logger;
+  readonly logger: CeleriacLogger;
   readonly scripts: KombuScripts;
   readonly visibilityTimeoutMs: number;
   readonly deadLetterLimit: number;

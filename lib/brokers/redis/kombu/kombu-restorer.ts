@@ -1,12 +1,12 @@
-import type { Logger } from '@nestjs/common';
 import type { RedisClient } from '../../../redis/redis-connection.js';
 import { KOMBU_SEP, kombuBindingKey, stepIndexOf, type KombuKeys } from './kombu-keys.js';
 import { restoredPayload, type KombuPayload } from './kombu-payload.js';
 import type { KombuScripts } from './kombu-scripts.js';
+import type { CeleriacLogger } from '../../../logging/celeriac-logger.js';
 
 /** What a restore needs from its transport. */
 export interface RestoreHost {
-  readonly logger: Logger;
+  readonly logger: CeleriacLogger;
   readonly commandClient: RedisClient;
   readonly scripts: KombuScripts;
   readonly globalPrefix: string;

@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { checkPriority } from '../../priority.js';
 import {
   connectClient,
@@ -24,6 +23,11 @@ import { kombuKeys, stepIndexOf, type KombuKeys } from './kombu-keys.js';
 import { KombuHeader, newKombuPayload, unackedEntry } from './kombu-payload.js';
 import { KombuRestorer, type RestoreHost } from './kombu-restorer.js';
 import { KombuScripts } from './kombu-scripts.js';
+import {
+  createCeleriacLogger,
+  type CeleriacLoggerOption,
+  type CeleriacLogger,
+} from '../../../logging/celeriac-logger.js';
 
 /** Settings of the kombu layout, after defaults. */
 export interface KombuSettings {
@@ -44,6 +48,8 @@ export interface KombuConnections {
   readonly extra: RedisExtraOptions;
   /** Celeriac's prefix: names dead-letter lists and consumer connections, never kombu's keys. */
   readonly prefix: string;
+  /** The module's `logger` option. */
+  readonly logger?: CeleriacLoggerOption;
 }
 
 /** A dead-letter record also keeps the priority a replay restores; a DeadLetter does not show it. */
@@ -58,7 +64,7 @@ type StoredDeadLetter = DeadLetter & { priority?: number };
  * command connection; each consumer blocks on a connection of its own.
  */
 export class KombuTransport implements KombuConsumerHost, RestoreHost {
-  readonly logger = new Logger('CeleriacKombuTransport');
+  readonly logger: CeleriacLogger;
   readonly scripts: KombuScripts;
   readonly globalPrefix: string;
   readonly visibilityTimeoutMs: number;
@@ -75,6 +81,7 @@ export class KombuTransport implements KombuConsumerHost, RestoreHost {
     private readonly connections: KombuConnections,
     settings: KombuSettings,
   ) {
+    this.logger = createCeleriacLogger('CeleriacKombuTransport', connections.logger);
     this.globalPrefix = settings.globalPrefix;
     this.visibilityTimeoutMs = settings.visibilityTimeoutMs;
     this.maxBlockMs = settings.maxBlockMs;
@@ -129,7 +136,8 @@ export class KombuTransport implements KombuConsumerHost, RestoreHost {
       throw toBrokerError(error);
     });
     const label = new ConsumerCensus(this.connections.prefix, queue).newLabel();
-    const blocking = createRedisClient(this.connections.url, this.connections.extra, 'blocking', label);
+    const { url, extra, logger } = this.connections;
+    const blocking = createRedisClient(url, extra, 'blocking', label, logger);
     await connectClient(blocking);
     const consumer = new KombuConsumer(this, queue, blocking, handler, options.prefetch);
     this.consumers.add(consumer);
