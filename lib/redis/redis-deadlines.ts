@@ -1,4 +1,4 @@
-import type { RedisOptions } from 'ioredis';
+import { Cluster, type Redis, type RedisOptions } from 'ioredis';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from '../celeriac.constants.js';
 import { CeleriacError } from '../errors/celeriac.error.js';
 import type { RedisExtraOptions } from './redis-options.js';
@@ -41,4 +41,10 @@ export function deadlineOptions(extra: RedisExtraOptions, blocking: boolean): Re
 export function connectDeadlineOf(options: RedisOptions): number {
   const handshake = options.commandTimeout ?? options.blockingTimeout ?? DEFAULT_COMMAND_TIMEOUT_MS;
   return (options.connectTimeout ?? IOREDIS_CONNECT_TIMEOUT_MS) + handshake;
+}
+
+/** The margin a blocking connection's reads get beyond the time they block, in ms. */
+export function blockingMarginOf(client: Redis | Cluster): number {
+  const options = client instanceof Cluster ? (client.options.redisOptions ?? {}) : client.options;
+  return options.blockingTimeoutGrace ?? DEFAULT_COMMAND_TIMEOUT_MS;
 }

@@ -2,6 +2,7 @@ import type { Consumer, DeliveryHandler } from '../broker.interface.js';
 import { PrefetchSlots } from './prefetch-slots.js';
 import type { OutageLog } from '../outage-log.js';
 import { whenReady, type RedisClient } from '../../redis/redis-connection.js';
+import { blockingMarginOf } from '../../redis/redis-deadlines.js';
 import { RedisDelivery, type FetchedMessage } from './redis-delivery.js';
 import type { CeleriacLogger } from '../../logging/celeriac-logger.js';
 
@@ -106,7 +107,9 @@ export class RedisConsumer implements Consumer {
       try {
         await this.host.commandClient.ping();
         return;
-      } catch {
+      } catch (error) {
+        this.host.outages.down(this, `queue "${this.queue}": no answer: ${(error as Error).message}`);
+        this.degraded = true;
         // Timed out, or refused (LOADING): ask again a little later, not in a tight loop.
         await new Promise((resolve) => setTimeout(resolve, RECONNECT_CHECK_MS));
       }
@@ -119,8 +122,13 @@ export class RedisConsumer implements Consumer {
         ? this.host.maxBlockMs
         : Math.min(this.host.maxBlockMs, result.nextWake - result.now + 1);
     if (untilWake <= 0 || this.cancelled) return;
+    const started = Date.now();
     try {
-      await this.blocking.bzpopmin(this.wakeKey, untilWake / 1000);
+      const reply = await this.blocking.bzpopmin(this.wakeKey, untilWake / 1000);
+      // No reply well past the block time: ioredis ended a read Redis left unanswered (frozen). A
+      // fetch now would be cut by its deadline too, and still lease messages once Redis thaws.
+      const late = Date.now() - started >= untilWake + blockingMarginOf(this.blocking) / 2;
+      if (reply === null && late && !this.cancelled) await this.untilAnswering();
     } catch {
       // Dropped connection (or cancel): the next fetch finds whatever happened meanwhile.
       if (!this.cancelled) await whenReady(this.blocking, RECONNECT_CHECK_MS);
