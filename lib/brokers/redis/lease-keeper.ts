@@ -3,6 +3,20 @@ import type { CeleriacLogger } from '../../logging/celeriac-logger.js';
 /** Renews a batch of leases of one queue; resolves with the message ids whose lease was already lost. */
 export type RenewLeases = (queue: string, pairs: string[]) => Promise<string[]>;
 
+/** What holds a broker's leases: the lease thread, or a keeper on the event loop. */
+export interface Leases {
+  hold(queue: string, mid: string, token: string): void;
+  release(queue: string, mid: string): void;
+  stop(): void | Promise<void>;
+}
+
+export interface LeaseKeeperHooks {
+  /** Told of each lease found lost (after it was dropped and reported). */
+  lost?(queue: string, mid: string): void;
+  /** Asked before each round: false skips it (the leases are kept, not renewed). */
+  renewing?(): boolean;
+}
+
 const RENEW_BATCH = 500;
 
 /**
@@ -10,7 +24,7 @@ const RENEW_BATCH = 500;
  * per queue extends them all. The timer runs only while something is unsettled, so an idle broker
  * sends nothing.
  */
-export class LeaseKeeper {
+export class LeaseKeeper implements Leases {
   private readonly held = new Map<string, Map<string, string>>();
   private timer?: NodeJS.Timeout;
   private stopped = false;
@@ -18,7 +32,8 @@ export class LeaseKeeper {
   constructor(
     private readonly renewEveryMs: number,
     private readonly renew: RenewLeases,
-    private readonly logger: CeleriacLogger,
+    private readonly logger: Pick<CeleriacLogger, 'warn'>,
+    private readonly hooks: LeaseKeeperHooks = {},
   ) {}
 
   hold(queue: string, mid: string, token: string): void {
@@ -53,6 +68,10 @@ export class LeaseKeeper {
   }
 
   private async tick(): Promise<void> {
+    if (this.hooks.renewing && !this.hooks.renewing()) {
+      this.timer = undefined;
+      return this.arm();
+    }
     const batches: [string, [string, string][]][] = [];
     for (const [queue, leases] of this.held) {
       const entries = [...leases];
@@ -75,6 +94,7 @@ export class LeaseKeeper {
         this.logger.warn(
           `queue "${queue}": lease of message ${mid} ended before it was renewed; it may run again elsewhere`,
         );
+        this.hooks.lost?.(queue, mid);
       }
     } catch (error) {
       this.logger.warn(`queue "${queue}": could not renew leases (${(error as Error).message}); will retry`);

@@ -14,6 +14,17 @@ export interface RedisBrokerExtraOptions extends RedisExtraOptions {
   /** How often unsettled deliveries' leases are renewed (default a third of the lease). */
   renewEveryMs?: number;
   /**
+   * Renew leases from a worker thread with its own connection (default true), so a task that blocks
+   * the event loop longer than the lease keeps its delivery. `false`: a timer on the event loop.
+   */
+  leaseThread?: boolean;
+  /**
+   * How long the lease thread keeps renewing while the event loop does not answer, in ms (default
+   * 5 minutes). Past it the process is taken for wedged: its leases end and its deliveries go to
+   * other workers (a late outcome of the blocked run is then refused and reported).
+   */
+  maxStallMs?: number;
+  /**
    * A message whose lease has ended this many times without an outcome is dead-lettered by the
    * broker, with the reason "delivered N times without an outcome (worker died?)". Default 0: off,
    * because the Celeriac worker already dead-letters such a message (and records the task as failed)
@@ -50,6 +61,8 @@ export interface KombuOptions {
 export interface ResolvedRedisBrokerOptions {
   leaseMs: number;
   renewEveryMs: number;
+  leaseThread: boolean;
+  maxStallMs: number;
   maxDeliveries: number;
   maxBlockMs: number;
   batchLimit: number;
@@ -66,6 +79,7 @@ export interface ResolvedRedisBrokerOptions {
 /** kombu's default `visibility_timeout`. */
 export const DEFAULT_VISIBILITY_TIMEOUT_MS = 3_600_000;
 export const DEFAULT_LEASE_MS = 30_000;
+export const DEFAULT_MAX_STALL_MS = 300_000;
 export const DEFAULT_MAX_BLOCK_MS = 60_000;
 export const DEFAULT_BATCH_LIMIT = 1000;
 export const DEFAULT_DEAD_LETTER_LIMIT = 10_000;
@@ -98,6 +112,8 @@ export function resolveBrokerOptions(extra: RedisBrokerExtraOptions): ResolvedRe
   return {
     leaseMs,
     renewEveryMs,
+    leaseThread: extra.leaseThread ?? true,
+    maxStallMs: positive(extra.maxStallMs, DEFAULT_MAX_STALL_MS, 'maxStallMs'),
     kombu,
     maxDeliveries:
       extra.maxDeliveries === undefined ? 0 : Math.floor(positive(extra.maxDeliveries, 0, 'maxDeliveries')),

@@ -18,7 +18,8 @@ import type {
 import type { OutageLog } from '../outage-log.js';
 import { ConsumerCensus } from './consumer-census.js';
 import { redisExtraOf } from '../../redis/redis-options.js';
-import { LeaseKeeper } from './lease-keeper.js';
+import { LeaseKeeper, type Leases, type RenewLeases } from './lease-keeper.js';
+import { LeaseThread } from './lease-thread.js';
 import { brokerScripts, QueueScripts } from './queue-scripts.js';
 import {
   resolveBrokerOptions,
@@ -58,7 +59,7 @@ export class RedisBroker implements Broker, ConsumerHost {
   private readonly settings: ResolvedRedisBrokerOptions;
   private readonly extra: RedisBrokerExtraOptions;
   private readonly scripts = new QueueScripts(() => this.commandClient);
-  private readonly leases: LeaseKeeper;
+  private readonly leases: Leases;
   private readonly consumers = new Set<RedisConsumer>();
   private readonly unsettled = new Set<RedisDelivery>();
   private readonly keys = new Map<string, QueueKeys>();
@@ -83,11 +84,16 @@ export class RedisBroker implements Broker, ConsumerHost {
       },
       this.settings.kombu,
     );
-    this.leases = new LeaseKeeper(
-      this.settings.renewEveryMs,
-      (queue, pairs) => this.scripts.renew(this.keysOf(queue), this.settings.leaseMs, pairs),
-      this.logger,
-    );
+    const renew: RenewLeases = (queue, pairs) =>
+      this.scripts.renew(this.keysOf(queue), this.settings.leaseMs, pairs);
+    const { leaseMs, renewEveryMs, maxStallMs } = this.settings;
+    this.leases = this.settings.leaseThread
+      ? new LeaseThread(
+          { url: options.url, extra: this.extra, prefix: options.prefix, leaseMs, renewEveryMs, maxStallMs },
+          renew,
+          this.logger,
+        )
+      : new LeaseKeeper(renewEveryMs, renew, this.logger);
   }
 
   /** @internal The process's outage log of this broker's Redis, shared by its consumers. */
@@ -208,7 +214,7 @@ export class RedisBroker implements Broker, ConsumerHost {
     const consumers = [...this.consumers];
     this.consumers.clear();
     await Promise.all(consumers.map((consumer) => consumer.cancel()));
-    this.leases.stop();
+    await this.leases.stop();
     await Promise.all([this.giveBackUnsettled(), this.kombu.close()]);
     const connection = this.connection;
     this.connection = undefined;

@@ -54,6 +54,22 @@ describe('LeaseKeeper', () => {
     keeper.stop();
   });
 
+  it('skips a round its renewing hook refuses, keeping the leases for the next, and tells of a lost one', async () => {
+    let renewing = false;
+    const lost = jest.fn();
+    const keeper = new LeaseKeeper(1_000, renew, logger, { renewing: () => renewing, lost });
+    keeper.hold('q', '1', 't1');
+    await jest.advanceTimersByTimeAsync(3_000);
+    expect(renew).not.toHaveBeenCalled();
+
+    renewing = true;
+    renew.mockResolvedValueOnce(['1']);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(renew).toHaveBeenCalledWith('q', ['1', 't1']);
+    expect(lost).toHaveBeenCalledWith('q', '1');
+    keeper.stop();
+  });
+
   it('keeps renewing after Redis could not be reached', async () => {
     const keeper = new LeaseKeeper(1_000, renew, logger);
     keeper.hold('q', '1', 't1');

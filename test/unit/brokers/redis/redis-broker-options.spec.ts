@@ -6,10 +6,12 @@ import { redactUrl } from '../../../../lib/brokers/broker-url.js';
 import { parseRedisUrl } from '../../../../lib/redis/redis-connection.js';
 
 describe('resolveBrokerOptions', () => {
-  it('defaults to a 30 s lease renewed every 10 s, no broker-side delivery limit and a 60 s block bound', () => {
+  it('defaults to a 30 s lease renewed every 10 s by the lease thread (for up to 5 min of a blocked loop), no broker-side delivery limit and a 60 s block bound', () => {
     expect(resolveBrokerOptions({})).toEqual({
       leaseMs: DEFAULT_LEASE_MS,
       renewEveryMs: 10_000,
+      leaseThread: true,
+      maxStallMs: 300_000,
       maxDeliveries: 0,
       maxBlockMs: 60_000,
       batchLimit: 1000,
@@ -37,6 +39,7 @@ describe('resolveBrokerOptions', () => {
     );
     expect(() => resolveBrokerOptions({ leaseMs: 0 })).toThrow(/"leaseMs" must be a positive number/);
     expect(() => resolveBrokerOptions({ maxDeliveries: -1 })).toThrow(/"maxDeliveries"/);
+    expect(() => resolveBrokerOptions({ maxStallMs: 0 })).toThrow(/"maxStallMs" must be a positive number/);
   });
 });
 

@@ -1,0 +1,63 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { connectClient, createRedisClient } from '../../redis/redis-connection.js';
+import { formatDelay } from '../../logging/attempt-label.js';
+import { LeaseKeeper } from './lease-keeper.js';
+import {
+  LEASE_THREAD_DATA_KEY,
+  type FromLeaseThread,
+  type LeaseThreadData,
+  type ToLeaseThread,
+} from './lease-thread.messages.js';
+import { QueueScripts } from './queue-scripts.js';
+import { queueKeys } from './redis-keys.js';
+
+/**
+ * The lease thread's side (it runs in a worker thread, see `LeaseThread`): renews the leases the
+ * event loop holds, on a connection of its own, so a task that blocks the loop keeps its delivery.
+ * Renewal is kept up while the loop has been heard from within `maxStallMs`; past that the process
+ * is taken for wedged and its leases are left to end, so its work goes back to the queue.
+ */
+export function runLeaseThread(): void {
+  const port = parentPort;
+  if (!port) throw new Error('runLeaseThread() runs in a worker thread');
+  const data = (workerData as Record<string, LeaseThreadData>)[LEASE_THREAD_DATA_KEY];
+  const post = (message: FromLeaseThread): void => port.postMessage(message);
+  const warn = (message: unknown): void => post({ kind: 'warn', message: String(message) });
+  const client = createRedisClient(data.url, data.extra, 'command', 'lease');
+  const scripts = new QueueScripts(() => client);
+  let heardAt = Date.now();
+  let givenUp = false;
+  const keeper = new LeaseKeeper(
+    data.renewEveryMs,
+    (queue, pairs) => scripts.renew(queueKeys(data.prefix, queue), data.leaseMs, pairs),
+    { warn },
+    {
+      lost: (queue, mid) => post({ kind: 'lost', queue, mid }),
+      renewing: () => {
+        const silent = Date.now() - heardAt;
+        if (silent <= data.maxStallMs) return true;
+        if (!givenUp)
+          warn(
+            `the event loop has not answered for ${formatDelay(silent)} (maxStallMs ${formatDelay(data.maxStallMs)}): ` +
+              'its leases are no longer renewed, so its deliveries go to other workers when they end',
+          );
+        givenUp = true;
+        return false;
+      },
+    },
+  );
+  const connected = connectClient(client).catch((error: Error) =>
+    warn(`lease thread cannot reach Redis yet (${error.message}); renewals retry`),
+  );
+  port.on('message', (message: ToLeaseThread) => {
+    heardAt = Date.now();
+    givenUp = false;
+    if (message.kind === 'hold') keeper.hold(message.queue, message.mid, message.token);
+    else if (message.kind === 'release') keeper.release(message.queue, message.mid);
+    else if (message.kind === 'stop') {
+      keeper.stop();
+      port.close();
+      void connected.then(() => client.quit().catch(() => client.disconnect()));
+    }
+  });
+}
