@@ -5,6 +5,8 @@ export type RenewLeases = (queue: string, pairs: string[]) => Promise<string[]>;
 
 /** What holds a broker's leases: the lease thread, or a keeper on the event loop. */
 export interface Leases {
+  /** Resolves once leases can be held and renewed (before the first consumer starts). */
+  open?(): Promise<void>;
   hold(queue: string, mid: string, token: string): void;
   release(queue: string, mid: string): void;
   stop(): void | Promise<void>;

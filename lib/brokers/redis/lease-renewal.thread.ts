@@ -46,9 +46,9 @@ export function runLeaseThread(): void {
       },
     },
   );
-  const connected = connectClient(client).catch((error: Error) =>
-    warn(`lease thread cannot reach Redis yet (${error.message}); renewals retry`),
-  );
+  const connected = connectClient(client)
+    .catch((error: Error) => warn(`lease thread cannot reach Redis yet (${error.message}); renewals retry`))
+    .finally(() => post({ kind: 'ready' }));
   port.on('message', (message: ToLeaseThread) => {
     heardAt = Date.now();
     givenUp = false;

@@ -24,4 +24,4 @@ export type ToLeaseThread =
 
 /** From the lease thread to the event loop. */
 export type FromLeaseThread =
-  { kind: 'lost'; queue: string; mid: string } | { kind: 'warn'; message: string };
+  { kind: 'ready' } | { kind: 'lost'; queue: string; mid: string } | { kind: 'warn'; message: string };

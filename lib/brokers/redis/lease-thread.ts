@@ -43,12 +43,22 @@ export class LeaseThread implements Leases {
   private pulse?: NodeJS.Timeout;
   private lastPulse = 0;
   private stopped = false;
+  private ready?: Promise<void>;
 
   constructor(
     private readonly settings: LeaseThreadSettings,
     private readonly renew: RenewLeases,
     private readonly logger: CeleriacLogger,
   ) {}
+
+  /**
+   * Starts the thread and resolves once it is connected (or renewal fell back to the event loop),
+   * so the first delivery's lease is already in its hands when a task blocks the loop at once.
+   */
+  open(): Promise<void> {
+    if (!this.fallback && !this.worker && !this.stopped) this.start();
+    return this.ready ?? Promise.resolve();
+  }
 
   hold(queue: string, mid: string, token: string): void {
     this.noticeStall();
@@ -112,9 +122,15 @@ export class LeaseThread implements Leases {
     }
     // Leases alone must not keep a process alive; its consumers' connections do that.
     worker.unref();
-    worker.on('message', (message: FromLeaseThread) => this.heard(message));
+    let isReady!: () => void;
+    this.ready = new Promise<void>((resolve) => (isReady = resolve));
+    worker.on('message', (message: FromLeaseThread) => {
+      if (message.kind === 'ready') isReady();
+      this.heard(message);
+    });
     worker.on('error', (error) => this.logger.warn(`lease thread failed: ${error.message}`));
     worker.once('exit', (code) => {
+      isReady();
       if (this.worker !== worker) return;
       this.worker = undefined;
       this.logger.warn(`lease thread exited (${code}); leases renew on the event loop from now on`);
@@ -134,6 +150,7 @@ export class LeaseThread implements Leases {
   }
 
   private heard(message: FromLeaseThread): void {
+    if (message.kind === 'ready') return;
     if (message.kind === 'warn') return this.logger.warn(message.message);
     this.logger.warn(
       `queue "${message.queue}": lease of message ${message.mid} ended before it was renewed; it may run again elsewhere`,

@@ -148,6 +148,7 @@ export class RedisBroker implements Broker, ConsumerHost {
     }
     if (!this.connection) throw this.notConnected();
     if (this.isKombu(queue)) return this.kombu.consume(queue, handler, options);
+    await this.leases.open?.();
     const { wake } = this.keysOf(queue);
     const label = new ConsumerCensus(this.options.prefix, queue).newLabel();
     const blocking = createRedisClient(this.options.url, this.extra, 'blocking', label, this.options.logger);
