@@ -23,7 +23,8 @@ export function runLeaseThread(): void {
   const data = (workerData as Record<string, LeaseThreadData>)[LEASE_THREAD_DATA_KEY];
   const post = (message: FromLeaseThread): void => port.postMessage(message);
   const warn = (message: unknown): void => post({ kind: 'warn', message: String(message) });
-  const client = createRedisClient(data.url, data.extra, 'command', 'lease');
+  // Silent: the event loop's own connections report an outage of the same server, once.
+  const client = createRedisClient(data.url, data.extra, 'command', 'lease', false);
   const scripts = new QueueScripts(() => client);
   let heardAt = Date.now();
   let givenUp = false;
