@@ -8,6 +8,7 @@ import type { TaskEnvelope } from '../protocol/task-envelope.js';
 import type { WireMessage } from '../protocol/wire-codec.js';
 import { WireCodecs } from '../protocol/wire-codecs.js';
 import { messagingSystemOf, traceSend } from '../telemetry/task-tracing.js';
+import { eventCall } from '../worker/task-event-call.js';
 import type { TaskEvents } from '../worker/task-events.js';
 
 /** Writes PENDING records and publishes envelopes; shared by the client and the workflow steps. */
@@ -66,6 +67,7 @@ export class EnvelopePublisher {
       queue: envelope.queue,
       retries: envelope.retries,
       eta: envelope.eta,
+      ...eventCall(envelope),
     });
   }
 

@@ -49,6 +49,20 @@ export function dashboardPage(base: string): string {
       <tbody id="dead-letters"></tbody>
     </table>
   </section>
+  <section id="workflows-section" data-testid="workflows-section" hidden>
+    <h2>Workflows</h2>
+    <table data-testid="workflows">
+      <thead><tr><th>Group</th><th>Kind</th><th>Progress</th><th>States</th><th>Updated</th></tr></thead>
+      <tbody id="workflows"></tbody>
+    </table>
+  </section>
+  <section id="schedules-section" data-testid="schedules-section" hidden>
+    <h2>Periodic schedules</h2>
+    <table data-testid="schedules">
+      <thead><tr><th>Schedule</th><th>Task</th><th>Cadence</th><th>Last fired</th><th>Last state</th><th>Next</th></tr></thead>
+      <tbody id="schedules"></tbody>
+    </table>
+  </section>
   <section>
     <h2>Recent tasks</h2>
     <form id="filters" class="filters">
@@ -66,7 +80,7 @@ export function dashboardPage(base: string): string {
   </section>
   <section id="detail-section" data-testid="detail" hidden>
     <h2>Task <code id="detail-id"></code></h2>
-    <p><button id="revoke" data-testid="revoke">Revoke</button> <button id="close-detail">Close</button></p>
+    <p><button id="revoke" data-testid="revoke">Revoke</button> <button id="retry" data-testid="retry" title="Send it again with the same arguments, as a new task">Retry</button> <button id="close-detail">Close</button></p>
     <dl id="detail-fields"></dl>
     <h3>Timeline</h3>
     <ol id="timeline" data-testid="timeline"></ol>

@@ -10,6 +10,7 @@ const params = new URLSearchParams(location.search);
 const token = params.get('token') || sessionStorage.getItem('celeriac-token') || '';
 if (params.get('token')) sessionStorage.setItem('celeriac-token', token);
 const READY = ['SUCCESS', 'FAILURE', 'REVOKED'];
+const RETRYABLE = ['FAILURE', 'REVOKED'];
 const tasks = new Map();
 let openTask = null;
 let openQueue = null;
@@ -109,12 +110,63 @@ async function loadQueues() {
   );
 }
 
-/** Queue counts follow task events, at most twice a second. */
+function cadence(schedule) {
+  if (schedule.cron) return 'cron ' + schedule.cron + (schedule.timezone ? ' (' + schedule.timezone + ')' : '');
+  const seconds = schedule.every / 1000;
+  return 'every ' + (seconds >= 60 && seconds % 60 === 0 ? seconds / 60 + ' min' : seconds + ' s');
+}
+
+/** The section shows only when the application has schedules. */
+async function loadSchedules() {
+  const schedules = await api('schedules');
+  $('schedules-section').hidden = schedules.length === 0;
+  $('schedules').replaceChildren(
+    ...schedules.map((schedule) =>
+      el('tr', { 'data-schedule': schedule.id }, [
+        el('td', { text: schedule.id + (schedule.paused ? ' (paused)' : '') }),
+        el('td', { text: schedule.task }),
+        el('td', { text: cadence(schedule) }),
+        el('td', { 'data-testid': 'last-fired', text: time(schedule.lastFireAt) }),
+        el('td', {}, schedule.lastState ? [stateBadge(schedule.lastState)] : []),
+        el('td', { text: time(schedule.nextFireAt) }),
+      ]),
+    ),
+  );
+}
+
+/** Groups and chords whose members are among the recent tasks; the section shows only when there are some. */
+async function loadWorkflows() {
+  const workflows = await api('workflows');
+  $('workflows-section').hidden = workflows.length === 0;
+  $('workflows').replaceChildren(
+    ...workflows.map((workflow) => {
+      const size = workflow.size || Object.values(workflow.states).reduce((a, b) => a + b, 0);
+      return el('tr', { 'data-group': workflow.group }, [
+        el('td', {}, [el('code', { text: workflow.group })]),
+        el('td', { text: workflow.chord ? 'chord' : 'group' }),
+        el('td', { 'data-testid': 'workflow-progress' }, [
+          el('progress', { max: String(size), value: String(workflow.finished) }),
+          ' ' + workflow.finished + ' / ' + size,
+        ]),
+        el(
+          'td',
+          {},
+          Object.entries(workflow.states).map(([state, n]) =>
+            el('span', {}, [stateBadge(state), ' × ' + n + ' ']),
+          ),
+        ),
+        el('td', { text: time(workflow.updatedAt) }),
+      ]);
+    }),
+  );
+}
+
+/** Queue counts, workflows and schedules follow task events, at most twice a second. */
 function queuesChanged() {
   if (queuesTimer) return;
   queuesTimer = setTimeout(() => {
     queuesTimer = null;
-    loadQueues().catch(problem);
+    Promise.all([loadQueues(), loadWorkflows(), loadSchedules()]).catch(problem);
     if (openQueue) loadDeadLetters().catch(problem);
   }, 500);
 }
@@ -236,12 +288,14 @@ async function loadDetail() {
     ...field('Task', record.task || summary.task),
     ...field('Queue', record.queue || summary.queue),
     ...field('State', state, 'detail-state'),
+    ...field('Arguments', detail.args, 'detail-args'),
+    ...field('Keyword arguments', detail.kwargs),
     ...field('Retries', String(record.retries ?? summary.retries ?? 0)),
     ...field('Worker', summary.worker),
-    ...field('Progress', record.progress),
+    ...field('Progress', record.progress ?? summary.progress, 'detail-progress'),
     ...field('Result', record.result, 'detail-result'),
     ...field('Error', error ? error.name + ': ' + error.message : summary.error, 'detail-error'),
-    ...field('Stack', error && error.stack ? error.stack : undefined),
+    ...field('Stack', error && error.stack ? error.stack : undefined, 'detail-stack'),
     ...field('Workflow', record.rootId && record.rootId !== id ? 'root ' + record.rootId : undefined),
     ...field('Group', record.group),
     ...field('Updated', time(record.updatedAt || summary.updatedAt)),
@@ -260,6 +314,10 @@ async function loadDetail() {
     ),
   );
   $('revoke').disabled = READY.includes(state);
+  $('retry').disabled = !RETRYABLE.includes(state) || !detail.args;
+  $('retry').title = detail.args
+    ? 'Send it again with the same arguments, as a new task'
+    : 'Its arguments did not reach this dashboard';
 }
 
 function listen() {
@@ -308,11 +366,20 @@ $('revoke').addEventListener('click', async () => {
   }
 });
 
+$('retry').addEventListener('click', async () => {
+  try {
+    const retried = await api('tasks/' + encodeURIComponent(openTask) + '/retry', { method: 'POST' });
+    await openDetail(retried.id);
+  } catch (error) {
+    problem(error);
+  }
+});
+
 async function start() {
   const overview = await api('overview');
   $('connection').textContent = overview.broker + ' · prefix ' + overview.prefix;
   listen();
-  await Promise.all([loadWorkers(), loadQueues(), loadTasks()]);
+  await Promise.all([loadWorkers(), loadQueues(), loadTasks(), loadWorkflows(), loadSchedules()]);
   document.body.dataset.ready = 'true';
 }
 

@@ -107,6 +107,16 @@ export function createDashboardController(path: string, options: CeleriacDashboa
       return this.dashboard.tasks({ state, task, queue, limit: count });
     }
 
+    @Get('api/workflows')
+    workflows() {
+      return this.dashboard.workflows();
+    }
+
+    @Get('api/schedules')
+    schedules() {
+      return this.dashboard.schedules();
+    }
+
     @Get('api/tasks/:id')
     task(@Param('id') id: string) {
       return this.dashboard.task(id);
@@ -116,6 +126,12 @@ export function createDashboardController(path: string, options: CeleriacDashboa
     @HttpCode(HttpStatus.OK)
     revoke(@Param('id') id: string) {
       return this.dashboard.revoke(id);
+    }
+
+    @Post('api/tasks/:id/retry')
+    @HttpCode(HttpStatus.OK)
+    retry(@Param('id') id: string) {
+      return this.dashboard.retry(id);
     }
 
     @Get('api/queues/:queue/dead-letters')

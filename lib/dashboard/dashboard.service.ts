@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import {
   Inject,
   Injectable,
+  ConflictException,
   type MessageEvent,
   NotFoundException,
   type OnModuleDestroy,
@@ -9,6 +10,7 @@ import {
 } from '@nestjs/common';
 import { Observable, Subject } from 'rxjs';
 import type { TaskRecord } from '../backends/task-record.js';
+import { TaskState } from '../backends/task-state.js';
 import type { QueueStats } from '../brokers/broker.interface.js';
 import { redactUrl } from '../brokers/broker-url.js';
 import { CeleriacRuntime } from '../celeriac.runtime.js';
@@ -18,9 +20,19 @@ import { CeleriacEvents } from '../control/celeriac-events.service.js';
 import type { WorkerInfo } from '../control/worker-registry.js';
 import { replayDeadLetters } from '../operator/dead-letter-replay.js';
 import { type DeadLetterView, viewDeadLetter } from '../operator/dead-letter.view.js';
+import { CeleriacError } from '../errors/celeriac.error.js';
+import type { JsonValue } from '../protocol/json-value.js';
+import type { ScheduleInfo } from '../scheduler/schedule-info.js';
+import { Scheduler } from '../scheduler/scheduler.service.js';
 import type { TaskEvent } from '../worker/task-events.js';
 import { CELERIAC_DASHBOARD_OPTIONS, type CeleriacDashboardOptions } from './dashboard-options.js';
-import { type TaskFilter, TaskHistory, type TaskSummary, type TimelineEntry } from './task-history.js';
+import {
+  type TaskFilter,
+  TaskHistory,
+  type TaskSummary,
+  type TimelineEntry,
+  type WorkflowSummary,
+} from './task-history.js';
 import { createCeleriacLogger, type CeleriacLogger } from '../logging/celeriac-logger.js';
 
 /** What the page's header shows: where Celeriac connects (passwords hidden) and what it serves. */
@@ -37,7 +49,13 @@ export interface TaskDetail {
   record?: TaskRecord;
   summary?: TaskSummary;
   timeline: TimelineEntry[];
+  /** The call's arguments, when an event carried them (absent: sent before the dashboard started, or too large). */
+  args?: JsonValue[];
+  kwargs?: Record<string, JsonValue>;
 }
+
+/** States a task can be sent again from: it ended without a result. */
+const RETRYABLE: readonly string[] = [TaskState.FAILURE, TaskState.REVOKED];
 
 /** Dead letters shown per queue, oldest first. */
 const DEAD_LETTER_PAGE = 100;
@@ -60,6 +78,7 @@ export class DashboardService implements OnModuleInit, OnModuleDestroy {
     private readonly runtime: CeleriacRuntime,
     private readonly client: TaskClient,
     private readonly events: CeleriacEvents,
+    private readonly scheduler: Scheduler,
     @Inject(CELERIAC_DASHBOARD_OPTIONS) options: CeleriacDashboardOptions,
   ) {
     this.history = new TaskHistory(options.historySize);
@@ -116,10 +135,48 @@ export class DashboardService implements OnModuleInit, OnModuleDestroy {
     return this.history.list(filter);
   }
 
+  /** Groups and chords with members among the recent tasks, with how far each has got. */
+  workflows(): WorkflowSummary[] {
+    return this.history.workflows();
+  }
+
+  /** Periodic schedules with their last and next fire; none where the backend keeps no schedules. */
+  async schedules(): Promise<ScheduleInfo[]> {
+    try {
+      return await this.scheduler.list();
+    } catch (error) {
+      if (error instanceof CeleriacError && error.code === 'NO_SCHEDULE_STORE') return [];
+      throw error;
+    }
+  }
+
   async task(id: string): Promise<TaskDetail> {
     const [record, seen] = [await this.client.handle(id).info(), this.history.get(id)];
     if (!record && !seen) throw new NotFoundException(`no task with id "${id}" (unknown or expired)`);
-    return { id, record, summary: seen?.summary, timeline: seen?.timeline ?? [] };
+    return { id, record, summary: seen?.summary, timeline: seen?.timeline ?? [], ...seen?.call };
+  }
+
+  /**
+   * Sends a failed or revoked task again, as a new task with the same name, queue and arguments
+   * (the old record stays as it ended). Its arguments must have reached this dashboard in an event.
+   */
+  async retry(id: string): Promise<{ id: string; retriedFrom: string }> {
+    const detail = await this.task(id);
+    const state = detail.record?.state ?? detail.summary?.state;
+    if (!state || !RETRYABLE.includes(state)) {
+      throw new ConflictException(
+        `task "${id}" is ${state ?? 'unknown'}; only FAILURE or REVOKED tasks are retried`,
+      );
+    }
+    if (!detail.args) {
+      throw new ConflictException(
+        `the arguments of task "${id}" are not known here (sent before this dashboard started, or larger than events carry)`,
+      );
+    }
+    const task = detail.record?.task ?? detail.summary!.task;
+    const queue = detail.record?.queue ?? detail.summary?.queue;
+    const handle = await this.client.sendByName(task, detail.args, { queue, kwargs: detail.kwargs });
+    return { id: handle.id, retriedFrom: id };
   }
 
   async revoke(id: string): Promise<TaskDetail> {

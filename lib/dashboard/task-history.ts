@@ -1,4 +1,6 @@
 import { TaskState } from '../backends/task-state.js';
+import type { JsonValue } from '../protocol/json-value.js';
+import type { TaskEventCall } from '../worker/task-event-call.js';
 import type { TaskEvent, TaskEventType } from '../worker/task-events.js';
 
 /** The most events kept per task (a task retried many times keeps its latest). */
@@ -21,6 +23,25 @@ export interface TaskSummary {
   runtime?: number;
   /** Error message of the latest failed, retried or rejected attempt. */
   error?: string;
+  /** The group the task is a member of. */
+  group?: string;
+  /** The latest progress the task reported (kept after it finished, unlike its record's). */
+  progress?: JsonValue;
+}
+
+/** A group (or a chord's header) as its members' events tell. */
+export interface WorkflowSummary {
+  group: string;
+  /** Members the group has (0 when no event told). */
+  size: number;
+  /** True when a chord callback runs once every member has finished. */
+  chord: boolean;
+  /** Members seen, by their latest state. */
+  states: Partial<Record<TaskState, number>>;
+  /** Members that finished (SUCCESS, FAILURE or REVOKED). */
+  finished: number;
+  firstSeen: number;
+  updatedAt: number;
 }
 
 /** One event of a task's timeline. */
@@ -33,6 +54,8 @@ export interface TaskFilter {
   queue?: string;
   limit?: number;
 }
+
+const FINISHED = new Set<TaskState>([TaskState.SUCCESS, TaskState.FAILURE, TaskState.REVOKED]);
 
 const STATE_OF: Partial<Record<TaskEventType, TaskState>> = {
   'task-sent': TaskState.PENDING,
@@ -47,10 +70,15 @@ const STATE_OF: Partial<Record<TaskEventType, TaskState>> = {
   'task-rejected': TaskState.FAILURE,
 };
 
-interface Entry {
+/** What the dashboard knows about one task: its summary, its timeline and, once an event carried them, its arguments. */
+export interface TaskHistoryEntry {
   summary: TaskSummary;
   timeline: TimelineEntry[];
+  /** From `task-sent` or `task-received` (absent when larger than events carry). */
+  call?: Pick<TaskEventCall, 'args' | 'kwargs'>;
 }
+
+type Entry = TaskHistoryEntry;
 
 /**
  * The recent tasks as their events tell, newest first, up to `limit` tasks (the oldest is
@@ -59,6 +87,8 @@ interface Entry {
  */
 export class TaskHistory {
   private readonly entries = new Map<string, Entry>();
+  /** Size and chord flag of each group, as the first member event that told them. */
+  private readonly groups = new Map<string, { size: number; chord: boolean }>();
 
   constructor(private readonly limit = 1_000) {}
 
@@ -73,6 +103,9 @@ export class TaskHistory {
       if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
     }
     apply(entry.summary, event, state);
+    if (event.args)
+      entry.call = event.kwargs ? { args: event.args, kwargs: event.kwargs } : { args: event.args };
+    if (event.group !== undefined) this.noteGroup(entry.summary, event);
     entry.timeline.push(timelineEntry(event));
     if (entry.timeline.length > TIMELINE_LIMIT) entry.timeline.shift();
     return { ...entry.summary };
@@ -91,9 +124,47 @@ export class TaskHistory {
     return found;
   }
 
-  get(id: string): { summary: TaskSummary; timeline: TimelineEntry[] } | undefined {
+  /** Groups with a member among the recent tasks, newest first. */
+  workflows(limit = 50): WorkflowSummary[] {
+    const found = new Map<string, WorkflowSummary>();
+    for (const { summary } of this.entries.values()) {
+      if (summary.group === undefined) continue;
+      let workflow = found.get(summary.group);
+      if (!workflow) {
+        const known = this.groups.get(summary.group);
+        workflow = {
+          group: summary.group,
+          size: known?.size ?? 0,
+          chord: known?.chord ?? false,
+          states: {},
+          finished: 0,
+          firstSeen: summary.firstSeen,
+          updatedAt: summary.updatedAt,
+        };
+        found.set(summary.group, workflow);
+      }
+      workflow.states[summary.state] = (workflow.states[summary.state] ?? 0) + 1;
+      if (FINISHED.has(summary.state)) workflow.finished++;
+      workflow.firstSeen = Math.min(workflow.firstSeen, summary.firstSeen);
+      workflow.updatedAt = Math.max(workflow.updatedAt, summary.updatedAt);
+    }
+    return [...found.values()].sort((a, b) => b.firstSeen - a.firstSeen).slice(0, limit);
+  }
+
+  private noteGroup(summary: TaskSummary, event: TaskEvent): void {
+    const group = event.group!;
+    summary.group = group;
+    const known = this.groups.get(group);
+    if (!known || (known.size === 0 && event.groupSize)) {
+      this.groups.set(group, { size: event.groupSize ?? 0, chord: event.chord === true });
+      // The oldest group is forgotten first, as tasks are, so the map stays bounded.
+      if (this.groups.size > this.limit) this.groups.delete(this.groups.keys().next().value!);
+    }
+  }
+
+  get(id: string): TaskHistoryEntry | undefined {
     const entry = this.entries.get(id);
-    return entry && { summary: { ...entry.summary }, timeline: [...entry.timeline] };
+    return entry && { summary: { ...entry.summary }, timeline: [...entry.timeline], call: entry.call };
   }
 }
 
@@ -119,6 +190,7 @@ function apply(summary: TaskSummary, event: TaskEvent, state: TaskState): void {
   if (event.worker) summary.worker = event.worker;
   if (event.runtime !== undefined) summary.runtime = event.runtime;
   if (event.error !== undefined) summary.error = event.error;
+  if (event.progress !== undefined) summary.progress = event.progress;
   if (state === TaskState.SUCCESS) delete summary.error;
 }
 

@@ -41,6 +41,14 @@ export interface TaskEvent {
    * this start — time spent waiting in the queue and for a free slot.
    */
   wait?: number;
+  /** For `task-sent` and `task-received`: the call's arguments, unless larger than 4 KB as JSON. */
+  args?: JsonValue[];
+  /** Keyword arguments, beside `args`, when the call had any. */
+  kwargs?: Record<string, JsonValue>;
+  /** For `task-sent` and `task-received` of a group member: its group, the group's size, and whether a chord callback follows. */
+  group?: string;
+  groupSize?: number;
+  chord?: boolean;
 }
 
 /** Worker-local event stream; monitoring and tests subscribe with `on('task', …)`. */

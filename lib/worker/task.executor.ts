@@ -26,6 +26,7 @@ import { decideFailure } from './retry-policy.js';
 import { TaskAbort } from './task-abort.js';
 import { type AttemptOutcome, createInvocation, runAttempt } from './task-attempt.js';
 import type { TaskEvent, TaskEvents, TaskEventType } from './task-events.js';
+import { eventCall } from './task-event-call.js';
 import type { HeldTaskInfo } from '../control/control-commands.js';
 import { WorkflowContinuation } from './workflow-continuation.js';
 import { messagingSystemOf, traceRun } from '../telemetry/task-tracing.js';
@@ -612,6 +613,7 @@ export class TaskExecutor {
     if (details.progress !== undefined) event.progress = details.progress;
     if (details.wait !== undefined) event.wait = details.wait;
     if (details.eta !== undefined) event.eta = details.eta;
+    if (type === 'task-received' && envelope) Object.assign(event, eventCall(envelope));
     this.events.emitEvent(event);
     sink?.(event);
   }

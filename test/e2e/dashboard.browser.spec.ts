@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import request from 'supertest';
@@ -42,10 +42,22 @@ describe('dashboard in headless Chromium (sample app on Redis, embedded worker)'
   let browser: Browser;
   let page: Page;
   let staleTaskId: string;
+  /** A site the sample app's fetchShares task reads: answering 404 until the test brings it up. */
+  let site: Server;
+  let siteUrl: string;
+  let siteUp = false;
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     staleTaskId = await deadLetterBeforeDeploy(prefix);
+    site = createServer((req, res) => {
+      if (!siteUp) res.writeHead(404).end('not yet');
+      else if (req.url?.startsWith('/article/'))
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<p>celeriac root</p>');
+      else res.writeHead(200, { 'content-type': 'text/plain' }).end('hello celeriac');
+    });
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
     process.env.CELERIAC_DASHBOARD_TOKEN = TOKEN;
     app = await createSampleApp({
       celeriac: {
@@ -79,6 +91,7 @@ describe('dashboard in headless Chromium (sample app on Redis, embedded worker)'
   afterAll(async () => {
     await browser?.close();
     await app?.close();
+    await new Promise((resolve) => site?.close(resolve));
     delete process.env.CELERIAC_DASHBOARD_TOKEN;
     await deleteRedisKeys(prefix, REDIS_URL);
   });
@@ -110,6 +123,12 @@ describe('dashboard in headless Chromium (sample app on Redis, embedded worker)'
     await expect(row(page, id).locator('td').nth(1).textContent()).resolves.toBe('ReportTasks.build');
     await row(page, id).click();
     await page.locator('[data-testid="detail-state"]', { hasText: 'SUCCESS' }).waitFor();
+    await expect(page.locator('[data-testid="detail-args"]').textContent()).resolves.toMatch(
+      /\[\s*3,\s*150\s*\]/,
+    );
+    await expect(page.locator('[data-testid="detail-progress"]').textContent()).resolves.toMatch(
+      /"page": 3,\s*"pages": 3/,
+    );
     await expect(page.locator('[data-testid="detail-result"]').textContent()).resolves.toContain(
       '"pages": 3',
     );
@@ -154,5 +173,56 @@ describe('dashboard in headless Chromium (sample app on Redis, embedded worker)'
       .set('Authorization', `Bearer ${TOKEN}`)
       .expect(200);
     expect(record.body.record).toMatchObject({ state: 'SUCCESS', result: 'sent: replayed' });
+  });
+
+  it('shows a failed task with its error and stack, and retries it with the button once the site is up', async () => {
+    const url = `${siteUrl}/shares`;
+    const sent = await request(app.getHttpServer()).post('/shares').send({ url }).expect(202);
+    const id = sent.body.id as string;
+    await row(page, id).and(page.locator('[data-state="FAILURE"]')).waitFor({ timeout: 20_000 });
+    await row(page, id).click();
+    await page.locator('[data-testid="detail-state"]', { hasText: 'FAILURE' }).waitFor();
+    await expect(page.locator('[data-testid="detail-error"]').textContent()).resolves.toBe(
+      `NonRetryableError: GET ${url} answered 404`,
+    );
+    await expect(page.locator('[data-testid="detail-stack"]').textContent()).resolves.toMatch(/\n\s+at /);
+    await page.screenshot({ path: `${SHOTS}/failed.png`, fullPage: true });
+    siteUp = true;
+    await page.locator('[data-testid="retry"]').click();
+    // The retry is a new task with the same arguments; the page opens its detail.
+    await page.locator('#detail-id').filter({ hasNotText: id }).waitFor();
+    const retriedId = (await page.locator('#detail-id').textContent())!;
+    await page.locator('[data-testid="detail-state"]', { hasText: 'SUCCESS' }).waitFor({ timeout: 20_000 });
+    await expect(page.locator('[data-testid="detail-args"]').textContent()).resolves.toContain(url);
+    await row(page, retriedId).and(page.locator('[data-state="SUCCESS"]')).waitFor();
+    await row(page, id).and(page.locator('[data-state="FAILURE"]')).waitFor();
+    // Only a task that ended without a result is retried.
+    const retryDone = await request(app.getHttpServer())
+      .post(`/celeriac/api/tasks/${retriedId}/retry`)
+      .set('Authorization', `Bearer ${TOKEN}`)
+      .expect(409);
+    expect(retryDone.body.message).toMatch(/is SUCCESS; only FAILURE or REVOKED/);
+  });
+
+  it("follows a chord's progress in the workflows view", async () => {
+    const urls = [1, 2, 3].map((n) => `${siteUrl}/article/${n}`);
+    siteUp = true;
+    await request(app.getHttpServer())
+      .post('/word-counts')
+      .send({ urls, words: ['root'] })
+      .expect(202);
+    const workflow = page.locator('#workflows tr', { hasText: 'chord' });
+    await workflow
+      .locator('[data-testid="workflow-progress"]', { hasText: '3 / 3' })
+      .waitFor({ timeout: 20_000 });
+    await expect(workflow.locator('progress').getAttribute('value')).resolves.toBe('3');
+    await page.screenshot({ path: `${SHOTS}/workflows.png`, fullPage: true });
+  });
+
+  it("lists the sample app's periodic schedule with its cadence", async () => {
+    const schedule = page.locator('#schedules tr[data-schedule="counter-snapshot"]');
+    await schedule.waitFor();
+    await expect(schedule.locator('td').nth(1).textContent()).resolves.toBe('CounterTasks.snapshot');
+    await expect(schedule.locator('td').nth(2).textContent()).resolves.toBe('every 10 s');
   });
 });
