@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ControlReply } from '../../control/control-message.js';
 import type { CliSession, CommandContext } from '../cli-session.js';
+import { CliError, ExitCode } from '../exit-code.js';
 import { callWorkers, type ControlFlags, exitOf, valuesOf, withControlOptions } from './control-call.js';
 
 /** `revoke` and `rate-limit`: changes the workers apply at once. */
@@ -30,8 +31,10 @@ async function revoke(context: CommandContext, ids: string[], flags: ControlFlag
   try {
     replies = await callWorkers<{ held: string[] }>(context, flags, 'revoke', { ids, terminate });
   } catch (error) {
-    // Nobody answering is fine for a revoke: the mark keeps every worker from starting them.
-    if (flags.destination) throw error;
+    // Nobody answering is fine for a revoke: the mark keeps every worker from starting them. A
+    // broker that cannot be reached is not: a worker running one of them was not told to abort.
+    const nobodyAnswered = error instanceof CliError && error.code === ExitCode.FAILED;
+    if (flags.destination || !nobodyAnswered) throw error;
     replies = [];
   }
   const held = valuesOf(context, replies).flatMap(({ worker, value }) =>

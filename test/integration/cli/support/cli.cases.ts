@@ -1,3 +1,4 @@
+import type { HeldTaskInfo } from '../../../../lib/control/control-commands.js';
 import type { DeadLetterView } from '../../../../lib/operator/dead-letter.view.js';
 import type { QueueStats } from '../../../../lib/brokers/broker.interface.js';
 import type { TaskRecord } from '../../../../lib/index.js';
@@ -262,7 +263,65 @@ export function describeCliCases(title: string, options: CliCaseOptions): void {
         await celeriac([...args, '--json', 'inspect', 'stats']),
       );
       for (const reply of stats) expect(reply.value.overrides.rateLimits['ReportTasks.notify']).toBe('50/s');
-      const cleared = await celeriac([...args, 'rate-limit', 'ReportTasks.notify', 'none']);
+      // The next case needs a rate only one task a minute passes; it puts it back to unlimited.
+      const slow = await celeriac([...args, 'rate-limit', 'ReportTasks.notify', '1/m']);
+      expect(slow.stdout).toMatch(/ReportTasks\.notify 1\/m/);
+    });
+
+    it('inspect scheduled (at the 1/m rate set above): tasks a worker holds for their rate slot, with when they may start; inspect reserved lists apart', async () => {
+      const sent = await Promise.all(
+        [1, 2, 3, 4].map((n) =>
+          celeriac([...args, 'call', 'ReportTasks.notify', '--args', `["held ${n}"]`, '--queue', 'io']),
+        ),
+      );
+      const ids = sent.map((run) => run.stdout.trim());
+      type Held = { worker: string; ok: boolean; value: HeldTaskInfo[] }[];
+      const heldIds = (replies: Held) => replies.flatMap((reply) => reply.value.map((task) => task.id));
+      let scheduled: Held = [];
+      // One task per worker takes the minute's slot; the others wait in the worker that received them.
+      for (
+        let asked = 0;
+        asked < 50 && heldIds(scheduled).filter((id) => ids.includes(id)).length < 2;
+        asked++
+      ) {
+        scheduled = jsonOf(
+          await celeriac([...args, '--json', 'inspect', 'scheduled', '--reply-timeout', '500']),
+        );
+      }
+      expect(scheduled).toHaveLength(2);
+      const waiting = scheduled.flatMap((reply) => reply.value).filter((task) => ids.includes(task.id));
+      expect(waiting.length).toBeGreaterThanOrEqual(2);
+      for (const task of waiting) {
+        expect(task).toMatchObject({
+          task: 'ReportTasks.notify',
+          queue: 'io',
+          retries: 0,
+          phase: 'scheduled',
+          receivedAt: expect.any(Number),
+          eta: expect.any(Number),
+        });
+        expect(task.eta!).toBeGreaterThan(task.receivedAt);
+      }
+      const [reserved, table] = await Promise.all([
+        celeriac([...args, '--json', 'inspect', 'reserved']),
+        celeriac([...args, 'inspect', 'scheduled']),
+      ]);
+      const reservedReplies = jsonOf<Held>(reserved);
+      expect(reservedReplies.map((reply) => reply.ok)).toEqual([true, true]);
+      for (const reply of reservedReplies)
+        for (const task of reply.value) expect(task.phase).toBe('reserved');
+      expect(heldIds(reservedReplies).filter((id) => waiting.some((task) => task.id === id))).toEqual([]);
+      expect(table.stdout.split('\n')[0]).toMatch(/^WORKER\s+ID\s+TASK\s+QUEUE\s+RETRIES\s+SINCE$/);
+      expect(table.stdout).toMatch(
+        new RegExp(`${waiting[0].id}\\s+ReportTasks\\.notify\\s+io\\s+0\\s+\\d{4}-`),
+      );
+      // Revoking ends their wait (REVOKED); the rate goes back to unlimited.
+      const [revoked, cleared] = await Promise.all([
+        celeriac([...args, '--json', 'revoke', ...ids]),
+        celeriac([...args, 'rate-limit', 'ReportTasks.notify', 'none']),
+      ]);
+      const held = jsonOf<{ held: { id: string }[] }>(revoked).held.map((task) => task.id);
+      for (const task of waiting) expect(held).toContain(task.id);
       expect(cleared.stdout).toMatch(/ReportTasks\.notify unlimited/);
     });
 
@@ -293,6 +352,45 @@ export function describeCliCases(title: string, options: CliCaseOptions): void {
         expect(run.code).toBe(3);
         expect(run.stderr).toMatch(/^celeriac: cannot reach the broker at \S+:1\b.*\n$/);
       }
+    });
+
+    it('a broker that is down: every command that needs it says so in one line, exit 3; so does a backend that is down', async () => {
+      const commands = [
+        ['call', 'ReportTasks.notify', '--args', '["x"]', '--queue', 'io'],
+        ['revoke', 'no-such-task'],
+        ['rate-limit', 'ReportTasks.notify', '1/s'],
+        ['purge', 'io', '--yes'],
+        ['dead-letters', 'list', 'io'],
+        ['events', '--for', '1000'],
+        ['inspect', 'reserved'],
+        ['inspect', 'scheduled'],
+      ];
+      const [result, ...runs] = await Promise.all([
+        celeriac([
+          '--broker',
+          cluster.broker,
+          '--backend',
+          'redis://127.0.0.1:1',
+          '--json',
+          'result',
+          'no-such-task',
+        ]),
+        ...commands.map((command) =>
+          celeriac(['--broker', options.downBrokerUrl, '--backend', cluster.backend, '--json', ...command]),
+        ),
+      ]);
+      runs.forEach((run, n) => {
+        expect({ command: commands[n].join(' '), code: run.code, stdout: run.stdout }).toEqual({
+          command: commands[n].join(' '),
+          code: 3,
+          stdout: '',
+        });
+        expect(run.stderr).toMatch(/^celeriac: cannot reach the broker at \S+:1\b.*\n$/);
+      });
+      expect(result.code).toBe(3);
+      expect(result.stderr).toMatch(
+        /^celeriac: cannot reach the result backend at redis:\/\/127\.0\.0\.1:1\b.*\n$/,
+      );
     });
 
     it('a broker that is down: one line naming it, exit 3, no stack', async () => {
