@@ -15,6 +15,7 @@ export type { TaskStatusView } from './http/task-status.view.js';
 export { CeleriacWorker } from './worker/celeriac.worker.js';
 export type { CeleriacWorkerOptions } from './worker/celeriac-worker-options.interface.js';
 export { currentTask, type TaskContext } from './worker/task-context.js';
+export type { TaskLog } from './logging/task-log.js';
 export { TaskEvents, type TaskEvent, type TaskEventType } from './worker/task-events.js';
 export type { Pool, PoolKind, TaskInvocation } from './worker/pools/pool.interface.js';
 export { isPoolChild } from './worker/pools/pool-child-marker.js';

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { CeleriacError } from '../errors/celeriac.error.js';
 import { RetryRequest } from '../errors/retry-request.error.js';
+import { createTaskLog, type TaskLog } from '../logging/task-log.js';
 import type { JsonValue } from '../protocol/json-value.js';
 import type { TaskInvocation } from './pools/pool.interface.js';
 
@@ -15,6 +16,11 @@ export interface TaskContext {
   readonly parentId?: string;
   /** Fires when the soft time limit passes or the task is revoked; pass it to fetch, streams, timers. */
   readonly signal: AbortSignal;
+  /**
+   * Logs through Nest's logger with the task's name, id and attempt on each line:
+   * `ReportTasks.build[3f0c…] attempt 2: page 3 of 10`.
+   */
+  readonly log: TaskLog;
   /** Stores progress, visible through `TaskHandle.info()` and `GET /tasks/:id`. */
   progress(value: JsonValue): Promise<void>;
   /** Ends this attempt and asks for another after `countdown` ms (counts against `retries`). */
@@ -48,6 +54,8 @@ export function currentTask(): TaskContext {
  * the task asks for it.
  */
 class InvocationContext implements TaskContext {
+  private taskLog?: TaskLog;
+
   constructor(private readonly invocation: TaskInvocation) {}
 
   get id(): string {
@@ -70,6 +78,9 @@ class InvocationContext implements TaskContext {
   }
   get signal(): AbortSignal {
     return this.invocation.signal;
+  }
+  get log(): TaskLog {
+    return (this.taskLog ??= createTaskLog(this.invocation));
   }
 
   progress(value: JsonValue): Promise<void> {

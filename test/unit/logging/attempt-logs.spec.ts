@@ -47,6 +47,17 @@ class FlakyTasks {
     return 'second time';
   }
 
+  @Task({ retries: 1 })
+  chatty(pages: number): number {
+    const task = currentTask();
+    task.log.log(`page 1 of ${pages}`);
+    if (task.retries === 0) {
+      task.log.warn('the site was slow; once more');
+      task.retry({ countdown: 1 });
+    }
+    return pages;
+  }
+
   @Task({ retries: 3, backoff: 1 })
   @UseFilters(QuotaFilter)
   overQuota(): never {
@@ -133,6 +144,34 @@ describe('log lines of failed attempts', () => {
         retries: 0,
         error: { name: 'NonRetryableError', message: 'quota: 1000 calls a day' },
       });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("currentTask().log lines carry the task's name, id and attempt, through the Nest logger", async () => {
+    const logs = new CapturedLogs();
+    const { app, client } = await startWorker(logs);
+    try {
+      const handle = await client.send(FlakyTasks, 'chatty', [10]);
+      expect(await handle.wait({ timeout: 5_000 })).toBe(10);
+      expect(logs.lines.filter((line) => line.context === 'CeleriacTask')).toEqual([
+        {
+          level: 'log',
+          context: 'CeleriacTask',
+          message: `FlakyTasks.chatty[${handle.id}] attempt 1: page 1 of 10`,
+        },
+        {
+          level: 'warn',
+          context: 'CeleriacTask',
+          message: `FlakyTasks.chatty[${handle.id}] attempt 1: the site was slow; once more`,
+        },
+        {
+          level: 'log',
+          context: 'CeleriacTask',
+          message: `FlakyTasks.chatty[${handle.id}] attempt 2: page 1 of 10`,
+        },
+      ]);
     } finally {
       await app.close();
     }

@@ -1,0 +1,38 @@
+import { Logger, type LoggerService } from '@nestjs/common';
+import type { AttemptOf } from './attempt-label.js';
+
+/**
+ * A running task's logger (`currentTask().log`): each line names the task, its id and the attempt,
+ * `ReportTasks.build[3f0c…] attempt 2: page 3 of 10`, as Celeriac's own lines about the task do,
+ * so a task's lines can be found by its id whichever worker or attempt wrote them.
+ */
+export interface TaskLog {
+  log(message: string): void;
+  warn(message: string): void;
+  /** `stack`, when given, is printed below the line (pass an error's `stack`). */
+  error(message: string, stack?: string): void;
+  debug(message: string): void;
+  verbose(message: string): void;
+}
+
+/** The Nest logger context task lines are written under. */
+export const TASK_LOG_CONTEXT = 'CeleriacTask';
+
+/**
+ * Lines go to Nest's `Logger`, so they follow whatever logger the application gave Nest
+ * (`app.useLogger`, a pino or winston adapter), beside the application's own lines.
+ */
+export function createTaskLog(
+  attempt: AttemptOf,
+  sink: LoggerService = new Logger(TASK_LOG_CONTEXT),
+): TaskLog {
+  const label = `${attempt.task}[${attempt.id}] attempt ${attempt.retries + 1}: `;
+  return {
+    log: (message) => void sink.log(label + message),
+    warn: (message) => void sink.warn(label + message),
+    error: (message, stack) =>
+      void (stack === undefined ? sink.error(label + message) : sink.error(label + message, stack)),
+    debug: (message) => void sink.debug?.(label + message),
+    verbose: (message) => void sink.verbose?.(label + message),
+  };
+}
