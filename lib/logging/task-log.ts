@@ -1,4 +1,4 @@
-import { Logger, type LoggerService } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import type { AttemptOf } from './attempt-label.js';
 
 /**
@@ -19,20 +19,19 @@ export interface TaskLog {
 export const TASK_LOG_CONTEXT = 'CeleriacTask';
 
 /**
- * Lines go to Nest's `Logger`, so they follow whatever logger the application gave Nest
- * (`app.useLogger`, a pino or winston adapter), beside the application's own lines.
+ * Lines go to Nest's `Logger` (its static methods, which follow whatever logger the application gave
+ * Nest: `app.useLogger`, a pino or winston adapter), beside the application's own lines.
  */
-export function createTaskLog(
-  attempt: AttemptOf,
-  sink: LoggerService = new Logger(TASK_LOG_CONTEXT),
-): TaskLog {
+export function createTaskLog(attempt: AttemptOf): TaskLog {
   const label = `${attempt.task}[${attempt.id}] attempt ${attempt.retries + 1}: `;
   return {
-    log: (message) => void sink.log(label + message),
-    warn: (message) => void sink.warn(label + message),
+    log: (message) => Logger.log(label + message, TASK_LOG_CONTEXT),
+    warn: (message) => Logger.warn(label + message, TASK_LOG_CONTEXT),
     error: (message, stack) =>
-      void (stack === undefined ? sink.error(label + message) : sink.error(label + message, stack)),
-    debug: (message) => void sink.debug?.(label + message),
-    verbose: (message) => void sink.verbose?.(label + message),
+      stack === undefined
+        ? Logger.error(label + message, TASK_LOG_CONTEXT)
+        : Logger.error(label + message, stack, TASK_LOG_CONTEXT),
+    debug: (message) => Logger.debug(label + message, TASK_LOG_CONTEXT),
+    verbose: (message) => Logger.verbose(label + message, TASK_LOG_CONTEXT),
   };
 }
