@@ -1,9 +1,10 @@
 /**
  * Build step after tsc: the schematics engine reads collection.json, each schema.json and the
  * `files/` templates next to the compiled factories, and tsc copies none of them.
- * Run from the compiled location: `node dist/schematics/copy-assets.js`.
+ * Run from the compiled location: `node dist/schematics/copy-assets.js`. A copy that is already
+ * there unchanged is left alone, so a build with nothing to do touches no file of `dist/`.
  */
-import { cpSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,7 +24,9 @@ function copyAssets(directory: string): number {
     if (statSync(path).isDirectory()) {
       copied += copyAssets(path);
     } else if (isAsset(path)) {
-      cpSync(path, join(target, relative(source, path)));
+      const copy = join(target, relative(source, path));
+      if (existsSync(copy) && readFileSync(copy).equals(readFileSync(path))) continue;
+      cpSync(path, copy);
       copied += 1;
     }
   }

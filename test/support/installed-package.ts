@@ -27,6 +27,9 @@ export async function installCeleriac(app: string): Promise<void> {
     join(repo, 'tsconfig.build.json'),
     '--outDir',
     join(celeriac, 'dist'),
+    // Its own record of what it built: the repository's says what its own dist/ holds.
+    '--tsBuildInfoFile',
+    join(celeriac, 'dist', 'tsconfig.build.tsbuildinfo'),
   ]);
   await run(process.execPath, [join(celeriac, 'dist', 'schematics', 'copy-assets.js')]);
   const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
