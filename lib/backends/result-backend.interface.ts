@@ -41,8 +41,6 @@ export interface ReplySubscription {
 
 /** Called with the new record each time a watched task changes. */
 export type RecordListener = (record: TaskRecord) => void;
-/** Called with the id of each task revoked anywhere. */
-export type RevokeListener = (taskId: string) => void;
 /** Ends a subscription and releases what it held. */
 export type Unsubscribe = () => Promise<void>;
 
@@ -92,10 +90,13 @@ export interface ResultBackend {
    * so a caller that reads after subscribing cannot miss a write.
    */
   watch(taskId: string, listener: RecordListener): Promise<Unsubscribe>;
-  /** Mark a task revoked (kept for the TTL) and tell every `onRevoke` listener. */
+  /**
+   * Mark a task revoked, kept for the TTL, so a worker that receives it later (one that starts after
+   * the revoke) skips it. Workers that hold it now hear of it on the control channel
+   * (`CeleriacControl.revoke`); only the executor records REVOKED.
+   */
   revoke(taskId: string): Promise<void>;
   isRevoked(taskId: string): Promise<boolean>;
-  onRevoke(listener: RevokeListener): Promise<Unsubscribe>;
   /**
    * Optional: opens one subscription for every record sent to a new reply address, so a process
    * that waits on many tasks subscribes once instead of once per task. `onGap` is called when

@@ -229,37 +229,16 @@ export function describeBackendConformance(name: string, makeBackend: BackendFac
       expect((await backend.get(id))?.state).toBe(State.SUCCESS);
     });
 
-    it('revokes a task for every client and tells every onRevoke listener', async () => {
+    it('revokes a task for every client, durably: a client that connects later still sees it', async () => {
       const [revoker, worker] = [await openBackend(), await openBackend()];
       const [revoked, untouched] = [randomUUID(), randomUUID()];
-      const heard = new Collector<string>();
-      const unsubscribe = await worker.onRevoke(heard.push);
       expect(await worker.isRevoked(revoked)).toBe(false);
-
       await revoker.revoke(revoked);
-      expect(await heard.waitFor(1)).toEqual([revoked]);
       expect(await revoker.isRevoked(revoked)).toBe(true);
       expect(await worker.isRevoked(revoked)).toBe(true);
       expect(await worker.isRevoked(untouched)).toBe(false);
-      await unsubscribe();
-    });
-
-    it('stops telling an onRevoke listener after unsubscribe', async () => {
-      const backend = await openBackend();
-      const [gone, live] = [new Collector<string>(), new Collector<string>()];
-      const unsubscribeGone = await backend.onRevoke(gone.push);
-      const unsubscribeLive = await backend.onRevoke(live.push);
-      const [first, second] = [randomUUID(), randomUUID()];
-      await backend.revoke(first);
-      await Promise.all([gone.waitFor(1), live.waitFor(1)]);
-
-      await unsubscribeGone();
-      await backend.revoke(second);
-      await live.waitFor(2);
-      await sleep(100);
-      expect(gone.values).toEqual([first]);
-      expect(live.values).toEqual([first, second]);
-      await unsubscribeLive();
+      const later = await openBackend();
+      expect(await later.isRevoked(revoked)).toBe(true);
     });
   });
 }

@@ -1,6 +1,6 @@
 import { STALE_FENCE, StaleAttemptError } from '../../errors/stale-attempt.error.js';
 import { READY_STATES } from '../task-state.js';
-import type { AttemptClaim, RecordListener, RevokeListener } from '../result-backend.interface.js';
+import type { AttemptClaim, RecordListener } from '../result-backend.interface.js';
 import type { TaskRecord } from '../task-record.js';
 import { ExpiryIndex } from './expiry-index.js';
 
@@ -25,7 +25,6 @@ export interface MemoryResultStoreStats {
   revoked: number;
   watchedTasks: number;
   watchers: number;
-  revokeListeners: number;
 }
 
 /**
@@ -38,7 +37,6 @@ export class MemoryResultStore {
   private readonly records = new Map<string, StoredRecord>();
   private readonly revoked = new Map<string, number>();
   private readonly watchers = new Map<string, Set<RecordListener>>();
-  private readonly revokeListeners = new Set<RevokeListener>();
   private readonly expiry = new ExpiryIndex((key) => this.expire(key));
   private clients = 0;
 
@@ -74,7 +72,6 @@ export class MemoryResultStore {
       revoked: this.revoked.size,
       watchedTasks: this.watchers.size,
       watchers,
-      revokeListeners: this.revokeListeners.size,
     };
   }
 
@@ -158,7 +155,6 @@ export class MemoryResultStore {
     const expiresAt = performance.now() + ttlMs;
     this.revoked.set(id, expiresAt);
     this.expiry.set(revokedKey(id), expiresAt);
-    this.notify(this.revokeListeners, () => id);
   }
 
   isRevoked(id: string): boolean {
@@ -167,12 +163,6 @@ export class MemoryResultStore {
     if (expiresAt > performance.now()) return true;
     this.expire(revokedKey(id));
     return false;
-  }
-
-  onRevoke(listener: RevokeListener): () => void {
-    const subscription: RevokeListener = (taskId) => listener(taskId);
-    this.revokeListeners.add(subscription);
-    return () => void this.revokeListeners.delete(subscription);
   }
 
   private store(record: TaskRecord, ttlMs: number, fence: number): string {

@@ -5,7 +5,6 @@ import type {
   AttemptClaim,
   RecordListener,
   ResultBackend,
-  RevokeListener,
   Unsubscribe,
   WriteOptions,
 } from '../result-backend.interface.js';
@@ -45,7 +44,7 @@ export class MemoryBackend implements ResultBackend {
     this.policies = new MemoryPolicyStore(options.prefix);
   }
 
-  /** Subscriptions (watches and revoke listeners) this client holds open. */
+  /** Watches this client holds open. */
   get subscriptionCount(): number {
     return this.subscriptions.size;
   }
@@ -84,10 +83,6 @@ export class MemoryBackend implements ResultBackend {
 
   isRevoked(taskId: string): Promise<boolean> {
     return this.run(() => this.attach().isRevoked(taskId));
-  }
-
-  onRevoke(listener: RevokeListener): Promise<Unsubscribe> {
-    return this.run(() => this.hold(this.attach().onRevoke(listener)));
   }
 
   /** Ends this client's subscriptions; safe to call more than once. */

@@ -19,7 +19,6 @@ import type {
   ReplyListener,
   ReplySubscription,
   ResultBackend,
-  RevokeListener,
   Unsubscribe,
   WriteOptions,
 } from '../result-backend.interface.js';
@@ -49,12 +48,7 @@ export interface RedisBackendExtraOptions extends RedisExtraOptions {
 let scripts: ScriptSet | undefined;
 
 function backendScripts(): ScriptSet {
-  scripts ??= new ScriptSet(findLuaDir(import.meta.url), [
-    'write-1.lua',
-    'revoke-1.lua',
-    'start-1.lua',
-    'claim-1.lua',
-  ]);
+  scripts ??= new ScriptSet(findLuaDir(import.meta.url), ['write-1.lua', 'start-1.lua', 'claim-1.lua']);
   return scripts;
 }
 
@@ -253,22 +247,11 @@ export class RedisBackend implements ResultBackend {
   }
 
   async revoke(taskId: string): Promise<void> {
-    await this.call((client) =>
-      backendScripts().run(
-        client,
-        'revoke',
-        [this.revokedKey(taskId)],
-        [taskId, this.ttlMs, this.revokeChannel()],
-      ),
-    );
+    await this.call((client) => client.set(this.revokedKey(taskId), '1', 'PX', this.ttlMs));
   }
 
   async isRevoked(taskId: string): Promise<boolean> {
     return (await this.call((client) => client.exists(this.revokedKey(taskId)))) === 1;
-  }
-
-  onRevoke(listener: RevokeListener): Promise<Unsubscribe> {
-    return this.subscribe(this.revokeChannel(), listener);
   }
 
   async close(): Promise<void> {
@@ -375,9 +358,5 @@ export class RedisBackend implements ResultBackend {
 
   private revokedKey(taskId: string): string {
     return `${this.options.prefix}:revoked:${taskId}`;
-  }
-
-  private revokeChannel(): string {
-    return `${this.options.prefix}:revocations`;
   }
 }
