@@ -1,21 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ResultBackend } from '../../lib/backends/result-backend.interface.js';
 import type { TaskRecord } from '../../lib/backends/task-record.js';
-import { type TaskState, TaskState as State } from '../../lib/backends/task-state.js';
+import { TaskState as State } from '../../lib/backends/task-state.js';
 import { StaleAttemptError } from '../../lib/errors/stale-attempt.error.js';
-import { Collector, sleep } from './conformance-helpers.js';
-
-function taskRecord(id: string, state: TaskState, extra: Partial<TaskRecord> = {}): TaskRecord {
-  return {
-    id,
-    state,
-    task: 'ReportTasks.render',
-    queue: 'default',
-    retries: 0,
-    updatedAt: Date.now(),
-    ...extra,
-  };
-}
+import { Collector, sleep, taskRecord } from './conformance-helpers.js';
 
 /**
  * Conformance cases on fenced writes (`claimAttempt` and `WriteOptions.fence`), for backends that

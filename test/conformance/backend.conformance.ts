@@ -1,24 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { ResultBackend } from '../../lib/backends/result-backend.interface.js';
 import type { TaskRecord } from '../../lib/backends/task-record.js';
-import { type TaskState, TaskState as State } from '../../lib/backends/task-state.js';
-import { Collector, sleep } from './conformance-helpers.js';
+import { TaskState as State } from '../../lib/backends/task-state.js';
+import { Collector, sleep, taskRecord } from './conformance-helpers.js';
 import { fencingCases } from './backend-fencing.cases.js';
 
 /** Makes an unconnected result backend whose keys all live under `prefix`; the suite calls `connect()`. */
 export type BackendFactory = (prefix: string) => Promise<ResultBackend> | ResultBackend;
-
-function taskRecord(id: string, state: TaskState, extra: Partial<TaskRecord> = {}): TaskRecord {
-  return {
-    id,
-    state,
-    task: 'ReportTasks.render',
-    queue: 'default',
-    retries: 0,
-    updatedAt: Date.now(),
-    ...extra,
-  };
-}
 
 /**
  * The behaviour every {@link ResultBackend} must show, as one jest `describe` block. Each test uses

@@ -1,3 +1,5 @@
+import type { TaskRecord } from '../../lib/backends/task-record.js';
+import type { TaskState } from '../../lib/backends/task-state.js';
 import type { Broker, Delivery, DeliveryHandler } from '../../lib/brokers/broker.interface.js';
 
 /**
@@ -149,4 +151,17 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await sleep(25);
   }
+}
+
+/** A task record of `ReportTasks.render` in `state`, for the result backend cases. */
+export function taskRecord(id: string, state: TaskState, extra: Partial<TaskRecord> = {}): TaskRecord {
+  return {
+    id,
+    state,
+    task: 'ReportTasks.render',
+    queue: 'default',
+    retries: 0,
+    updatedAt: Date.now(),
+    ...extra,
+  };
 }
