@@ -4,6 +4,8 @@ import { TaskState } from '../backends/task-state.js';
 import type { Broker, CompanionWrite, PublishOptions } from '../brokers/broker.interface.js';
 import { shareStandaloneRedis } from '../redis/shared-server.js';
 import { PayloadTooLargeError } from '../errors/payload-too-large.error.js';
+import { InvalidArgumentsError } from '../errors/invalid-arguments.error.js';
+import { findForbiddenKey, mayHoldForbiddenKey } from '../protocol/forbidden-keys.js';
 import type { TaskEnvelope } from '../protocol/task-envelope.js';
 import type { WireMessage } from '../protocol/wire-codec.js';
 import { WireCodecs } from '../protocol/wire-codecs.js';
@@ -28,12 +30,25 @@ export class EnvelopePublisher {
     this.messagingSystem = messagingSystemOf(broker.kind);
   }
 
-  /** Encodes in the queue's wire format and size-checks; throws {@link PayloadTooLargeError} before anything is written. */
+  /**
+   * Encodes in the queue's wire format and checks what a worker would refuse, before anything is
+   * written: the size ({@link PayloadTooLargeError}) and keys that reach a prototype
+   * (`__proto__`, `constructor`, `prototype`; {@link InvalidArgumentsError}).
+   */
   encode(envelope: TaskEnvelope): WireMessage {
     const message = this.wire.encode(envelope);
     const bytes = Buffer.byteLength(message.body);
     if (bytes > this.maxPayloadBytes)
       throw new PayloadTooLargeError(envelope.task, bytes, this.maxPayloadBytes);
+    if (mayHoldForbiddenKey(message.body)) {
+      const path = findForbiddenKey({ args: envelope.args, kwargs: envelope.kwargs }, 'task');
+      if (path !== undefined) {
+        throw new InvalidArgumentsError(
+          envelope.task,
+          `forbidden key at ${path} (workers refuse __proto__, constructor and prototype)`,
+        );
+      }
+    }
     return message;
   }
 

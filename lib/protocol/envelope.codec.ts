@@ -2,6 +2,7 @@ import { InvalidEnvelopeError } from '../errors/invalid-envelope.error.js';
 import { MAX_PRIORITY, MIN_PRIORITY } from '../celeriac.constants.js';
 import { PROTOCOL_VERSION, type TaskEnvelope } from './task-envelope.js';
 import { isPolicyFields } from './policy-fields.js';
+import { refuseForbiddenKeys } from './forbidden-keys.js';
 
 type Check = (value: unknown) => boolean;
 
@@ -52,8 +53,9 @@ export function encodeEnvelope(envelope: TaskEnvelope): string {
 }
 
 /**
- * Parses and validates a message body. Never evaluates anything: plain `JSON.parse`, then a
- * field-by-field check. Throws {@link InvalidEnvelopeError} naming the first problem found.
+ * Parses and validates a message body. Never evaluates anything: plain `JSON.parse`, a refusal of
+ * prototype-reaching keys at any depth, then a field-by-field check. Throws
+ * {@link InvalidEnvelopeError} naming the first problem found.
  */
 export function decodeEnvelope(body: string): TaskEnvelope {
   let parsed: unknown;
@@ -62,6 +64,7 @@ export function decodeEnvelope(body: string): TaskEnvelope {
   } catch (error) {
     throw new InvalidEnvelopeError(`body is not JSON (${(error as Error).message})`);
   }
+  refuseForbiddenKeys(parsed, 'envelope', body);
   return validateEnvelope(parsed);
 }
 

@@ -1,5 +1,6 @@
 import type { MessageHeaders, MessageProperties } from '../brokers/broker.interface.js';
 import { decodeEnvelope, encodeEnvelope } from './envelope.codec.js';
+import { checkJsonContentType } from './json-content-type.js';
 import type { TaskEnvelope } from './task-envelope.js';
 
 /** An envelope as it goes on the wire: a body, and the headers and properties a format keeps beside it. */
@@ -24,8 +25,11 @@ export interface WireCodec {
   decode(message: ReceivedMessage): TaskEnvelope;
 }
 
-/** Celeriac's own format: the whole envelope is the JSON body. */
+/** Celeriac's own format: the whole envelope is the JSON body; a body labelled as not JSON is refused. */
 export const celeriacWireCodec: WireCodec = {
   encode: (envelope) => ({ body: encodeEnvelope(envelope) }),
-  decode: (message) => decodeEnvelope(message.body),
+  decode: (message) => {
+    checkJsonContentType(message.properties);
+    return decodeEnvelope(message.body);
+  },
 };

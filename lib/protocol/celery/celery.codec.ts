@@ -3,6 +3,7 @@ import type { MessageHeaders } from '../../brokers/broker.interface.js';
 import { InvalidEnvelopeError } from '../../errors/invalid-envelope.error.js';
 import { ForeignWorkflowError } from '../../errors/foreign-workflow.error.js';
 import { validateEnvelope } from '../envelope.codec.js';
+import { refuseForbiddenKeys } from '../forbidden-keys.js';
 import type { JsonValue } from '../json-value.js';
 import { PROTOCOL_VERSION, type TaskEnvelope } from '../task-envelope.js';
 import type { ReceivedMessage, WireCodec, WireMessage } from '../wire-codec.js';
@@ -74,6 +75,7 @@ export const celeryWireCodec: WireCodec = {
   decode(message: ReceivedMessage): TaskEnvelope {
     checkContent(message);
     const { headers } = message;
+    refuseForbiddenKeys(headers, 'headers');
     if (typeof headers.task !== 'string' || headers.task === '') {
       throw new InvalidEnvelopeError(
         'not a Celery protocol v2 task message: no "task" header (Celery protocol 1 is not supported; set task_protocol = 2)',
@@ -140,6 +142,7 @@ function parseBody(body: string): [JsonValue[], Record<string, JsonValue>, Embed
   } catch (error) {
     throw new InvalidEnvelopeError(`Celery body is not JSON (${(error as Error).message})`);
   }
+  refuseForbiddenKeys(parsed, 'body', body);
   if (!Array.isArray(parsed) || parsed.length < 2 || parsed.length > 3) {
     throw new InvalidEnvelopeError('Celery body must be [args, kwargs, embed]');
   }
