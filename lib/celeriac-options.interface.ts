@@ -1,4 +1,5 @@
 import type { CeleriacLoggerOption } from './logging/celeriac-logger.js';
+import type { SigningOptions } from './protocol/message-signer.js';
 import type { QueueProtocol } from './protocol/queue-protocol.js';
 import type { ScheduleSpec } from './scheduler/schedule-options.interface.js';
 import type { PoolKind } from './worker/pools/pool.interface.js';
@@ -63,6 +64,20 @@ export interface CeleriacModuleOptions {
   resultTtl?: number;
   /** Largest message a producer may send, in bytes (default 1 MiB). */
   maxPayloadBytes?: number;
+  /**
+   * Largest message body a worker accepts, in bytes (default `maxPayloadBytes` + 4 KiB, room for
+   * what a retry adds). A larger one is dead-lettered by the broker's consumer before it is parsed
+   * or handed to the worker, and its dead-letter copy keeps only the first 1 KiB of the body, its
+   * size and its headers. Checked on the built-in brokers (memory, Redis, RabbitMQ).
+   */
+  maxReceiveBytes?: number;
+  /**
+   * Sign messages (HMAC-SHA256 of the body, in a `celeriac-signature` header) and accept only
+   * messages signed with `key` or one of `previousKeys`: anything else is dead-lettered with the
+   * reason, never run. Applies to Celeriac-protocol queues; `protocol: 'celery'` queues are left
+   * unsigned (Python Celery neither sends nor checks this signature), with a warning at start-up.
+   */
+  signing?: SigningOptions;
   /** A message delivered this often without an outcome is dead-lettered as poison (default 5). */
   maxDeliveries?: number;
   /**
@@ -122,6 +137,8 @@ export interface ResolvedCeleriacOptions {
   producerOnly: boolean;
   resultTtl: number;
   maxPayloadBytes: number;
+  maxReceiveBytes: number;
+  signing?: SigningOptions;
   maxDeliveries: number;
   trackStarted: boolean;
   events: boolean;

@@ -17,6 +17,14 @@ export const DEFAULT_RESULT_TTL_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_ASYNC_CONCURRENCY = 100;
 /** Largest encoded envelope a producer may publish, in bytes. */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
+/**
+ * What a consumer accepts beyond `maxPayloadBytes` by default: a retry re-encodes its envelope
+ * (retries, eta) without the send-side check, so a message sent near the limit may come back a few
+ * bytes over it.
+ */
+export const RECEIVE_LIMIT_SLACK_BYTES = 4 * 1024;
+/** How much of an oversized message's body its dead-letter copy keeps. */
+export const DEAD_LETTER_BODY_PREFIX_BYTES = 1024;
 /** A sent task's queue with no consumer this long after a send gets a warning on the sender's side. */
 export const DEFAULT_UNCONSUMED_QUEUE_WARNING_MS = 30_000;
 /** Grace period for in-flight tasks when the worker shuts down. */

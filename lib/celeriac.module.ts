@@ -78,12 +78,24 @@ export async function openBroker(options: ResolvedCeleriacOptions): Promise<Brok
     url: options.broker,
     prefix: options.prefix,
     protocols: protocolsOf(options.queues),
+    maxReceiveBytes: options.maxReceiveBytes,
     extra: options.brokerOptions,
     tls: options.tls,
     logger: options.logger,
   });
   await connectAtStartup('broker', options.broker, () => broker.connect());
+  warnIfSigningSkipsQueues(options);
   return broker;
+}
+
+/** Signing covers Celeriac-protocol queues only: say which queues it leaves as Celery has them. */
+function warnIfSigningSkipsQueues(options: ResolvedCeleriacOptions): void {
+  const unsigned = Object.keys(protocolsOf(options.queues));
+  if (!options.signing || unsigned.length === 0) return;
+  createCeleriacLogger('Celeriac', options.logger).warn(
+    `signing: queue(s) ${unsigned.map((queue) => `"${queue}"`).join(', ')} speak a foreign wire protocol ` +
+      '(Celery) and are neither signed nor verified',
+  );
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   DEFAULT_QUEUE,
   DEFAULT_RESULT_TTL_MS,
   DEFAULT_UNCONSUMED_QUEUE_WARNING_MS,
+  RECEIVE_LIMIT_SLACK_BYTES,
 } from './celeriac.constants.js';
 import type {
   CeleriacModuleOptions,
@@ -16,6 +17,7 @@ import type {
 import { schemeOf } from './brokers/broker-url.js';
 import { checkTlsRequired } from './brokers/tls-options.js';
 import { QUEUE_PROTOCOLS } from './protocol/queue-protocol.js';
+import { MessageSigner, type SigningOptions } from './protocol/message-signer.js';
 import { TaskDefinitionError } from './errors/task-definition.error.js';
 import { checkChildPoolOptions } from './worker/pools/child-pool-options.js';
 import type { PoolKind } from './worker/pools/pool.interface.js';
@@ -41,6 +43,8 @@ export function resolveOptions(options: CeleriacModuleOptions): ResolvedCeleriac
     producerOnly: options.producerOnly ?? false,
     resultTtl: options.resultTtl ?? DEFAULT_RESULT_TTL_MS,
     maxPayloadBytes: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
+    maxReceiveBytes: resolveReceiveLimit(options),
+    signing: resolveSigning(options.signing),
     maxDeliveries: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES,
     trackStarted: options.trackStarted ?? false,
     events: options.events ?? false,
@@ -52,6 +56,23 @@ export function resolveOptions(options: CeleriacModuleOptions): ResolvedCeleriac
     schedules: options.schedules,
     beat: options.beat ?? false,
   };
+}
+
+/** The receive-side cap: a whole number of bytes, at least what a producer may send. */
+function resolveReceiveLimit(options: CeleriacModuleOptions): number {
+  const sendLimit = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+  const limit = options.maxReceiveBytes ?? sendLimit + RECEIVE_LIMIT_SLACK_BYTES;
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new TaskDefinitionError('maxReceiveBytes: must be a whole number of bytes ≥ 1');
+  }
+  return limit;
+}
+
+/** Keys are checked here, so a short or missing key is a bootstrap error, not a failure at the first send. */
+function resolveSigning(signing: SigningOptions | undefined): SigningOptions | undefined {
+  if (signing === undefined) return undefined;
+  new MessageSigner(signing);
+  return signing;
 }
 
 function resolveUnconsumedWarning(value: number | false | undefined): number | false {

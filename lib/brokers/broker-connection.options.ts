@@ -18,6 +18,12 @@ export interface ConnectionOptions {
   protocols?: QueueProtocols;
   /** TLS settings for `rediss://` / `amqps://` (CA, client certificate and key), shared by every client. */
   tls?: TlsOptions;
+  /**
+   * Largest message body a consumer accepts, in bytes. A larger one is dead-lettered at receipt,
+   * unread: its dead-letter copy keeps the first bytes of the body, its size and its headers.
+   * Absent: no limit.
+   */
+  maxReceiveBytes?: number;
   /** Implementation-specific settings, typed by each implementation. */
   extra?: Record<string, unknown>;
   /** Where the part's own lines go (the module's `logger` option); unset, Nest's `Logger`. */

@@ -105,6 +105,11 @@ export interface DeadLetter {
   headers?: MessageHeaders;
   /** The message's properties, when it had any. */
   properties?: MessageProperties;
+  /**
+   * Set when `body` is only the first bytes of the message (it was refused at receipt for its
+   * size): the original body's size in bytes. Such a letter cannot be replayed.
+   */
+  bodyBytes?: number;
 }
 
 /**

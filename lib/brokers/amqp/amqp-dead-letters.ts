@@ -1,7 +1,7 @@
 import type { Channel, GetMessage } from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { clampPriority } from '../priority.js';
-import { applicationHeaders, messagePropertiesOf } from './amqp-headers.js';
+import { applicationHeaders, bodyBytesOf, messagePropertiesOf } from './amqp-headers.js';
 import type { AmqpNames } from './amqp-names.js';
 import type { AmqpPublisher } from './amqp.publisher.js';
 import type { AmqpRouter } from './amqp.router.js';
@@ -29,6 +29,8 @@ export async function settleDeadLetters(
       if (!message) break;
       const id = typeof message.properties.messageId === 'string' ? message.properties.messageId : '';
       if (wanted && !wanted.has(id)) continue;
+      // Only the start of its body was kept (refused for its size): nothing to replay; it stays.
+      if (action === 'replay' && bodyBytesOf(message.properties.headers) !== undefined) continue;
       if (action === 'replay') await replay(parts.router, queue, message, id);
       channel.ack(message);
       settled++;

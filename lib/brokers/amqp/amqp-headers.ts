@@ -13,6 +13,8 @@ export const Header = {
   reason: 'x-celeriac-reason',
   /** Epoch ms when it was dead-lettered. */
   deadAt: 'x-celeriac-dead-at',
+  /** On a dead letter that kept only the start of its body (refused for its size): the body's size. */
+  bodyBytes: 'x-celeriac-body-bytes',
 } as const;
 
 /** Headers RabbitMQ adds when it dead-letters or counts deliveries; never the producer's. */
@@ -62,6 +64,12 @@ export function countersOf(headers: MessagePropertyHeaders | undefined): Message
 /** 1 on the first delivery, +1 for every requeue and every unsettled return before it. */
 export function deliveryCountOf(counters: MessageCounters): number {
   return 1 + counters.requeues + counters.returns;
+}
+
+/** The original body size of a dead letter that kept only its start; undefined for a whole one. */
+export function bodyBytesOf(headers: MessagePropertyHeaders | undefined): number | undefined {
+  const value = headers?.[Header.bodyBytes] as unknown;
+  return value === undefined ? undefined : count(value);
 }
 
 export function remainingDelayOf(headers: MessagePropertyHeaders | undefined): number {

@@ -15,7 +15,7 @@ import type {
 import { amqpPostureWarning } from './amqp-posture.js';
 import { settleDeadLetters } from './amqp-dead-letters.js';
 import { resolveAmqpOptions, type ResolvedAmqpBrokerOptions } from './amqp-broker.options.js';
-import { applicationHeaders, deadLetterCause, messagePropertiesOf } from './amqp-headers.js';
+import { applicationHeaders, bodyBytesOf, deadLetterCause, messagePropertiesOf } from './amqp-headers.js';
 import { AmqpNames } from './amqp-names.js';
 import { AmqpConnection } from './amqp.connection.js';
 import { AmqpConsumer } from './amqp.consumer.js';
@@ -48,10 +48,12 @@ export class AmqpBroker implements Broker {
   private closed = false;
   private readonly url: string;
   private readonly logger: CeleriacLogger;
+  private readonly maxReceiveBytes?: number;
 
   constructor(connection: ConnectionOptions) {
     this.url = connection.url;
     this.options = resolveAmqpOptions(connection.extra);
+    this.maxReceiveBytes = connection.maxReceiveBytes;
     this.names = new AmqpNames(connection.prefix, connection.protocols);
     this.logger = createCeleriacLogger('CeleriacAmqpBroker', connection.logger);
     this.publishing = new AmqpConnection(
@@ -101,8 +103,15 @@ export class AmqpBroker implements Broker {
     }
     this.assertOpen();
     await this.consuming.acquire();
-    const { topology, router, names, options: settings } = this;
-    const context = { connection: this.consuming, topology, router, names, options: settings };
+    const { topology, router, names, options: settings, maxReceiveBytes } = this;
+    const context = {
+      connection: this.consuming,
+      topology,
+      router,
+      names,
+      options: settings,
+      maxReceiveBytes,
+    };
     const consumer = new AmqpConsumer(queue, handler, prefetch, context);
     // Registered before it starts: a handler may close the broker before `consume` resolves.
     this.consumers.add(consumer);
@@ -135,6 +144,8 @@ export class AmqpBroker implements Broker {
           const properties = messagePropertiesOf(message.properties);
           if (Object.keys(headers).length > 0) letter.headers = headers;
           if (Object.keys(properties).length > 0) letter.properties = properties;
+          const bodyBytes = bodyBytesOf(message.properties.headers);
+          if (bodyBytes !== undefined) letter.bodyBytes = bodyBytes;
           letters.push(letter);
         }
         return letters;

@@ -5,6 +5,7 @@ import { remainingDelayOf } from './amqp-headers.js';
 import type { AmqpNames } from './amqp-names.js';
 import type { AmqpConnection } from './amqp.connection.js';
 import { AckBatcher } from './ack-batcher.js';
+import { oversizedBytes, oversizedReason } from '../oversized-message.js';
 import { AmqpDelivery, type ConsumerSession } from './amqp.delivery.js';
 import type { AmqpRouter } from './amqp.router.js';
 import type { AmqpTopology } from './amqp.topology.js';
@@ -17,6 +18,8 @@ export interface ConsumerContext {
   router: AmqpRouter;
   names: AmqpNames;
   options: ResolvedAmqpBrokerOptions;
+  /** Bodies larger than this are dead-lettered at receipt, never decoded nor handed to the handler. */
+  maxReceiveBytes?: number;
 }
 
 /**
@@ -136,6 +139,13 @@ export class AmqpConsumer implements Consumer {
     session.unsettled++;
     session.acks.delivered(message);
     const delivery = new AmqpDelivery(this.queue, message, session, this.context.router, this.settled);
+    const { maxReceiveBytes } = this.context;
+    const bytes = oversizedBytes(message.content, maxReceiveBytes);
+    if (bytes !== undefined) {
+      const reason = oversizedReason(bytes, maxReceiveBytes!);
+      this.logger.warn(`message ${delivery.messageId}: ${reason}`);
+      return this.internally(delivery.refuseOversized(reason, bytes));
+    }
     const remaining = remainingDelayOf(message.properties.headers);
     if (remaining > 0) return this.internally(delivery.redelay(remaining));
     // Queues in Celery's layout are always classic: RabbitMQ does not count their redeliveries.

@@ -7,12 +7,14 @@ import {
   counterHeaders,
   countersOf,
   deliveryCountOf,
+  Header,
   messagePropertiesOf,
   type MessageCounters,
 } from './amqp-headers.js';
 import type { AckBatcher } from './ack-batcher.js';
 import type { AmqpRouter } from './amqp.router.js';
 import { clampPriority } from '../priority.js';
+import { bodyPrefix } from '../oversized-message.js';
 
 /** One consumer channel's life: deliveries from it can only be settled while it is open. */
 export interface ConsumerSession {
@@ -36,13 +38,13 @@ const RETRY_PAUSE_MS = 1_000;
  */
 export class AmqpDelivery implements Delivery {
   readonly messageId: string;
-  readonly body: string;
   readonly priority: number;
   readonly deliveryCount: number;
   readonly headers: MessageHeaders;
   readonly properties: MessageProperties;
   readonly counters: MessageCounters;
   private outcome?: string;
+  private decoded?: string;
 
   constructor(
     readonly queue: string,
@@ -53,12 +55,17 @@ export class AmqpDelivery implements Delivery {
   ) {
     const { properties } = message;
     this.messageId = typeof properties.messageId === 'string' ? properties.messageId : randomUUID();
-    this.body = message.content.toString('utf8');
     this.priority = clampPriority(properties.priority as number | undefined);
     this.counters = countersOf(properties.headers);
     this.deliveryCount = deliveryCountOf(this.counters);
     this.headers = applicationHeaders(properties.headers);
     this.properties = messagePropertiesOf(properties);
+  }
+
+  /** Decoded on first read, so a message refused for its size is never turned into a string. */
+  get body(): string {
+    this.decoded ??= this.message.content.toString('utf8');
+    return this.decoded;
   }
 
   ack(): Promise<void> {
@@ -88,6 +95,19 @@ export class AmqpDelivery implements Delivery {
     return this.settle('dead-lettered', () =>
       this.router.deadLetter(this.queue, this.message.content, options),
     );
+  }
+
+  /** Dead-letters the message unread for its size: the letter keeps the start of the body and its size. */
+  refuseOversized(reason: string, bodyBytes: number): Promise<void> {
+    const options = {
+      messageId: this.messageId,
+      priority: this.priority,
+      reason,
+      headers: { ...this.headers, [Header.bodyBytes]: bodyBytes },
+      properties: this.properties,
+    };
+    const prefix = bodyPrefix(this.message.content);
+    return this.settle('dead-lettered', () => this.router.deadLetter(this.queue, prefix, options));
   }
 
   /** A message whose delay outlasts one pass through the ladder goes round again. */

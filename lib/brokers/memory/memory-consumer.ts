@@ -1,4 +1,6 @@
+import type { CeleriacLogger } from '../../logging/celeriac-logger.js';
 import type { Consumer, DeliveryHandler, RequeueOptions } from '../broker.interface.js';
+import { bodyPrefix, oversizedBytes, oversizedReason } from '../oversized-message.js';
 import type { StoredDeadLetter } from './dead-letter-log.js';
 import { type DeliveryOwner, MemoryDelivery, type Settlement } from './memory-delivery.js';
 import type { MemoryMessage } from './memory-message.js';
@@ -30,6 +32,8 @@ export class MemoryConsumer implements Consumer, DeliveryOwner {
     private readonly queue: ConsumerQueue,
     private readonly handler: DeliveryHandler,
     private readonly prefetch: number,
+    /** Bodies larger than this are dead-lettered at receipt, never handed to the handler. */
+    private readonly receipt?: { maxBodyBytes: number; logger: CeleriacLogger },
   ) {}
 
   get hasCapacity(): boolean {
@@ -49,6 +53,8 @@ export class MemoryConsumer implements Consumer, DeliveryOwner {
     message.deliveries++;
     const delivery = new MemoryDelivery(this.queue.name, message, deliverySeq++, this);
     this.unsettled.add(delivery);
+    const bytes = oversizedBytes(message.body, this.receipt?.maxBodyBytes);
+    if (bytes !== undefined) return this.refuse(delivery, bytes);
     try {
       this.handler(delivery);
     } catch (error) {
@@ -59,6 +65,13 @@ export class MemoryConsumer implements Consumer, DeliveryOwner {
         `consumer of queue "${this.queue.name}" threw on message ${message.messageId}: ${reason}`,
       );
     }
+  }
+
+  private refuse(delivery: MemoryDelivery, bytes: number): void {
+    const { maxBodyBytes, logger } = this.receipt!;
+    const reason = oversizedReason(bytes, maxBodyBytes);
+    logger.warn(`queue "${this.queue.name}": message ${delivery.messageId}: ${reason}`);
+    delivery.refuseOversized(reason, bytes);
   }
 
   settle(delivery: MemoryDelivery, settlement: Settlement): void {
@@ -72,7 +85,8 @@ export class MemoryConsumer implements Consumer, DeliveryOwner {
         this.queue.deadLetter({
           messageId: message.messageId,
           queue: this.queue.name,
-          body: message.body,
+          body: settlement.bodyBytes === undefined ? message.body : bodyPrefix(message.body).toString(),
+          ...(settlement.bodyBytes !== undefined && { bodyBytes: settlement.bodyBytes }),
           reason: settlement.reason,
           at: Date.now(),
           ...(message.headers && { headers: message.headers }),

@@ -6,7 +6,7 @@ import type { MemoryMessage } from './memory-message.js';
 export type Settlement =
   | { kind: 'ack' }
   | { kind: 'requeue'; options: RequeueOptions }
-  | { kind: 'dead-letter'; reason: string }
+  | { kind: 'dead-letter'; reason: string; bodyBytes?: number }
   | { kind: 'return' };
 
 /** Whoever holds a delivery's prefetch slot and applies its settlement: its consumer. */
@@ -60,6 +60,11 @@ export class MemoryDelivery implements Delivery {
 
   deadLetter(reason: string): Promise<void> {
     return this.settle({ kind: 'dead-letter', reason: String(reason) });
+  }
+
+  /** Dead-letters the message unread for its size: the letter keeps only the start of the body. */
+  refuseOversized(reason: string, bodyBytes: number): void {
+    void this.settle({ kind: 'dead-letter', reason, bodyBytes });
   }
 
   /** Puts the message back at the head of its queue, unsettled; used when the client closes. */

@@ -74,7 +74,10 @@ export class MemoryQueue implements ConsumerQueue {
 
   /** Dead letters selected by message id (all when absent) go back to the queue as new messages. */
   replayDeadLetters(messageIds?: readonly string[]): number {
-    const letters = this.deadLetters.take(selector(messageIds));
+    // A letter that kept only the start of its body (refused for its size) has nothing to replay.
+    const selected = selector(messageIds);
+    const replayable = (letter: DeadLetter) => letter.bodyBytes === undefined && (selected?.(letter) ?? true);
+    const letters = this.deadLetters.take(replayable);
     for (const { messageId, body, priority, headers, properties } of letters) {
       this.push({ messageId, body, priority, headers, properties, deliveries: 0 });
     }
@@ -96,8 +99,12 @@ export class MemoryQueue implements ConsumerQueue {
     };
   }
 
-  addConsumer(handler: DeliveryHandler, prefetch: number): MemoryConsumer {
-    const consumer = new MemoryConsumer(this, handler, prefetch);
+  addConsumer(
+    handler: DeliveryHandler,
+    prefetch: number,
+    receipt?: ConstructorParameters<typeof MemoryConsumer>[3],
+  ): MemoryConsumer {
+    const consumer = new MemoryConsumer(this, handler, prefetch, receipt);
     this.consumers.push(consumer);
     this.scheduleDispatch();
     return consumer;

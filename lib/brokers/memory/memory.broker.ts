@@ -14,6 +14,7 @@ import type {
 import type { MemoryConsumer } from './memory-consumer.js';
 import { clampPriority } from '../priority.js';
 import { MemoryStore } from './memory-store.js';
+import { createCeleriacLogger, type CeleriacLogger } from '../../logging/celeriac-logger.js';
 
 /**
  * The embedded broker (`memory://`): a client of a process-wide store shared by every
@@ -31,7 +32,16 @@ export class MemoryBroker implements Broker {
   private closed = false;
   private readonly consumers = new Set<MemoryConsumer>();
 
-  constructor(private readonly options: ConnectionOptions) {}
+  /** The receive-side size cap, and where a refusal is reported. */
+  private readonly receipt?: { maxBodyBytes: number; logger: CeleriacLogger };
+
+  constructor(private readonly options: ConnectionOptions) {
+    const { maxReceiveBytes } = options;
+    if (maxReceiveBytes !== undefined) {
+      const logger = createCeleriacLogger('CeleriacMemoryBroker', options.logger);
+      this.receipt = { maxBodyBytes: maxReceiveBytes, logger };
+    }
+  }
 
   connect(): Promise<void> {
     return this.run(() => void this.attach());
@@ -58,7 +68,7 @@ export class MemoryBroker implements Broker {
         throw new RangeError(`prefetch must be a whole number of at least 1, got ${prefetch}`);
       }
       for (const consumer of this.consumers) if (consumer.isRetired) this.consumers.delete(consumer);
-      const consumer = this.attach().queue(queue).addConsumer(handler, prefetch);
+      const consumer = this.attach().queue(queue).addConsumer(handler, prefetch, this.receipt);
       this.consumers.add(consumer);
       return consumer;
     });

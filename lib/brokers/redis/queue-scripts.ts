@@ -5,6 +5,8 @@ import type { FetchedMessage } from './redis-delivery.js';
 import type { QueueKeys } from './redis-keys.js';
 import { findLuaDir, ScriptSet } from '../../redis/redis-scripts.js';
 import { decodeMessageMeta, encodeMessageMeta } from './message-meta.js';
+import { DEAD_LETTER_BODY_PREFIX_BYTES } from '../../celeriac.constants.js';
+import { oversizedReason } from '../oversized-message.js';
 
 const FILES = [
   'publish-6.lua',
@@ -39,6 +41,8 @@ export interface FetchLimits {
   maxDeliveries: number;
   batchLimit: number;
   deadLetterLimit: number;
+  /** Bodies larger than this are dead-lettered by the fetch, unread; absent: no limit. */
+  maxBodyBytes?: number;
 }
 
 /**
@@ -96,10 +100,18 @@ export class QueueScripts {
       queue,
       limits.batchLimit,
       limits.deadLetterLimit,
+      limits.maxBodyBytes ?? 0,
+      DEAD_LETTER_BODY_PREFIX_BYTES,
+      oversizedReason('{bytes}', limits.maxBodyBytes ?? 0),
     ];
-    const reply = (await this.run('fetch', keys, args)) as (string | number)[];
+    const reply = (await this.run('fetch', keys, args)) as (string | number | (string | number)[])[];
+    const refusedPairs = reply[2] as (string | number)[];
+    const refused: NonNullable<FetchResult['refused']> = [];
+    for (let at = 0; at + 1 < refusedPairs.length; at += 2) {
+      refused.push({ messageId: String(refusedPairs[at]), bytes: Number(refusedPairs[at + 1]) });
+    }
     const messages: FetchedMessage[] = [];
-    for (let at = 2; at + 6 < reply.length; at += 7) {
+    for (let at = 3; at + 6 < reply.length; at += 7) {
       messages.push({
         ...decodeMessageMeta(String(reply[at + 6])),
         mid: String(reply[at]),
@@ -110,7 +122,7 @@ export class QueueScripts {
         body: String(reply[at + 5]),
       });
     }
-    return { now: Number(reply[0]), nextWake: Number(reply[1]), messages };
+    return { now: Number(reply[0]), nextWake: Number(reply[1]), messages, refused };
   }
 
   /** Resolves false when the delivery was stale (its lease had ended and the message moved on). */

@@ -12,6 +12,8 @@ export interface FetchResult {
   /** Epoch ms (server clock) when a delayed message falls due or a lease ends; -1 if never. */
   nextWake: number;
   messages: FetchedMessage[];
+  /** Messages the fetch dead-lettered unread for their size. */
+  refused?: { messageId: string; bytes: number }[];
 }
 
 /** What a consumer needs from its broker. */

@@ -20,7 +20,7 @@ import { ConsumerCensus } from './consumer-census.js';
 import { redisExtraOf } from '../../redis/redis-options.js';
 import { LeaseKeeper, type Leases, type RenewLeases } from './lease-keeper.js';
 import { LeaseThread } from './lease-thread.js';
-import { brokerScripts, QueueScripts } from './queue-scripts.js';
+import { brokerScripts, QueueScripts, type FetchLimits } from './queue-scripts.js';
 import {
   resolveBrokerOptions,
   type RedisBrokerExtraOptions,
@@ -40,6 +40,7 @@ import { queueKeys, type QueueKeys } from './redis-keys.js';
 import { acquireCommandConnection, type CommandConnection } from '../../redis/shared-connection.js';
 import { protocolOf } from '../../protocol/queue-protocol.js';
 import { kombuScripts } from './kombu/kombu-scripts.js';
+import { oversizedReason } from '../oversized-message.js';
 import { KombuTransport } from './kombu/kombu-transport.js';
 import { createCeleriacLogger, type CeleriacLogger } from '../../logging/celeriac-logger.js';
 
@@ -65,6 +66,7 @@ export class RedisBroker implements Broker, ConsumerHost {
   private readonly keys = new Map<string, QueueKeys>();
   private readonly kombu: KombuTransport;
   private connection?: CommandConnection;
+  private fetchLimits?: FetchLimits;
   private connecting?: Promise<void>;
   private outageLog?: OutageLog;
 
@@ -81,6 +83,7 @@ export class RedisBroker implements Broker, ConsumerHost {
         extra: this.extra,
         prefix: options.prefix,
         logger: options.logger,
+        maxReceiveBytes: options.maxReceiveBytes,
       },
       this.settings.kombu,
     );
@@ -224,8 +227,14 @@ export class RedisBroker implements Broker, ConsumerHost {
   }
 
   /** @internal Used by consumers. */
-  fetch(queue: string, count: number): Promise<FetchResult> {
-    return this.scripts.fetch(this.keysOf(queue), queue, count, this.settings);
+  async fetch(queue: string, count: number): Promise<FetchResult> {
+    const limit = this.options.maxReceiveBytes;
+    this.fetchLimits ??= { ...this.settings, maxBodyBytes: limit };
+    const result = await this.scripts.fetch(this.keysOf(queue), queue, count, this.fetchLimits);
+    for (const { messageId, bytes } of result.refused ?? []) {
+      this.logger.warn(`queue "${queue}": message ${messageId}: ${oversizedReason(bytes, limit ?? 0)}`);
+    }
+    return result;
   }
 
   /** @internal Used by consumers. */

@@ -1,4 +1,6 @@
 import { toBrokerError, type RedisClient } from '../../../redis/redis-connection.js';
+import { DEAD_LETTER_BODY_PREFIX_BYTES } from '../../../celeriac.constants.js';
+import { oversizedReason } from '../../oversized-message.js';
 import { findLuaDir, ScriptSet } from '../../../redis/redis-scripts.js';
 import type { KombuKeys } from './kombu-keys.js';
 
@@ -30,6 +32,8 @@ export interface KombuFetch {
   /** Epoch ms (server clock); -1 when `unacked` is empty. */
   nextRestore: number;
   messages: { tag: string; token: string; raw: string }[];
+  /** Elements the fetch dead-lettered unread for their size. */
+  refused: { messageId: string; bytes: number }[];
 }
 
 /** The visible unacked entries and the score bound a restore re-checks. */
@@ -46,20 +50,28 @@ export class KombuScripts {
     k: KombuKeys,
     queue: string,
     count: number,
-    limits: { deadLetterLimit: number; visibilityTimeoutMs: number },
+    limits: { deadLetterLimit: number; visibilityTimeoutMs: number; maxBodyBytes?: number },
     popped?: string,
   ): Promise<KombuFetch> {
     const keys = [k.unacked, k.unackedIndex, k.dead, ...k.lists];
     const args = [count, queue, limits.deadLetterLimit, limits.visibilityTimeoutMs];
+    const maxBodyBytes = limits.maxBodyBytes ?? 0;
     const reply = (await this.run('kombu-fetch', keys, [
       ...args,
       popped === undefined ? '0' : '1',
       popped ?? '',
-    ])) as (string | number)[];
+      maxBodyBytes,
+      DEAD_LETTER_BODY_PREFIX_BYTES,
+      oversizedReason('{bytes}', maxBodyBytes),
+    ])) as (string | number | (string | number)[])[];
+    const pairs = reply[2] as (string | number)[];
+    const refused: KombuFetch['refused'] = [];
+    for (let at = 0; at + 1 < pairs.length; at += 2)
+      refused.push({ messageId: String(pairs[at]), bytes: Number(pairs[at + 1]) });
     const messages: KombuFetch['messages'] = [];
-    for (let at = 2; at + 2 < reply.length; at += 3)
+    for (let at = 3; at + 2 < reply.length; at += 3)
       messages.push({ tag: String(reply[at]), token: String(reply[at + 1]), raw: String(reply[at + 2]) });
-    return { now: Number(reply[0]), nextRestore: Number(reply[1]), messages };
+    return { now: Number(reply[0]), nextRestore: Number(reply[1]), messages, refused };
   }
 
   async ack(k: KombuKeys, tag: string, token: string): Promise<boolean> {

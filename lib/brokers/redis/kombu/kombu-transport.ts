@@ -28,6 +28,7 @@ import {
   type CeleriacLoggerOption,
   type CeleriacLogger,
 } from '../../../logging/celeriac-logger.js';
+import { oversizedReason } from '../../oversized-message.js';
 
 /** Settings of the kombu layout, after defaults. */
 export interface KombuSettings {
@@ -50,6 +51,8 @@ export interface KombuConnections {
   readonly prefix: string;
   /** The module's `logger` option. */
   readonly logger?: CeleriacLoggerOption;
+  /** Elements larger than this are dead-lettered at receipt, unread. */
+  readonly maxReceiveBytes?: number;
 }
 
 /** A dead-letter record also keeps the priority a replay restores; a DeadLetter does not show it. */
@@ -152,8 +155,18 @@ export class KombuTransport implements KombuConsumerHost, RestoreHost {
 
   /** @internal Used by consumers. */
   async take(queue: string, count: number, onReleased: () => void, popped?: string): Promise<KombuTake> {
-    const limits = { deadLetterLimit: this.deadLetterLimit, visibilityTimeoutMs: this.visibilityTimeoutMs };
+    const maxBodyBytes = this.connections.maxReceiveBytes;
+    const limits = {
+      deadLetterLimit: this.deadLetterLimit,
+      visibilityTimeoutMs: this.visibilityTimeoutMs,
+      maxBodyBytes,
+    };
     const fetched = await this.scripts.fetch(this.keysOf(queue), queue, count, limits, popped);
+    for (const { messageId, bytes } of fetched.refused) {
+      this.logger.warn(
+        `queue "${queue}": message ${messageId}: ${oversizedReason(bytes, maxBodyBytes ?? 0)}`,
+      );
+    }
     const deliveries: RedisDelivery[] = [];
     for (const message of fetched.messages) {
       const delivery = await this.deliveries.open(queue, message, onReleased);
@@ -181,6 +194,8 @@ export class KombuTransport implements KombuConsumerHost, RestoreHost {
   async replayDeadLetters(queue: string, messageIds?: readonly string[]): Promise<number> {
     const triples: string[] = [];
     for (const [raw, letter] of await this.selectDead(queue, messageIds)) {
+      // Only the start of its body was kept (refused for its size): nothing to replay.
+      if (letter.bodyBytes !== undefined) continue;
       const payload = newKombuPayload({ ...letter, queue, priority: letter.priority });
       const step = stepIndexOf(payload.properties.priority ?? 0);
       triples.push(raw, String(step + 1), JSON.stringify(payload));

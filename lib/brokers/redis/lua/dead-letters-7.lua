@@ -2,7 +2,8 @@
   Replays or drops dead letters of a queue: those whose message id is listed, or all of them. A
   replayed letter becomes a new message at the tail of its priority level, delivered zero times
   so far, with its body, publisher's message id, priority, headers and properties. The letters left
-  keep their order.
+  keep their order. A letter that kept only the start of its body (bodyBytes: refused for its size)
+  is never replayed; it stays until deleted.
 
   KEYS[1] ready    ZSET
   KEYS[2] delayed  ZSET
@@ -49,7 +50,8 @@ local count = 0
 for _, raw in ipairs(records) do
   local ok, letter = pcall(cjson.decode, raw)
   local id = ok and type(letter) == 'table' and letter.messageId or nil
-  if wanted == nil or (id and wanted[id]) then
+  local partial = ok and type(letter) == 'table' and letter.bodyBytes ~= nil
+  if (wanted == nil or (id and wanted[id])) and not (replay and partial) then
     count = count + 1
     if replay and ok and type(letter.body) == 'string' then
       local mid = tostring(redis.call('INCR', KEYS[5]))

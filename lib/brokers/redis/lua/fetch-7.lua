@@ -16,9 +16,12 @@
   ARGV[4] queue name (for dead-letter records)
   ARGV[5] most delayed messages promoted, and leases reclaimed, per call (bounds the script's run time)
   ARGV[6] most dead letters kept
+  ARGV[7] largest body handed out, in bytes (0 = no limit); a larger one is dead-lettered unread
+  ARGV[8] how many bytes of such a body its dead-letter record keeps
+  ARGV[9] the reason recorded for it, '{bytes}' standing for the body's size
 
-  Output: { now, nextWake (-1 = none), then per message: mid, token, deliveries, priority, messageId, body,
-  headers and properties (JSON or '') }
+  Output: { now, nextWake (-1 = none), { messageId, size of each message dead-lettered for its size },
+  then per message: mid, token, deliveries, priority, messageId, body, headers and properties (JSON or '') }
   nextWake is when a delayed message falls due or a lease ends: the caller sleeps at most until then.
 ]]
 --- @include "includes/now"
@@ -48,25 +51,46 @@ for _, mid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 
 end
 
 local before = nextWake(KEYS[2], KEYS[3])
-local out = { now, -1 }
+local refused = {}
+local out = { now, -1, refused }
 local leaseEnd = now + tonumber(ARGV[2])
 local count = tonumber(ARGV[1])
+local maxBody = tonumber(ARGV[7])
 local taken = count > 0 and redis.call('ZPOPMIN', KEYS[1], count) or {}
 local tag = clockTag()
+
+-- Oversized: recorded with a bounded body, never handed out (nor copied to the consumer).
+local function refuseOversized(mid)
+  if maxBody <= 0 then
+    return false
+  end
+  local size = redis.call('HSTRLEN', KEYS[4], 'b:' .. mid)
+  if size <= maxBody then
+    return false
+  end
+  local reason = string.gsub(ARGV[9], '{bytes}', tostring(size))
+  local id = deadLetter(KEYS[4], KEYS[7], mid, ARGV[4], reason, now, tonumber(ARGV[6]), tonumber(ARGV[8]))
+  table.insert(refused, id)
+  table.insert(refused, size)
+  return true
+end
+
 for i = 1, #taken, 2 do
   local mid = taken[i]
-  local fields = redis.call('HMGET', KEYS[4], 'b:' .. mid, 'p:' .. mid, 'i:' .. mid, 'h:' .. mid)
-  local token = redis.call('INCR', KEYS[5]) .. '@' .. tag
-  local deliveries = redis.call('HINCRBY', KEYS[4], 'd:' .. mid, 1)
-  redis.call('HSET', KEYS[4], 't:' .. mid, token, 'o:' .. mid, orderOf(taken[i + 1]))
-  redis.call('ZADD', KEYS[3], leaseEnd, mid)
-  table.insert(out, mid)
-  table.insert(out, token)
-  table.insert(out, deliveries)
-  table.insert(out, tonumber(fields[2]) or 0)
-  table.insert(out, (fields[3] and fields[3] ~= '') and fields[3] or mid)
-  table.insert(out, fields[1] or '')
-  table.insert(out, fields[4] or '')
+  if not refuseOversized(mid) then
+    local fields = redis.call('HMGET', KEYS[4], 'b:' .. mid, 'p:' .. mid, 'i:' .. mid, 'h:' .. mid)
+    local token = redis.call('INCR', KEYS[5]) .. '@' .. tag
+    local deliveries = redis.call('HINCRBY', KEYS[4], 'd:' .. mid, 1)
+    redis.call('HSET', KEYS[4], 't:' .. mid, token, 'o:' .. mid, orderOf(taken[i + 1]))
+    redis.call('ZADD', KEYS[3], leaseEnd, mid)
+    table.insert(out, mid)
+    table.insert(out, token)
+    table.insert(out, deliveries)
+    table.insert(out, tonumber(fields[2]) or 0)
+    table.insert(out, (fields[3] and fields[3] ~= '') and fields[3] or mid)
+    table.insert(out, fields[1] or '')
+    table.insert(out, fields[4] or '')
+  end
 end
 
 -- Work left behind wakes the next consumer; so does a new lease that ends before anything a sleeping

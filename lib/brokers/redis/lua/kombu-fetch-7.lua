@@ -4,7 +4,8 @@
   records each in `unacked` / `unacked_index` in the same step, so none is lost between the two.
   An element the consumer already popped with BRPOP (ARGV[5] = '1') is recorded first. An element
   that is not a kombu message (not a JSON object, or no properties.delivery_tag) is dead-lettered
-  with the reason, not delivered and not dropped.
+  with the reason, not delivered and not dropped; so is an element larger than ARGV[7], unread, its
+  record keeping only its first ARGV[8] bytes and its size.
 
   KEYS[1] unacked        HASH  delivery tag -> '[payload, exchange, routing key]'
   KEYS[2] unacked_index  ZSET  delivery tag -> delivery time (epoch seconds)
@@ -20,9 +21,13 @@
   ARGV[4] visibility timeout in ms
   ARGV[5] '1' when ARGV[6] is an element already popped
   ARGV[6] that element
+  ARGV[7] largest element handed out, in bytes (0 = no limit)
+  ARGV[8] how many bytes of a larger element its dead-letter record keeps
+  ARGV[9] the reason recorded for it, '{bytes}' standing for the element's size
 
-  Output: { now (ms), when the oldest unacked entry falls visible (ms; -1 = none), then per message:
-  delivery tag, fencing token (SHA-1 of its entry), element }
+  Output: { now (ms), when the oldest unacked entry falls visible (ms; -1 = none), { message id, size of
+  each element dead-lettered for its size }, then per message: delivery tag, fencing token (SHA-1 of its
+  entry), element }
 ]]
 --- @include "includes/now"
 --- @include "includes/kombu"
@@ -30,7 +35,9 @@
 local unacked, index, dead = KEYS[1], KEYS[2], KEYS[3]
 local queue = ARGV[2]
 local now = nowMs()
-local out = { now, -1 }
+local refused = {}
+local out = { now, -1, refused }
+local maxBody = tonumber(ARGV[7])
 
 local function tagOf(raw)
   local ok, message = pcall(cjson.decode, raw)
@@ -47,19 +54,38 @@ local function tagOf(raw)
   return props.delivery_tag
 end
 
+local function bury(record)
+  redis.call('RPUSH', dead, cjson.encode(record))
+  redis.call('LTRIM', dead, -tonumber(ARGV[3]), -1)
+end
+
+-- The first `keep` bytes of `raw`, cut before a UTF-8 continuation byte so no character is halved.
+local function prefixOf(raw, keep)
+  local stop = math.min(keep, #raw)
+  while stop > 0 and stop < #raw do
+    local byte = string.byte(raw, stop + 1)
+    if byte < 128 or byte >= 192 then
+      break
+    end
+    stop = stop - 1
+  end
+  return string.sub(raw, 1, stop)
+end
+
 local function take(raw)
+  if maxBody > 0 and #raw > maxBody then
+    local id = redis.sha1hex(raw)
+    local reason = string.gsub(ARGV[9], '{bytes}', tostring(#raw))
+    bury({ messageId = id, queue = queue, body = prefixOf(raw, tonumber(ARGV[8])), bodyBytes = #raw,
+      reason = reason, at = now, priority = 0 })
+    table.insert(refused, id)
+    table.insert(refused, #raw)
+    return
+  end
   local tag, why = tagOf(raw)
   if not tag then
-    local record = cjson.encode({
-      messageId = redis.sha1hex(raw),
-      queue = queue,
-      body = raw,
-      reason = 'not a kombu message (' .. why .. ')',
-      at = now,
-      priority = 0,
-    })
-    redis.call('RPUSH', dead, record)
-    redis.call('LTRIM', dead, -tonumber(ARGV[3]), -1)
+    bury({ messageId = redis.sha1hex(raw), queue = queue, body = raw,
+      reason = 'not a kombu message (' .. why .. ')', at = now, priority = 0 })
     return
   end
   local entry = '[' .. raw .. ',"",' .. cjson.encode(queue) .. ']'

@@ -11,17 +11,37 @@ local function holds(activeKey, msgKey, mid, token)
   return redis.call('ZSCORE', activeKey, mid) ~= false and redis.call('HGET', msgKey, 't:' .. mid) == token
 end
 
+-- The first `keep` bytes of `body`, cut before a UTF-8 continuation byte so no character is halved.
+local function bodyPrefix(body, keep)
+  local stop = math.min(keep, #body)
+  while stop > 0 and stop < #body do
+    local byte = string.byte(body, stop + 1)
+    if byte < 128 or byte >= 192 then
+      break
+    end
+    stop = stop - 1
+  end
+  return string.sub(body, 1, stop)
+end
+
 -- Appends a dead-letter record (the oldest beyond `limit` are dropped) and forgets the message.
-local function deadLetter(msgKey, deadKey, mid, queue, reason, at, limit)
+-- With `keep`, the record holds only the body's first `keep` bytes and its size (`bodyBytes`).
+-- Returns the message id the record names.
+local function deadLetter(msgKey, deadKey, mid, queue, reason, at, limit, keep)
   local fields = redis.call('HMGET', msgKey, 'b:' .. mid, 'i:' .. mid, 'h:' .. mid, 'p:' .. mid)
+  local body = fields[1] or ''
   local record = {
     messageId = (fields[2] and fields[2] ~= '') and fields[2] or mid,
     queue = queue,
-    body = fields[1] or '',
+    body = body,
     reason = reason,
     at = at,
     priority = tonumber(fields[4]) or 0,
   }
+  if keep then
+    record.body = bodyPrefix(body, keep)
+    record.bodyBytes = #body
+  end
   local json = cjson.encode(record)
   -- Headers and properties are spliced in as they were stored: a cjson round trip would turn an
   -- empty array into an empty object.
@@ -31,4 +51,5 @@ local function deadLetter(msgKey, deadKey, mid, queue, reason, at, limit)
   redis.call('RPUSH', deadKey, json)
   redis.call('LTRIM', deadKey, -limit, -1)
   forget(msgKey, mid)
+  return record.messageId
 end
