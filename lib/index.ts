@@ -26,6 +26,7 @@ export type { ResultBackend } from './backends/result-backend.interface.js';
 export type { Broker, Delivery, PublishOptions, DeadLetter } from './brokers/broker.interface.js';
 export { PROTOCOL_VERSION, type TaskEnvelope } from './protocol/task-envelope.js';
 export type { JsonValue } from './protocol/json-value.js';
+export { SIGNATURE_HEADER, type SigningOptions } from './protocol/message-signer.js';
 export { redactUrl } from './brokers/broker-url.js';
 export type { TlsOptions } from './brokers/tls-options.js';
 export { CeleriacError } from './errors/celeriac.error.js';

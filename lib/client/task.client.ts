@@ -14,7 +14,7 @@ import { TaskRegistry } from '../discovery/task.registry.js';
 import { ForeignWorkflowError } from '../errors/foreign-workflow.error.js';
 import { TaskDefinitionError } from '../errors/task-definition.error.js';
 import { createCeleriacLogger } from '../logging/celeriac-logger.js';
-import { WireCodecs } from '../protocol/wire-codecs.js';
+import { type WireCodecs, wireCodecsFor } from '../protocol/wire-codecs.js';
 import { TaskEvents } from '../worker/task-events.js';
 import { EnvelopeFactory } from './envelope.factory.js';
 import { EnvelopePublisher } from './envelope.publisher.js';
@@ -53,7 +53,7 @@ export class TaskClient implements OnModuleDestroy {
     @Optional() events?: TaskEvents,
   ) {
     this.factory = new EnvelopeFactory(registry, options);
-    this.wire = new WireCodecs(options.queues);
+    this.wire = wireCodecsFor(options);
     this.publisher = new EnvelopePublisher(
       broker,
       backend,

@@ -8,7 +8,7 @@ import { openBroker } from '../celeriac.module.js';
 import type { CeleriacModuleOptions, ResolvedCeleriacOptions } from '../celeriac-options.interface.js';
 import { TaskClient } from '../client/task.client.js';
 import { TaskRegistry } from '../discovery/task.registry.js';
-import { WireCodecs } from '../protocol/wire-codecs.js';
+import { wireCodecsFor } from '../protocol/wire-codecs.js';
 import { TaskEvents } from '../worker/task-events.js';
 import { resolveOptions } from '../resolve-options.js';
 import { CELERIAC_TESTING_OPTIONS, CeleriacTesting, DEFAULT_TESTING_TIMEOUT_MS } from './celeriac-testing.js';
@@ -61,7 +61,7 @@ export function createCeleriacTestingModule(
     .overrideProvider(CELERIAC_BROKER)
     .useFactory({
       factory: async (resolved: ResolvedCeleriacOptions, log: SentTaskLog) =>
-        new RecordingBroker(await openBroker(resolved), new WireCodecs(resolved.queues), log),
+        new RecordingBroker(await openBroker(resolved), wireCodecsFor(resolved), log),
       inject: [CELERIAC_OPTIONS, SentTaskLog],
     });
   if (!options.eager) return builder;

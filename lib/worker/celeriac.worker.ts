@@ -7,7 +7,7 @@ import type { CeleriacWorkerOptions } from './celeriac-worker-options.interface.
 import { StepRunner } from '../canvas/step.runner.js';
 import { EnvelopePublisher } from '../client/envelope.publisher.js';
 import { ControlServer } from '../control/control-server.js';
-import { WireCodecs } from '../protocol/wire-codecs.js';
+import { wireCodecsFor } from '../protocol/wire-codecs.js';
 import { isPoolChild } from './pools/pool-child-marker.js';
 import { WorkflowContinuation } from './workflow-continuation.js';
 import { shareStandaloneRedis } from '../redis/shared-server.js';
@@ -159,7 +159,7 @@ export class CeleriacWorker extends Server implements CustomTransportStrategy {
   ): TaskExecutor {
     const { broker, backend } = runtime;
     const options = { ...runtime.options, logger };
-    const wire = new WireCodecs(options.queues);
+    const wire = wireCodecsFor(options);
     const publisherOf = (events?: TaskEvents) =>
       new EnvelopePublisher(broker, backend, options.maxPayloadBytes, options.resultTtl, wire, events);
     // Workflow steps are sends (task-sent); a parked task published again when a place frees is not.

@@ -14,7 +14,7 @@ import { StaleAttemptError } from '../errors/stale-attempt.error.js';
 import type { JsonValue } from '../protocol/json-value.js';
 import type { TaskEnvelope } from '../protocol/task-envelope.js';
 import { bindArguments } from '../protocol/bind-arguments.js';
-import { WireCodecs } from '../protocol/wire-codecs.js';
+import { type WireCodecs, wireCodecsFor } from '../protocol/wire-codecs.js';
 import { toErrorInfo } from '../errors/error-info.js';
 import { attemptLabel, errorSummary, formatDelay } from '../logging/attempt-label.js';
 import { createCeleriacLogger } from '../logging/celeriac-logger.js';
@@ -101,7 +101,7 @@ export class TaskExecutor {
     private readonly host: ExecutorHost = {},
   ) {
     this.logger = createCeleriacLogger('Celeriac', options.logger);
-    this.wire = new WireCodecs(options.queues);
+    this.wire = wireCodecsFor(options);
     this.messagingSystem = messagingSystemOf(schemeOf(options.broker));
     this.policies = new DeliveryPolicies({
       publish: host.publish,
