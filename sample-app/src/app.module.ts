@@ -33,6 +33,9 @@ export class AppModule {
             serial: { pool: 'solo' },
           },
           statusController: true,
+          // Workers publish task events, so the dashboard (and `celeriac events`) of any process sees
+          // every worker's tasks live; CELERIAC_EVENTS=off saves that traffic.
+          events: process.env.CELERIAC_EVENTS !== 'off',
           ...overrides,
         }),
         PrimesModule,
