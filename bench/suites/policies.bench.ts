@@ -57,6 +57,7 @@ async function measure(url: string, method: 'free' | 'limited'): Promise<Figures
   const app = await NestFactory.createMicroservice(LimitBenchModule.on(url), {
     strategy: new CeleriacWorker(),
     logger: false,
+    abortOnError: false,
   });
   await app.listen();
   const client = app.get(TaskClient);
