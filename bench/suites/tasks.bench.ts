@@ -12,7 +12,8 @@ import { deleteTopology } from './amqp.bench.js';
  * worker in processes of their own, on a throw-away redis-server, a no-op task. Rounds interleave
  * the subjects (their order rotates); each figure is the median of the rounds, each ratio the
  * median of the per-round ratios. `npm run bench -- tasks [--quick] [--rounds=N] [--tasks=N]
- * [--drain=N] [--samples=N] [--only=fire,ignore,wait,latency,drain,count,amqp]`.
+ * [--drain=N] [--samples=N] [--only=fire,ignore,wait,latency,drain,count,amqp,events]`. `events`: Celeriac
+ * with task events off and on (`events: true`), interleaved, fire and forget and waiting on each result.
  */
 interface Settings {
   rounds: number;
@@ -39,6 +40,7 @@ function settingsFrom(argv: string[]): Settings {
 }
 
 const REDIS_SUBJECTS: SubjectName[] = ['celeriac', 'bullmq', 'bee'];
+const EVENT_SUBJECTS: SubjectName[] = ['celeriac', 'celeriac-events'];
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const OUTSTANDING = 1_000;
 const CONCURRENCY = 50;
@@ -69,6 +71,8 @@ function casesFor(settings: Settings): Case[] {
       tasks: settings.tasks,
     },
     { key: 'amqp-ignore', group: 'amqp', mode: 'ignore', subjects: ['celeriac-amqp'], tasks: settings.tasks },
+    { key: 'events-fire', group: 'events', mode: 'fire', subjects: EVENT_SUBJECTS, tasks: settings.tasks },
+    { key: 'events-wait', group: 'events', mode: 'wait', subjects: EVENT_SUBJECTS, tasks: settings.tasks },
   ];
   return all.filter((c) => !settings.only || settings.only.includes(c.group));
 }
@@ -192,6 +196,7 @@ function summary(
 
 const NAMES: Record<SubjectName, string> = {
   celeriac: 'celeriac',
+  'celeriac-events': 'celeriac, events: true',
   bullmq: 'bullmq',
   bee: 'bee-queue',
   'celeriac-amqp': 'celeriac (RabbitMQ + Redis results)',
@@ -303,6 +308,8 @@ function rows(settings: Settings, results: Results, counts: RoundResult[]): Benc
     ['raw-amqp'],
   );
   throughput('amqp-ignore', `RabbitMQ, fire and forget, ignoreResult (${n})`, ['celeriac-amqp'], []);
+  throughput('events-fire', `Redis, events off / on, fire and forget (${n})`, EVENT_SUBJECTS, ['celeriac']);
+  throughput('events-wait', `Redis, events off / on, caller waits (${n})`, EVENT_SUBJECTS, ['celeriac']);
   const ignored = summary(results, 'amqp-ignore', 'celeriac-amqp', rate, []);
   const raw = summary(results, 'amqp-fire', 'raw-amqp', rate, []);
   const paired = pairs(results.get('amqp-ignore/celeriac-amqp'), results.get('amqp-fire/raw-amqp'));

@@ -1,7 +1,10 @@
 /** What the tasks bench's parent tells a subject process, and what the process answers (over IPC). */
 
-/** The systems measured; `raw-amqp` is amqplib alone (no task semantics, nothing stored). */
-export type SubjectName = 'celeriac' | 'bullmq' | 'bee' | 'celeriac-amqp' | 'raw-amqp';
+/**
+ * The systems measured; `raw-amqp` is amqplib alone (no task semantics, nothing stored);
+ * `celeriac-events` is Celeriac with task events on (`events: true`) on both sides.
+ */
+export type SubjectName = 'celeriac' | 'celeriac-events' | 'bullmq' | 'bee' | 'celeriac-amqp' | 'raw-amqp';
 
 /**
  * What a round measures. `fire`: sends with results stored, nobody waits; `ignore`: the same with

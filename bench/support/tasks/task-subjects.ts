@@ -54,6 +54,7 @@ function celeriacOptions(config: SubjectConfig): CeleriacModuleOptions {
     backend: config.redisUrl,
     prefix: config.namespace,
     queues: { work: { pool: 'async', concurrency: config.concurrency } },
+    events: config.subject === 'celeriac-events',
   };
 }
 
@@ -225,6 +226,7 @@ async function rawWorker(config: SubjectConfig, completed: () => void): Promise<
 export function createProducer(config: SubjectConfig): Promise<ProducerSide> {
   switch (config.subject) {
     case 'celeriac':
+    case 'celeriac-events':
     case 'celeriac-amqp':
       return celeriacProducer(config);
     case 'bullmq':
@@ -239,6 +241,7 @@ export function createProducer(config: SubjectConfig): Promise<ProducerSide> {
 export function createWorker(config: SubjectConfig, completed: () => void): Promise<WorkerSide> {
   switch (config.subject) {
     case 'celeriac':
+    case 'celeriac-events':
     case 'celeriac-amqp':
       return celeriacWorker(config, completed);
     case 'bullmq':
