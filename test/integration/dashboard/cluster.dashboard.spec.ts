@@ -87,10 +87,11 @@ describe('dashboard of an API process with no worker of its own (Redis, a worker
       .get(`/celeriac/api/tasks/${id}`)
       .set('Authorization', `Bearer ${TOKEN}`)
       .expect(200);
-    expect(detail.body.timeline.map((entry: { type: string }) => entry.type)).toEqual(
+    const body = detail.body as { timeline: { type: string }[]; args: unknown };
+    expect(body.timeline.map((entry) => entry.type)).toEqual(
       expect.arrayContaining(['task-sent', 'task-received', 'task-started', 'task-succeeded']),
     );
-    expect(detail.body.args).toEqual([2, 50]);
+    expect(body.args).toEqual([2, 50]);
     expect((await heartbeat).worker).toBe(summary.worker);
     const listed = await http
       .get('/celeriac/api/workers')
