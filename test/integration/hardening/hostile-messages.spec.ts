@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { connect } from 'amqplib';
-import { startWorkerApp, type WorkerApp } from '../../support/worker-app.js';
 import { AMQP_URL } from '../amqp/support/rabbit.js';
 import {
   deadLetterOf,
   envelopeOf,
   HostileTasks,
+  hostileApp,
   newId,
   QUEUE,
   ran,
@@ -23,25 +23,14 @@ const KEPT_BYTES = 1024;
  * prototype are dead-lettered with the reason, never run, and the worker keeps serving.
  */
 describe.each(TARGETS)('hostile messages on the $name broker', (target) => {
-  let app: WorkerApp;
-
-  beforeAll(async () => {
-    app = await startWorkerApp([HostileTasks], {
-      ...target.options,
-      queues: { [QUEUE]: { pool: 'async', concurrency: 4 } },
-    });
-  });
-  afterAll(async () => {
-    await app.close();
-    await target.cleanup(app.prefix);
-  });
+  const running = hostileApp(target);
 
   it('dead-letters a 20 MB valid envelope unread, keeping a bounded body, its size and its headers', async () => {
     const id = newId('big');
     const body = JSON.stringify(envelopeOf(id, ['big:' + 'x'.repeat(20 * MB)]));
     const before = process.memoryUsage();
-    await app.runtime.broker.publish(QUEUE, body, { messageId: id, headers: { origin: 'test' } });
-    const letter = await deadLetterOf(app, id);
+    await running.app.runtime.broker.publish(QUEUE, body, { messageId: id, headers: { origin: 'test' } });
+    const letter = await deadLetterOf(running.app, id);
     const after = process.memoryUsage();
 
     expect(letter.reason).toMatch(/message body of \d+ bytes exceeds maxReceiveBytes \(1052672\)/);
@@ -50,8 +39,8 @@ describe.each(TARGETS)('hostile messages on the $name broker', (target) => {
     expect(body.startsWith(letter.body)).toBe(true);
     expect(letter.headers).toMatchObject({ origin: 'test' });
     // A letter that kept only the start of its body has nothing to replay; it stays.
-    expect(await app.runtime.broker.replayDeadLetters(QUEUE, [id])).toBe(0);
-    await stillServes(app, `after-big-${target.name}`);
+    expect(await running.app.runtime.broker.replayDeadLetters(QUEUE, [id])).toBe(0);
+    await stillServes(running.app, `after-big-${target.name}`);
     expect(ran.filter((label) => label.startsWith('big:'))).toEqual([]);
     // Information only (no threshold): the worker did not parse or copy the body around.
     const mb = (bytes: number) => (bytes / MB).toFixed(1);
@@ -74,18 +63,18 @@ describe.each(TARGETS)('hostile messages on the $name broker', (target) => {
       const envelope = JSON.stringify(envelopeOf(id, [`proto:${label}`], { extra: 1 }));
       // The key goes in as raw JSON text: an object literal could not carry an own __proto__.
       const body = envelope.replace('"kwargs":{"extra":1}', `"kwargs":{"extra":${fragment}}`);
-      await app.runtime.broker.publish(QUEUE, body, { messageId: id });
+      await running.app.runtime.broker.publish(QUEUE, body, { messageId: id });
     }
     for (const [index, id] of ids.entries()) {
-      const letter = await deadLetterOf(app, id);
+      const letter = await deadLetterOf(running.app, id);
       expect(letter.reason).toMatch(/forbidden key at envelope\..*(__proto__|constructor)/);
       expect(letter.reason).toContain(cases[index][2].replace('$', 'envelope'));
     }
-    await stillServes(app, `after-proto-${target.name}`);
+    await stillServes(running.app, `after-proto-${target.name}`);
     expect(ran.filter((label) => label.startsWith('proto:'))).toEqual([]);
     // A sender meets the same rule at send, before anything is published.
     const polluted = JSON.parse('{"__proto__":{"polluted":"yes"}}') as unknown;
-    await expect(app.client.send(HostileTasks, 'record', ['proto:send', polluted])).rejects.toThrow(
+    await expect(running.app.client.send(HostileTasks, 'record', ['proto:send', polluted])).rejects.toThrow(
       /invalid arguments for task "HostileTasks.record": forbidden key at task\.args\[1\]\.__proto__/,
     );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -94,29 +83,23 @@ describe.each(TARGETS)('hostile messages on the $name broker', (target) => {
 });
 
 describe('content type on RabbitMQ', () => {
-  let app: WorkerApp;
   const target = TARGETS.find((t) => t.name === 'amqp')!;
-
-  beforeAll(async () => {
-    app = await startWorkerApp([HostileTasks], {
-      ...target.options,
-      queues: { [QUEUE]: { pool: 'async', concurrency: 4 } },
-    });
-  });
-  afterAll(async () => {
-    await app.close();
-    await target.cleanup(app.prefix);
-  });
+  const running = hostileApp(target);
 
   it('runs JSON or unlabelled envelopes and dead-letters any other content type, unread', async () => {
     const model = await connect(AMQP_URL);
     const channel = await model.createConfirmChannel();
     const publish = (id: string, contentType?: string) =>
-      channel.publish(`${app.prefix}.tasks`, QUEUE, Buffer.from(JSON.stringify(envelopeOf(id, [id]))), {
-        persistent: true,
-        messageId: id,
-        contentType,
-      });
+      channel.publish(
+        `${running.app.prefix}.tasks`,
+        QUEUE,
+        Buffer.from(JSON.stringify(envelopeOf(id, [id]))),
+        {
+          persistent: true,
+          messageId: id,
+          contentType,
+        },
+      );
     const pickle = newId('ct-pickle');
     const yaml = newId('ct-yaml');
     const json = newId('ct-json');
@@ -132,12 +115,12 @@ describe('content type on RabbitMQ', () => {
       [pickle, 'application/x-python-serialize'],
       [yaml, 'application/x-yaml'],
     ]) {
-      const letter = await deadLetterOf(app, id);
+      const letter = await deadLetterOf(running.app, id);
       expect(letter.reason).toContain(`content type "${type}" is not accepted`);
       expect(letter.properties).toMatchObject({ contentType: type });
     }
     for (const id of [json, bare]) {
-      await expect(app.client.handle(id).wait({ timeout: 15_000 })).resolves.toBe('ok');
+      await expect(running.app.client.handle(id).wait({ timeout: 15_000 })).resolves.toBe('ok');
     }
     expect(ran).toEqual(expect.arrayContaining([json, bare]));
     expect(ran).not.toContain(pickle);

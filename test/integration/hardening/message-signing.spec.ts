@@ -2,11 +2,11 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { SIGNATURE_HEADER } from '../../../lib/index.js';
 import { MessageSigner } from '../../../lib/protocol/message-signer.js';
-import { startWorkerApp, type WorkerApp } from '../../support/worker-app.js';
 import {
   deadLetterOf,
   envelopeOf,
   HostileTasks,
+  hostileApp,
   newId,
   QUEUE,
   ran,
@@ -23,25 +23,13 @@ const CURRENT = randomBytes(32);
  * still runs, so keys can be rotated.
  */
 describe.each(TARGETS)('message signing on the $name broker', (target) => {
-  let app: WorkerApp;
-
-  beforeAll(async () => {
-    app = await startWorkerApp([HostileTasks], {
-      ...target.options,
-      queues: { [QUEUE]: { pool: 'async', concurrency: 4 } },
-      signing: { key: CURRENT, previousKeys: [PREVIOUS] },
-    });
-  });
-  afterAll(async () => {
-    await app.close();
-    await target.cleanup(app.prefix);
-  });
+  const running = hostileApp(target, { signing: { key: CURRENT, previousKeys: [PREVIOUS] } });
 
   it('runs what its own client sends (signed with the current key), retries included', async () => {
-    const handle = await app.client.send(HostileTasks, 'record', [`signed-${target.name}`]);
+    const handle = await running.app.client.send(HostileTasks, 'record', [`signed-${target.name}`]);
     await expect(handle.wait({ timeout: 15_000 })).resolves.toBe('ok');
     // The retry carries a new body (retries + 1), signed again by the worker that requeues it.
-    const retried = await app.client.send(HostileTasks, 'flaky', [target.name]);
+    const retried = await running.app.client.send(HostileTasks, 'flaky', [target.name]);
     await expect(retried.wait({ timeout: 15_000 })).resolves.toBe(`retried:${target.name}`);
   });
 
@@ -52,7 +40,7 @@ describe.each(TARGETS)('message signing on the $name broker', (target) => {
     const unknown = newId('unknown-key');
     const rotated = newId('rotated');
     const publish = (id: string, body: string, headers: Record<string, unknown>) =>
-      app.runtime.broker.publish(QUEUE, body, {
+      running.app.runtime.broker.publish(QUEUE, body, {
         messageId: id,
         headers: headers as Record<string, string>,
       });
@@ -64,16 +52,16 @@ describe.each(TARGETS)('message signing on the $name broker', (target) => {
     await publish(unknown, bodyOf(unknown), sign(randomBytes(32), bodyOf(unknown)));
     await publish(rotated, bodyOf(rotated), sign(PREVIOUS, bodyOf(rotated)));
 
-    await expect(app.client.handle(rotated).wait({ timeout: 15_000 })).resolves.toBe('ok');
-    expect((await deadLetterOf(app, unsigned)).reason).toMatch(/unsigned message/);
-    expect((await deadLetterOf(app, altered)).reason).toMatch(/bad signature/);
-    expect((await deadLetterOf(app, unknown)).reason).toMatch(/signed with an unknown key/);
+    await expect(running.app.client.handle(rotated).wait({ timeout: 15_000 })).resolves.toBe('ok');
+    expect((await deadLetterOf(running.app, unsigned)).reason).toMatch(/unsigned message/);
+    expect((await deadLetterOf(running.app, altered)).reason).toMatch(/bad signature/);
+    expect((await deadLetterOf(running.app, unknown)).reason).toMatch(/signed with an unknown key/);
     expect(ran).toContain(rotated);
     for (const id of [unsigned, altered, unknown]) {
       expect(ran.some((label) => label.startsWith(id))).toBe(false);
     }
     // Dead-lettered once each, not retried.
-    const letters = await app.runtime.broker.deadLetters(QUEUE, 1_000);
+    const letters = await running.app.runtime.broker.deadLetters(QUEUE, 1_000);
     expect(letters.filter((l) => [unsigned, altered, unknown].includes(l.messageId))).toHaveLength(3);
     expect(
       letters.every(

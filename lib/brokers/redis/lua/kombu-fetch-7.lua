@@ -31,6 +31,7 @@
 ]]
 --- @include "includes/now"
 --- @include "includes/kombu"
+--- @include "includes/body-prefix"
 
 local unacked, index, dead = KEYS[1], KEYS[2], KEYS[3]
 local queue = ARGV[2]
@@ -59,24 +60,11 @@ local function bury(record)
   redis.call('LTRIM', dead, -tonumber(ARGV[3]), -1)
 end
 
--- The first `keep` bytes of `raw`, cut before a UTF-8 continuation byte so no character is halved.
-local function prefixOf(raw, keep)
-  local stop = math.min(keep, #raw)
-  while stop > 0 and stop < #raw do
-    local byte = string.byte(raw, stop + 1)
-    if byte < 128 or byte >= 192 then
-      break
-    end
-    stop = stop - 1
-  end
-  return string.sub(raw, 1, stop)
-end
-
 local function take(raw)
   if maxBody > 0 and #raw > maxBody then
     local id = redis.sha1hex(raw)
     local reason = string.gsub(ARGV[9], '{bytes}', tostring(#raw))
-    bury({ messageId = id, queue = queue, body = prefixOf(raw, tonumber(ARGV[8])), bodyBytes = #raw,
+    bury({ messageId = id, queue = queue, body = bodyPrefix(raw, tonumber(ARGV[8])), bodyBytes = #raw,
       reason = reason, at = now, priority = 0 })
     table.insert(refused, id)
     table.insert(refused, #raw)

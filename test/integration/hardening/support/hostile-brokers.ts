@@ -4,7 +4,7 @@ import type { DeadLetter } from '../../../../lib/brokers/broker.interface.js';
 import { PROTOCOL_VERSION, Task, type CeleriacModuleOptions } from '../../../../lib/index.js';
 import type { TaskEnvelope } from '../../../../lib/protocol/task-envelope.js';
 import { eventually } from '../../../conformance/conformance-helpers.js';
-import type { WorkerApp } from '../../../support/worker-app.js';
+import { startWorkerApp, type WorkerApp } from '../../../support/worker-app.js';
 import { AMQP_URL, deleteByPrefix } from '../../amqp/support/rabbit.js';
 import { deleteKeys, inspector, REDIS_URL } from '../../redis/support/redis-env.js';
 
@@ -87,4 +87,24 @@ export function deadLetterOf(app: WorkerApp, messageId: string): Promise<DeadLet
 export async function stillServes(app: WorkerApp, label: string): Promise<void> {
   const handle = await app.client.send(HostileTasks, 'record', [label]);
   await handle.wait({ timeout: 15_000 });
+}
+
+/**
+ * A worker app serving the hostile queue on `target` for the tests of one describe block, started
+ * before them and closed (its broker names removed) after them; read `app` inside the tests.
+ */
+export function hostileApp(target: BrokerTarget, options: CeleriacModuleOptions = {}): { app: WorkerApp } {
+  const holder = {} as { app: WorkerApp };
+  beforeAll(async () => {
+    holder.app = await startWorkerApp([HostileTasks], {
+      ...target.options,
+      ...options,
+      queues: { [QUEUE]: { pool: 'async', concurrency: 4 } },
+    });
+  });
+  afterAll(async () => {
+    await holder.app.close();
+    await target.cleanup(holder.app.prefix);
+  });
+  return holder;
 }

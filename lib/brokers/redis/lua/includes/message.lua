@@ -1,3 +1,4 @@
+--- @include "includes/body-prefix"
 -- A message lives in one hash of its queue, as fields '<f>:<mid>': b body, p priority, d deliveries,
 -- o order number, t token of its current delivery, i the publisher's message id, h its headers and
 -- properties (a JSON object with "headers" and/or "properties").
@@ -9,19 +10,6 @@ end
 -- out with that delivery. A delivery whose lease ended and was reclaimed is stale.
 local function holds(activeKey, msgKey, mid, token)
   return redis.call('ZSCORE', activeKey, mid) ~= false and redis.call('HGET', msgKey, 't:' .. mid) == token
-end
-
--- The first `keep` bytes of `body`, cut before a UTF-8 continuation byte so no character is halved.
-local function bodyPrefix(body, keep)
-  local stop = math.min(keep, #body)
-  while stop > 0 and stop < #body do
-    local byte = string.byte(body, stop + 1)
-    if byte < 128 or byte >= 192 then
-      break
-    end
-    stop = stop - 1
-  end
-  return string.sub(body, 1, stop)
 end
 
 -- Appends a dead-letter record (the oldest beyond `limit` are dropped) and forgets the message.
