@@ -1,36 +1,28 @@
-import { Cluster, Redis, ReplyError, type ClusterNode, type RedisOptions } from 'ioredis';
-import { BrokerUnavailableError } from '../errors/broker-unavailable.error.js';
-import { CeleriacError } from '../errors/celeriac.error.js';
 import { redactUrl } from '../brokers/broker-url.js';
 import { outageLogOf, type OutageLog } from '../brokers/outage-log.js';
 import type { CeleriacLoggerOption } from '../logging/celeriac-logger.js';
 import type { RedisExtraOptions } from './redis-options.js';
-import { connectDeadlineOf, deadlineOptions } from './redis-deadlines.js';
+import {
+  createBareRedisClient,
+  parseRedisUrl,
+  type ConnectionRole,
+  type RedisClient,
+} from './redis-client.js';
 
-/** A standalone connection or a cluster client: both run the same commands and scripts. */
-export type RedisClient = Redis | Cluster;
-
-/**
- * What a connection is for. `command` connections are shared and auto-pipelined; a `blocking` one
- * belongs to one consumer; a `subscriber` one carries every pub/sub subscription of a backend.
- */
-export type ConnectionRole = 'command' | 'blocking' | 'subscriber';
-
-/**
- * No offline queue on any role: while Redis is down a command fails at once instead of waiting in
- * memory, so a publish only succeeds once Redis has accepted it. A command already sent when the
- * connection drops gets one reconnect attempt (`maxRetriesPerRequest`) before it fails; a blocking
- * read fails at once, so its consumer notices the drop and resumes from a fresh read.
- */
-const ROLE_OPTIONS: Record<ConnectionRole, RedisOptions> = {
-  command: { enableAutoPipelining: true, maxRetriesPerRequest: 1 },
-  blocking: { enableAutoPipelining: false, maxRetriesPerRequest: 0 },
-  subscriber: { enableAutoPipelining: false, maxRetriesPerRequest: 1, autoResubscribe: false },
-};
+export {
+  connectClient,
+  connectionNameOf,
+  parseRedisUrl,
+  toBrokerError,
+  whenReady,
+  type ConnectionRole,
+  type RedisClient,
+} from './redis-client.js';
 
 /**
- * Creates (without connecting) a client for `redis://` / `rediss://` URLs, or a cluster client.
- * `label` (no spaces) is appended to the connection name, e.g. to tell consumers apart.
+ * Creates (without connecting) a client for `redis://` / `rediss://` URLs, or a cluster client,
+ * watched by the process's outage log of its server. `label` (no spaces) is appended to the
+ * connection name, e.g. to tell consumers apart.
  */
 export function createRedisClient(
   url: string,
@@ -39,16 +31,7 @@ export function createRedisClient(
   label?: string,
   sink?: CeleriacLoggerOption,
 ): RedisClient {
-  const options: RedisOptions = {
-    ...extra.redisOptions,
-    ...ROLE_OPTIONS[role],
-    ...deadlineOptions(extra, role === 'blocking'),
-    enableOfflineQueue: false,
-    lazyConnect: true,
-    // CLIENT LIST shows what each connection is for: `<connectionName or celeriac>:<role>[:<label>]`.
-    connectionName: connectionNameOf(extra, role, label),
-  };
-  const client = extra.cluster ? createCluster(url, extra, options) : new Redis(url, options);
+  const client = createBareRedisClient(url, extra, role, label);
   watchOutages(client, redisOutageLog(url, extra, sink));
   return client;
 }
@@ -79,141 +62,4 @@ function watchOutages(client: RedisClient, outages: OutageLog): void {
     opened = true;
   });
   client.on('end', () => outages.forget(client));
-}
-
-function createCluster(url: string, extra: RedisExtraOptions, options: RedisOptions): Cluster {
-  const seed = parseRedisUrl(url);
-  if (seed.db !== 0)
-    throw new CeleriacError('INVALID_OPTION', `Redis Cluster has only database 0: "${redactUrl(url)}"`);
-  const nodes: ClusterNode[] = [
-    { host: seed.host, port: seed.port },
-    ...(extra.clusterNodes ?? []).map(parseHostPort),
-  ];
-  const nodeOptions: RedisOptions = { ...options };
-  delete nodeOptions.enableOfflineQueue;
-  delete nodeOptions.lazyConnect;
-  return new Cluster(nodes, {
-    ...extra.clusterOptions,
-    enableOfflineQueue: false,
-    lazyConnect: true,
-    enableAutoPipelining: options.enableAutoPipelining,
-    redisOptions: {
-      ...nodeOptions,
-      username: seed.username,
-      password: seed.password,
-      // The module's `tls` (or redisOptions.tls) for a rediss:// seed; plain TLS otherwise.
-      tls: nodeOptions.tls ?? seed.tls,
-    },
-  });
-}
-
-/** The name a connection of `role` gives itself (CLIENT SETNAME). */
-export function connectionNameOf(extra: RedisExtraOptions, role: ConnectionRole, label?: string): string {
-  const base = `${extra.redisOptions?.connectionName ?? 'celeriac'}:${role}`;
-  return label ? `${base}:${label}` : base;
-}
-
-interface ParsedRedisUrl {
-  host: string;
-  port: number;
-  db: number;
-  username?: string;
-  password?: string;
-  tls?: RedisOptions['tls'];
-}
-
-/** Splits a `redis://user:password@host:port/db` (or `rediss://`) URL. */
-export function parseRedisUrl(url: string): ParsedRedisUrl {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new CeleriacError('INVALID_OPTION', `"${redactUrl(url)}" is not a Redis URL`);
-  }
-  const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
-  if (!Number.isInteger(db) || db < 0)
-    throw new CeleriacError('INVALID_OPTION', `bad database number in "${redactUrl(url)}"`);
-  return {
-    host: parsed.hostname || '127.0.0.1',
-    port: parsed.port ? Number(parsed.port) : 6379,
-    db,
-    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
-    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
-    tls: parsed.protocol === 'rediss:' ? {} : undefined,
-  };
-}
-
-function parseHostPort(node: string): ClusterNode {
-  const at = node.lastIndexOf(':');
-  const port = Number(node.slice(at + 1));
-  if (at <= 0 || !Number.isInteger(port))
-    throw new CeleriacError('INVALID_OPTION', `cluster node "${node}" is not host:port`);
-  return { host: node.slice(0, at), port };
-}
-
-/** Connects and waits until the client is ready; a failure is a {@link BrokerUnavailableError}. */
-export async function connectClient(client: RedisClient): Promise<void> {
-  if (client.status === 'ready') return;
-  // connect() itself only says "Connection is closed"; the socket's error says why (refused, DNS).
-  let lastError: Error | undefined;
-  const remember = (error: Error): void => void (lastError = error);
-  client.on('error', remember);
-  const options = client instanceof Cluster ? (client.options.redisOptions ?? {}) : client.options;
-  const deadlineMs = connectDeadlineOf(options);
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`no answer within ${deadlineMs} ms (Redis frozen, overloaded or unreachable)`)),
-      deadlineMs,
-    );
-  });
-  try {
-    await Promise.race([client.connect(), deadline]);
-  } catch (error) {
-    client.disconnect();
-    throw new BrokerUnavailableError('redis', lastError ?? error);
-  } finally {
-    clearTimeout(timer);
-    client.off('error', remember);
-  }
-}
-
-/** Resolves when the client is ready again, or after `maxMs` at the latest. */
-export function whenReady(client: RedisClient, maxMs: number): Promise<void> {
-  if (client.status === 'ready') return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      client.off('ready', done);
-      resolve();
-    };
-    const timer = setTimeout(done, maxMs);
-    client.once('ready', done);
-  });
-}
-
-/**
- * A command that failed without a reply from Redis (connection down, refused, timed out) becomes a
- * {@link BrokerUnavailableError}; an error Redis replied with is a bug to report as it is.
- */
-export function toBrokerError(error: unknown): Error {
-  if (error instanceof ReplyError) return error as Error;
-  if (error instanceof CeleriacError) return error;
-  if (error instanceof Error && /enableOfflineQueue/.test(error.message)) {
-    // ioredis' wording names an option; say what it means for the caller.
-    const cause = new Error('no connection to Redis (down or reconnecting); nothing was sent', {
-      cause: error,
-    });
-    return new BrokerUnavailableError('redis', cause);
-  }
-  if (error instanceof Error && error.message === 'Command timed out') {
-    // Sent, but not answered within commandTimeoutMs: Redis may still run it once it recovers.
-    const cause = new Error(
-      'no reply from Redis within commandTimeoutMs (frozen, overloaded or unreachable); ' +
-        'the command was not confirmed',
-      { cause: error },
-    );
-    return new BrokerUnavailableError('redis', cause);
-  }
-  return new BrokerUnavailableError('redis', error);
 }

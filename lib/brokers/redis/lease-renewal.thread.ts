@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { connectClient, createRedisClient } from '../../redis/redis-connection.js';
+import { connectClient, createBareRedisClient } from '../../redis/redis-client.js';
 import { formatDelay } from '../../logging/attempt-label.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import {
@@ -23,8 +23,11 @@ export function runLeaseThread(): void {
   const data = (workerData as Record<string, LeaseThreadData>)[LEASE_THREAD_DATA_KEY];
   const post = (message: FromLeaseThread): void => port.postMessage(message);
   const warn = (message: unknown): void => post({ kind: 'warn', message: String(message) });
-  // Silent: the event loop's own connections report an outage of the same server, once.
-  const client = createRedisClient(data.url, data.extra, 'command', 'lease', false);
+  // A bare client (redis-client.ts loads nothing of Nest, so the thread stays small) and silent:
+  // the event loop's own connections report an outage of the same server, once. The listener
+  // keeps ioredis from printing "Unhandled error event" at each retry.
+  const client = createBareRedisClient(data.url, data.extra, 'command', 'lease');
+  client.on('error', () => undefined);
   const scripts = new QueueScripts(() => client);
   let heardAt = Date.now();
   let givenUp = false;

@@ -1,5 +1,5 @@
 import type { CompanionWrite, PublishOptions, RequeueOptions } from '../broker.interface.js';
-import { toBrokerError, type RedisClient } from '../../redis/redis-connection.js';
+import { toBrokerError, type RedisClient } from '../../redis/redis-client.js';
 import type { FetchResult } from './redis-consumer.js';
 import type { FetchedMessage } from './redis-delivery.js';
 import type { QueueKeys } from './redis-keys.js';
