@@ -42,6 +42,8 @@ export class Ledger {
   private readonly sends = new Map<string, SendOutcome[]>();
   private readonly runs = new Map<string, RunReport[]>();
   private readonly open = new Map<string, RunReport>();
+  /** When each id's send was first confirmed (for losses a documented window allows). */
+  private readonly confirmedAt = new Map<string, number>();
   readonly faults: FaultWindow[] = [];
 
   /** The producer is about to send `id` (each retry of the same id too). */
@@ -53,6 +55,15 @@ export class Ledger {
   settle(id: string, outcome: SendOutcome): void {
     this.attempt(id);
     this.sends.get(id)!.push(outcome);
+    if (outcome === 'confirmed' && !this.confirmedAt.has(id)) this.confirmedAt.set(id, Date.now());
+  }
+
+  /** Lost ids whose send was confirmed outside [fault start − `beforeMs`, fault end]: losses no window explains. */
+  lostOutsideWindow(beforeMs: number, slackMs = 0): string[] {
+    return this.check(slackMs).lost.filter((id) => {
+      const at = this.confirmedAt.get(id) ?? 0;
+      return !this.faults.some((fault) => at >= fault.from - beforeMs && at <= fault.to);
+    });
   }
 
   isConfirmed(id: string): boolean {

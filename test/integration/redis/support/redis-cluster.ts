@@ -14,23 +14,29 @@ const run = promisify(execFile);
 export class RedisCluster {
   private constructor(private readonly servers: RedisServer[]) {}
 
-  static async start(masters = 3): Promise<RedisCluster> {
+  /**
+   * `replicas` per master (promoted when their master stays unreachable `nodeTimeoutMs`, Redis's
+   * `cluster-node-timeout`). Nodes start in parallel.
+   */
+  static async start(masters = 3, replicas = 0, nodeTimeoutMs = 15_000): Promise<RedisCluster> {
     const servers: RedisServer[] = [];
     const cluster = new RedisCluster(servers);
     try {
-      for (let i = 0; i < masters; i++) {
+      const ports: number[] = [];
+      while (ports.length < masters * (1 + replicas)) {
         const port = await freePort(true);
-        servers.push(
-          await RedisServer.start(['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf'], port),
-        );
+        if (!ports.includes(port)) ports.push(port);
       }
+      const args = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf'];
+      args.push('--cluster-node-timeout', String(nodeTimeoutMs));
+      servers.push(...(await Promise.all(ports.map((port) => RedisServer.start(args, port)))));
       const addresses = servers.map((server) => `127.0.0.1:${server.port}`);
       await run('redis-cli', [
         '--cluster',
         'create',
         ...addresses,
         '--cluster-replicas',
-        '0',
+        String(replicas),
         '--cluster-yes',
       ]);
       await Promise.all(servers.map((server) => waitForClusterOk(server.port)));
@@ -49,6 +55,29 @@ export class RedisCluster {
   /** Every node as `host:port`. */
   get nodes(): string[] {
     return this.servers.map((server) => `127.0.0.1:${server.port}`);
+  }
+
+  /** The servers that are masters now, with how many keys each holds. */
+  async masters(): Promise<{ server: RedisServer; keys: number }[]> {
+    const found: { server: RedisServer; keys: number }[] = [];
+    for (const server of this.servers) {
+      const client = new Redis({ port: server.port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
+      try {
+        const role = await client.role();
+        if (role[0] === 'master') found.push({ server, keys: await client.dbsize() });
+      } catch {
+        // a killed node is no master
+      } finally {
+        client.disconnect();
+      }
+    }
+    return found;
+  }
+
+  /** Waits until every live node says the cluster is whole again (after a failover). */
+  async whenOk(): Promise<void> {
+    const live = (await this.masters()).map(({ server }) => server.port);
+    await Promise.all(live.map((port) => waitForClusterOk(port)));
   }
 
   async stop(): Promise<void> {
