@@ -2,7 +2,7 @@ import type { Consumer, DeliveryHandler } from '../broker.interface.js';
 import { PrefetchSlots } from './prefetch-slots.js';
 import type { OutageLog } from '../outage-log.js';
 import { whenReady, type RedisClient } from '../../redis/redis-connection.js';
-import { blockingMarginOf } from '../../redis/redis-deadlines.js';
+import { cutByDeadline, untilAnswering } from './until-answering.js';
 import { RedisDelivery, type FetchedMessage } from './redis-delivery.js';
 import type { CeleriacLogger } from '../../logging/celeriac-logger.js';
 
@@ -98,24 +98,12 @@ export class RedisConsumer implements Consumer {
     }
   }
 
-  /**
-   * Waits until Redis answers again before the next fetch. A fetch cut by its deadline on a frozen
-   * server still runs when the server thaws, and leases what it takes to a reply nobody reads (those
-   * messages come back when their lease ends); a PING that times out takes nothing.
-   */
+  /** Waits for Redis to answer before the next fetch (see {@link untilAnswering}). */
   private async untilAnswering(): Promise<void> {
-    while (!this.cancelled) {
-      await whenReady(this.host.commandClient, RECONNECT_CHECK_MS);
-      try {
-        await this.host.commandClient.ping();
-        return;
-      } catch (error) {
-        this.host.outages.down(this, `queue "${this.queue}": no answer: ${(error as Error).message}`);
-        this.degraded = true;
-        // Timed out, or refused (LOADING): ask again a little later, not in a tight loop.
-        await new Promise((resolve) => setTimeout(resolve, RECONNECT_CHECK_MS));
-      }
-    }
+    this.degraded = true;
+    const { commandClient, outages } = this.host;
+    const stopped = (): boolean => this.cancelled;
+    await untilAnswering({ commandClient, outages, owner: this, what: `queue "${this.queue}"`, stopped });
   }
 
   private async sleep(result: FetchResult): Promise<void> {
@@ -129,8 +117,8 @@ export class RedisConsumer implements Consumer {
       const reply = await this.blocking.bzpopmin(this.wakeKey, untilWake / 1000);
       // No reply well past the block time: ioredis ended a read Redis left unanswered (frozen). A
       // fetch now would be cut by its deadline too, and still lease messages once Redis thaws.
-      const late = Date.now() - started >= untilWake + blockingMarginOf(this.blocking) / 2;
-      if (reply === null && late && !this.cancelled) await this.untilAnswering();
+      const cut = reply === null && cutByDeadline(this.blocking, started, untilWake);
+      if (cut && !this.cancelled) await this.untilAnswering();
     } catch {
       // Dropped connection (or cancel): the next fetch finds whatever happened meanwhile.
       if (!this.cancelled) await whenReady(this.blocking, RECONNECT_CHECK_MS);

@@ -83,6 +83,7 @@ export class RedisBroker implements Broker, ConsumerHost {
         extra: this.extra,
         prefix: options.prefix,
         logger: options.logger,
+        outages: () => this.outages,
         maxReceiveBytes: options.maxReceiveBytes,
       },
       this.settings.kombu,

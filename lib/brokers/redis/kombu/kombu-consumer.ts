@@ -3,6 +3,8 @@ import { PrefetchSlots } from '../prefetch-slots.js';
 import { whenReady, type RedisClient } from '../../../redis/redis-connection.js';
 import type { RedisDelivery } from '../redis-delivery.js';
 import type { CeleriacLogger } from '../../../logging/celeriac-logger.js';
+import type { OutageLog } from '../../outage-log.js';
+import { cutByDeadline, untilAnswering } from '../until-answering.js';
 
 /** An element BRPOP took off a list and the fetch script has not recorded yet. */
 export interface PoppedElement {
@@ -22,6 +24,7 @@ export interface KombuConsumerHost {
   readonly logger: CeleriacLogger;
   readonly maxBlockMs: number;
   readonly commandClient: RedisClient;
+  readonly outages: OutageLog;
   /** Records `popped` (if any) and takes up to `count` messages in all, as deliveries. */
   take(queue: string, count: number, onReleased: () => void, popped?: string): Promise<KombuTake>;
   /** Restores unacked entries that are visible again (any queue's, as kombu does); resolves with how many. */
@@ -42,6 +45,10 @@ const INTERRUPT_BOUND_MS = 2_000;
  * unacked entry falls visible; the element BRPOP returns is recorded by the very next script call.
  * Cancelling unblocks the read with CLIENT UNBLOCK (a dropped connection could lose a popped
  * element), and an element popped as the cancel arrives is pushed back to the head of its list.
+ * A BRPOP ioredis cut by its deadline (Redis frozen) still blocks on the server, which would pop the
+ * next element after the thaw into a reply nobody reads: the blocking connection is dropped at once
+ * (Redis removes a closed client's blocked command, popping nothing), and the consumer waits for a
+ * PING answer before fetching again.
  */
 export class KombuConsumer implements Consumer {
   private cancelled = false;
@@ -75,6 +82,7 @@ export class KombuConsumer implements Consumer {
     await this.interrupt();
     await this.pushBack();
     this.blocking.disconnect();
+    this.host.outages.forget(this);
   }
 
   /**
@@ -130,14 +138,13 @@ export class KombuConsumer implements Consumer {
     try {
       const take = await this.host.take(this.queue, wanted, () => this.slots.release(), popped?.raw);
       this.popped = undefined;
-      if (this.degraded) this.host.logger.log(`queue "${this.queue}": consuming again`);
+      if (this.degraded) this.host.outages.up(this);
       this.degraded = false;
       return take;
     } catch (error) {
       if (this.cancelled) return undefined;
-      if (!this.degraded) this.warn('fetch', error as Error);
-      this.degraded = true;
-      await whenReady(this.host.commandClient, RECONNECT_CHECK_MS);
+      this.host.outages.down(this, `queue "${this.queue}": cannot fetch: ${(error as Error).message}`);
+      await this.untilAnswering();
       return undefined;
     }
   }
@@ -147,18 +154,38 @@ export class KombuConsumer implements Consumer {
     const waitMs = Math.min(this.host.maxBlockMs, untilRestore);
     if (waitMs <= 0 || this.cancelled) return;
     this.blocked = true;
+    const started = Date.now();
     try {
       const reply = await this.blocking.brpop(
         ...this.host.listsOf(this.queue),
         Math.max(0.01, waitMs / 1000),
       );
       if (reply) this.popped = { list: reply[0], raw: reply[1] };
+      else if (cutByDeadline(this.blocking, started, waitMs) && !this.cancelled) await this.afterCut();
     } catch {
       // Dropped connection (or cancel): the next fetch finds whatever happened meanwhile.
       if (!this.cancelled) await whenReady(this.blocking, RECONNECT_CHECK_MS);
     } finally {
       this.blocked = false;
     }
+  }
+
+  /** Cancels the server-side BRPOP by dropping its connection, then waits for Redis to answer. */
+  private async afterCut(): Promise<void> {
+    this.blocking.disconnect(true);
+    await this.untilAnswering();
+    await whenReady(this.blocking, RECONNECT_CHECK_MS);
+  }
+
+  /**
+   * Waits for Redis to answer before the next fetch: a fetch sent into a freeze would still run at
+   * the thaw and record what it pops as unacked for a reply nobody reads (hidden until restored).
+   */
+  private async untilAnswering(): Promise<void> {
+    this.degraded = true;
+    const { commandClient, outages } = this.host;
+    const stopped = (): boolean => this.cancelled;
+    await untilAnswering({ commandClient, outages, owner: this, what: `queue "${this.queue}"`, stopped });
   }
 
   /** An element popped as the consumer stopped goes back where kombu reads next. */

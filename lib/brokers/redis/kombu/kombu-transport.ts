@@ -14,6 +14,7 @@ import type {
   PublishOptions,
   QueueStats,
 } from '../../broker.interface.js';
+import type { OutageLog } from '../../outage-log.js';
 import { ConsumerCensus } from '../consumer-census.js';
 import { LeaseKeeper } from '../lease-keeper.js';
 import type { RedisDelivery } from '../redis-delivery.js';
@@ -51,6 +52,8 @@ export interface KombuConnections {
   readonly prefix: string;
   /** The module's `logger` option. */
   readonly logger?: CeleriacLoggerOption;
+  /** The process's outage log of this Redis. */
+  outages(): OutageLog;
   /** Elements larger than this are dead-lettered at receipt, unread. */
   readonly maxReceiveBytes?: number;
 }
@@ -98,6 +101,10 @@ export class KombuTransport implements KombuConsumerHost, RestoreHost {
       this.logger,
     );
     this.deliveries = new KombuDeliveries(this, leases);
+  }
+
+  get outages(): OutageLog {
+    return this.connections.outages();
   }
 
   get commandClient(): RedisClient {
