@@ -71,9 +71,7 @@ export class AmqpBroker implements Broker {
       connection.logger,
     );
     this.publisher = new AmqpPublisher(this.publishing, this.options);
-    this.topology = new AmqpTopology(this.names, this.options, this.publisher, (message) =>
-      this.logger.warn(message),
-    );
+    this.topology = new AmqpTopology(this.names, this.options, this.publisher);
     this.router = new AmqpRouter(this.names, this.topology, this.publisher);
     this.publishing.onReconnect(() => this.topology.forget());
   }

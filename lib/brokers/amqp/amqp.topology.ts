@@ -29,14 +29,11 @@ export class AmqpTopology {
   /** Queues whose declaration has completed on the current connection. */
   private readonly declared = new Set<string>();
   private readonly ladders = new Map<string, Promise<void>>();
-  /** Ladder levels found as classic queues of an earlier version: kept as they are, said once. */
-  private warnedClassicLadder = false;
 
   constructor(
     private readonly names: AmqpNames,
     private readonly options: ResolvedAmqpBrokerOptions,
     private readonly publisher: AmqpPublisher,
-    private readonly warn: (message: string) => void = () => undefined,
   ) {}
 
   ensureQueue(queue: string): Promise<void> {
@@ -137,70 +134,21 @@ export class AmqpTopology {
     const name = names.delayLevel(queue, level);
     const below = level === 0 ? undefined : names.delayLevel(queue, level - 1);
     await channel.assertExchange(name, 'topic', { durable: true });
-    const safe = ladderCanBeQuorum(channel);
-    const declare = async (on: Channel, quorum: boolean): Promise<void> => {
-      await on.assertQueue(name, {
-        durable: true,
-        arguments: this.levelArguments(queue, level, below, quorum),
-      });
-      await on.bindQueue(name, name, levelPattern(level, 1));
-      if (below) await on.bindExchange(below, name, levelPattern(level, 0));
-      else await on.bindQueue(names.workQueue(queue), name, levelPattern(level, 0));
-    };
-    try {
-      await declare(channel, safe);
-    } catch (error) {
-      // A classic ladder declared by an earlier version: a queue's type cannot change, so keep it
-      // (it still works, dead-lettering at most once) rather than refuse every delayed send. The
-      // 406 closed this channel; the fallback runs on one of its own.
-      if (!safe || this.options.queueType === 'quorum' || (error as { code?: unknown }).code !== 406)
-        throw error;
-      await this.publisher.withScratch((fresh) => declare(fresh, false));
-      this.warnClassicLadder(name);
-    }
+    await channel.assertQueue(name, { durable: true, arguments: this.levelArguments(queue, level, below) });
+    await channel.bindQueue(name, name, levelPattern(level, 1));
+    if (below) await channel.bindExchange(below, name, levelPattern(level, 0));
+    else await channel.bindQueue(names.workQueue(queue), name, levelPattern(level, 0));
   }
 
-  /**
-   * A message expiring from a classic queue is dead-lettered without publisher confirms: a node
-   * that dies (or a queue that is briefly away) between the two sides loses it. Ladder levels are
-   * therefore quorum queues with at-least-once dead-lettering whenever RabbitMQ has it (3.10+),
-   * whatever type the work queues are; a level has no consumer and no priorities, so nothing of
-   * the classic type is missed there.
-   */
-  private levelArguments(
-    queue: string,
-    level: number,
-    below: string | undefined,
-    safe: boolean,
-  ): Record<string, unknown> {
+  private levelArguments(queue: string, level: number, below: string | undefined): Record<string, unknown> {
     const args: Record<string, unknown> = {
       'x-message-ttl': levelTtlMs(level),
       'x-dead-letter-exchange': below ?? this.names.workExchange(queue),
     };
     if (!below) args['x-dead-letter-routing-key'] = queue;
-    if (safe || this.options.queueType === 'quorum') Object.assign(args, QUORUM_SAFE_DEAD_LETTERING);
+    if (this.options.queueType === 'quorum') Object.assign(args, QUORUM_SAFE_DEAD_LETTERING);
     return args;
   }
-
-  private warnClassicLadder(name: string): void {
-    if (this.warnedClassicLadder) return;
-    this.warnedClassicLadder = true;
-    this.warn(
-      `delay queue "${name}" exists as a classic queue (declared by an earlier Celeriac): it dead-letters ` +
-        'at most once, so a delayed task or retry can be lost if RabbitMQ dies while moving it. Delete the ' +
-        'delay queues while none holds messages to have them declared as quorum queues.',
-    );
-  }
-}
-
-/** Whether the server has what a quorum ladder level needs: message TTL and at-least-once dead-lettering (3.10). */
-export function ladderCanBeQuorum(channel: Channel): boolean {
-  const server = channel as unknown as { connection?: { serverProperties?: { version?: unknown } } };
-  const version = server.connection?.serverProperties?.version;
-  const text = typeof version === 'string' || Buffer.isBuffer(version) ? version.toString() : '';
-  const [major, minor] = text.split('.').map(Number);
-  if (!Number.isFinite(major) || !Number.isFinite(minor)) return false;
-  return major > 3 || (major === 3 && minor >= 10);
 }
 
 /**
