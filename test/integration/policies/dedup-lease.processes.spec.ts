@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { CeleriacModule, TaskClient } from '../../../lib/index.js';
+import { TaskClient } from '../../../lib/index.js';
 import { queueKeys } from '../../../lib/brokers/redis/redis-keys.js';
 import { compiledEntry } from '../../fixtures/pools/compiled-fixtures.js';
 import { ChildWorker } from '../redis/support/child-process.js';
 import { deleteKeys, inspector, REDIS_URL } from '../redis/support/redis-env.js';
+import { startPolicyApi } from '../../support/policy-api.js';
 
 /** The Redis broker's delivery lease of both workers: short, so a stopped worker loses it quickly. */
 const LEASE_MS = 1_500;
@@ -40,20 +40,7 @@ describe('a deduplicated long task whose delivery lease is forced to expire (Red
     };
     workers = [ChildWorker.startCompiled(entry, env), ChildWorker.startCompiled(entry, env)];
     await Promise.all(workers.map((worker) => worker.next((e) => e.event === 'listening', 90_000)));
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        CeleriacModule.forRoot({
-          broker: REDIS_URL,
-          prefix,
-          producerOnly: true,
-          queues: { default: {} },
-          logger: false,
-          brokerOptions: { checkConfig: false },
-          backendOptions: { checkConfig: false },
-        }),
-      ],
-    }).compile();
-    api = await moduleRef.init();
+    api = await startPolicyApi({ broker: REDIS_URL, prefix });
   }, 120_000);
 
   afterAll(async () => {

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { CeleriacModule, TaskClient } from '../../../lib/index.js';
+import { TaskClient } from '../../../lib/index.js';
 import { compiledEntry } from '../../fixtures/pools/compiled-fixtures.js';
 import { maxInWindow, PolicyTasks, type RunSpan } from '../../support/policy-tasks.js';
 import { AMQP_URL, deleteByPrefix } from '../amqp/support/rabbit.js';
 import { ChildWorker } from '../redis/support/child-process.js';
 import { deleteKeys, inspector, REDIS_URL } from '../redis/support/redis-env.js';
+import { startPolicyApi } from '../../support/policy-api.js';
 
 const TASKS = 300;
 const WORKERS = 2;
@@ -72,22 +72,7 @@ async function runDeployment({ broker }: Deployment, prefix: string): Promise<Ru
   let api: INestApplicationContext | undefined;
   try {
     await Promise.all(workers.map((worker) => worker.next((e) => e.event === 'listening', BOOT_MS)));
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        CeleriacModule.forRoot({
-          broker,
-          backend: REDIS_URL,
-          prefix,
-          producerOnly: true,
-          queues: { default: {} },
-          logger: false,
-          brokerOptions: broker.startsWith('redis') ? { checkConfig: false } : {},
-          backendOptions: { checkConfig: false },
-        }),
-      ],
-      providers: [PolicyTasks],
-    }).compile();
-    api = await moduleRef.init();
+    api = await startPolicyApi({ broker, backend: REDIS_URL, prefix });
     const client = api.get(TaskClient);
     const admissions = watchAdmissions(prefix);
     const handles = await Promise.all(

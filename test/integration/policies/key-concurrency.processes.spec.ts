@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { CeleriacModule, TaskClient } from '../../../lib/index.js';
+import { TaskClient } from '../../../lib/index.js';
 import { compiledEntry } from '../../fixtures/pools/compiled-fixtures.js';
 import { maxOverlap, PolicyTasks, type RunSpan } from '../../support/policy-tasks.js';
 import { ChildWorker } from '../redis/support/child-process.js';
 import { deleteKeys, inspector, REDIS_URL } from '../redis/support/redis-env.js';
+import { startPolicyApi } from '../../support/policy-api.js';
 
 const WORKERS = 4;
 const TENANTS = ['t1', 't2', 't3'];
@@ -27,21 +27,7 @@ describe(`per-key concurrency 2 across ${WORKERS} worker processes (Redis)`, () 
     const env = { BROKER_URL: REDIS_URL, REDIS_URL, PREFIX: prefix };
     workers = Array.from({ length: WORKERS }, () => ChildWorker.startCompiled(entry, env));
     await Promise.all(workers.map((worker) => worker.next((e) => e.event === 'listening', 120_000)));
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        CeleriacModule.forRoot({
-          broker: REDIS_URL,
-          prefix,
-          producerOnly: true,
-          queues: { default: {} },
-          logger: false,
-          brokerOptions: { checkConfig: false },
-          backendOptions: { checkConfig: false },
-        }),
-      ],
-      providers: [PolicyTasks],
-    }).compile();
-    api = await moduleRef.init();
+    api = await startPolicyApi({ broker: REDIS_URL, prefix });
   }, 150_000);
 
   afterAll(async () => {
