@@ -7,6 +7,7 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 describeMetricsCases('Prometheus metrics on RabbitMQ (results in Redis): /metrics after real tasks', {
   broker: AMQP_URL,
   backend: REDIS_URL,
+  reportsInFlight: false,
   cleanup: async (prefix) => {
     await deleteByPrefix(prefix);
     await deleteRedisKeys(prefix, REDIS_URL);

@@ -48,6 +48,8 @@ class MetricTasks {
 export interface MetricsCaseOptions {
   broker: string;
   backend: string;
+  /** Whether the broker counts delivered, unsettled messages (RabbitMQ does not over AMQP). */
+  reportsInFlight: boolean;
   /** Deletes what the run left on the servers. */
   cleanup(prefix: string): Promise<void>;
 }
@@ -162,11 +164,18 @@ export function describeMetricsCases(title: string, options: MetricsCaseOptions)
       const during = await scrape();
       expect(sample(during, 'celeriac_tasks_active', { task: 'MetricTasks.held', queue: 'metrics' })).toBe(1);
       expect(sample(during, 'celeriac_queue_depth', { queue: 'metrics', kind: 'delayed' })).toBe(1);
+      const inFlight = { queue: 'metrics', kind: 'in_flight' };
+      expect(sample(during, 'celeriac_queue_depth', inFlight)).toBe(options.reportsInFlight ? 1 : undefined);
       held.open();
       await expect(running.wait({ timeout: 20_000 })).resolves.toBe('released');
       await later.revoke();
       const after = await scrape();
       expect(sample(after, 'celeriac_tasks_active', { task: 'MetricTasks.held', queue: 'metrics' })).toBe(0);
+      if (options.reportsInFlight) {
+        await eventually('the held task to be acknowledged', async () =>
+          sample(await scrape(), 'celeriac_queue_depth', inFlight) === 0 ? true : undefined,
+        );
+      }
     });
 
     it('counts the worker online from its heartbeats', async () => {
