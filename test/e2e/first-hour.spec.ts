@@ -17,6 +17,7 @@ jest.setTimeout(240_000);
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const nestCli = join(repo, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js');
+const schematicsCli = join(repo, 'node_modules', '@angular-devkit', 'schematics-cli', 'bin', 'schematics.js');
 // A database of its own on the shared Redis, so the app can keep Celeriac's default prefix.
 const BROKER_URL = `redis://127.0.0.1:6379/${randomInt(1, 16)}`;
 
@@ -81,34 +82,43 @@ describe('the first hour: nest new → nest add celeriac → generate → build 
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  it('ends with a task sent over HTTP and its result', async () => {
+  it('runs the README block in order and ends with tasks run on the default and the cpu (threads) queue', async () => {
     const added = await nest(['add', 'celeriac', '--skip-install']);
     expect(added.stdout).toContain('Next steps:');
     await nest(['g', '-c', 'celeriac', 'task', 'reports']);
     // nest g forwards no options of its own (`--pool threads` is refused), so the pool is the second argument.
     const queue = await nest(['g', '-c', 'celeriac', 'queue', 'cpu', 'threads']);
     expect(queue.stdout).toContain('Queue "cpu" (threads pool) added to src/app.module.ts.');
-    const worker = await nest(['g', '-c', 'celeriac', 'worker']);
-    expect(worker.stdout).toContain('src/worker.main.ts already consumes every queue of the table');
+    // nor `--queue`: a task on another queue goes through the schematics CLI (which @nestjs/cli ships).
+    await run(process.execPath, [schematicsCli, 'celeriac:task', 'thumbnails', '--queue=cpu'], { cwd: app });
+    const worker = await nest(['g', '-c', 'celeriac', 'worker', 'default,cpu']);
+    expect(worker.stdout).toContain('src/worker.main.ts updated: it now consumes queues default, cpu.');
 
     expect(read('src/app.module.ts')).toContain(
       "      queues: {\n        default: { pool: 'async' },\n        cpu: { pool: 'threads' },\n      },",
     );
-    expect(read('src/app.module.ts')).toContain('controllers: [AppController, ReportsController]');
+    expect(read('src/app.module.ts')).toMatch(
+      /controllers: \[AppController, ReportsController, ThumbnailsController\]/,
+    );
+    expect(read('src/thumbnails/thumbnails.tasks.ts')).toContain("@Task({ queue: 'cpu' })");
+    expect(read('src/worker.main.ts')).toMatch(/new CeleriacWorker\(\{ queues: \['default', 'cpu'\] \}\)/);
     expect(JSON.parse(read('package.json'))).toMatchObject({
-      scripts: { 'start:worker': 'node dist/worker.main.js' },
+      scripts: { build: 'nest build', 'start:worker': 'node dist/worker.main.js' },
     });
 
+    // `npm run build`.
     await nest(['build']);
 
-    // Before `npm install ioredis`, the worker says that is what it needs.
+    // The step before `npm install ioredis`: without it, the worker says that is what it needs.
     const env = { BROKER_URL, PORT: String(await freePort()) };
     const early = SpawnedProcess.start(['dist/worker.main.js'], { cwd: app, env });
     started.push(early);
     await early.waitFor(/needs the "ioredis" package, which is not installed: run `npm install ioredis`/);
     await early.exit();
+    // `npm install ioredis`.
     link('ioredis');
 
+    // `npm run start:worker`, then `node dist/main.js`.
     const workerProcess = SpawnedProcess.start(['dist/worker.main.js'], { cwd: app, env });
     started.push(workerProcess);
     await workerProcess.waitFor(/consuming default \(async×100\), cpu \(threads×\d+\) on redis/);
@@ -116,18 +126,24 @@ describe('the first hour: nest new → nest add celeriac → generate → build 
     started.push(api);
     await api.waitFor(/Nest application successfully started/);
 
+    // The two curls: one task on the default (async) queue, one on cpu, whose only consumer is the threads pool.
     const url = `http://127.0.0.1:${env.PORT}`;
-    const sent = await fetch(`${url}/reports`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ input: 'first hour' }),
-    });
-    expect(sent.status).toBe(202);
-    const location = sent.headers.get('location');
-    expect(location).toMatch(/^\/tasks\/[0-9a-f-]{36}$/);
-    // The events stream ends once the task is ready; then its status holds the result.
-    await (await fetch(`${url}${location}/events`)).text();
-    const status = (await (await fetch(`${url}${location}`)).json()) as Record<string, unknown>;
-    expect(status).toMatchObject({ state: 'SUCCESS', result: 'reports: first hour' });
+    for (const [name, queue] of [
+      ['reports', 'default'],
+      ['thumbnails', 'cpu'],
+    ]) {
+      const sent = await fetch(`${url}/${name}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ input: 'first hour' }),
+      });
+      expect(sent.status).toBe(202);
+      const location = sent.headers.get('location');
+      expect(location).toMatch(/^\/tasks\/[0-9a-f-]{36}$/);
+      // The events stream ends once the task is ready; then its status holds the result.
+      await (await fetch(`${url}${location}/events`)).text();
+      const status = (await (await fetch(`${url}${location}`)).json()) as Record<string, unknown>;
+      expect(status).toMatchObject({ state: 'SUCCESS', queue, result: `${name}: first hour` });
+    }
   });
 });
