@@ -4,18 +4,19 @@ import { readFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deleteRedisKeys } from '../../bench/support/redis-keys.js';
+import { RedisServer } from '../integration/redis/support/redis-server.js';
 import { SpawnedProcess } from '../support/spawned-process.js';
 
 /**
  * `npm start` and `npm run start:worker` in two terminals: `npm run build` compiles once, and a
- * start whose sources have not changed finds the build up to date and runs it as it is.
+ * start whose sources have not changed finds the build up to date and runs it as it is. Both run on a
+ * Redis of their own that asks for a password, given in BROKER_URL, which no line they print may show.
  */
 jest.setTimeout(300_000);
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const npmCli = join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PASSWORD = `pw-${randomUUID()}`;
 
 /** Every file of dist/ with its modification time. */
 async function distFiles(): Promise<Map<string, number>> {
@@ -53,30 +54,45 @@ async function build(): Promise<SpawnedProcess> {
 
 describe('npm start and npm run start:worker share one build', () => {
   const prefix = `build-once-${randomUUID()}`;
+  let redis: RedisServer;
 
-  afterAll(() => deleteRedisKeys(prefix));
+  beforeAll(async () => {
+    redis = await RedisServer.start(['--requirepass', PASSWORD]);
+  });
 
-  it('after npm run build, the build step of each start rewrites no file of dist/, and both entries run', async () => {
+  afterAll(() => redis?.stop());
+
+  it('after npm run build, the build step of each start rewrites no file of dist/, and both entries run without printing the password', async () => {
     await build();
     const before = await distFiles();
     expect(before.has('tsconfig.build.tsbuildinfo')).toBe(true);
 
     // The two starts, as two terminals run them: the build step, then the entry (signalled
     // directly when the test is done with it: npm would not pass a signal on through its shell).
+    const BROKER_URL = `redis://:${PASSWORD}@127.0.0.1:${redis.port}`;
     const starts: [string, Record<string, string | undefined>, RegExp][] = [
-      ['start', { PORT: '0', CELERIAC_PREFIX: prefix, BROKER_URL: undefined }, /listening on http:\/\//],
-      ['start:worker', { BROKER_URL: REDIS_URL, CELERIAC_PREFIX: prefix }, /consuming .* on redis/],
+      [
+        'start',
+        { PORT: '0', CELERIAC_PREFIX: prefix, BROKER_URL },
+        /listening on http:\/\/.*\(broker: (.*)\)/,
+      ],
+      ['start:worker', { BROKER_URL, CELERIAC_PREFIX: prefix }, /consuming .* on redis/],
     ];
     const steps: SpawnedProcess[] = [];
+    const apps: SpawnedProcess[] = [];
     for (const [script, env, ready] of starts) {
       steps.push(await build());
       const app = SpawnedProcess.start([entryOf(script)], { cwd: root, env });
+      apps.push(app);
       try {
         await app.waitFor(ready, 120_000);
       } finally {
         await app.stop();
       }
     }
+    // The API names its broker, with the password hidden; nothing either process printed shows it.
+    expect(await apps[0].waitFor(/\(broker: (.*)\)/)).toContain(`redis://:***@127.0.0.1:${redis.port}`);
+    for (const app of apps) expect(app.output()).not.toContain(PASSWORD);
 
     const after = await distFiles();
     const changed = [...after].filter(([file, mtime]) => before.get(file) !== mtime).map(([file]) => file);
