@@ -3,16 +3,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CeleriacModuleOptions } from '../../../lib/index.js';
+import { compiledEntry } from '../../fixtures/pools/compiled-fixtures.js';
 import { ChildWorker } from '../../integration/redis/support/child-process.js';
 import { Ledger } from './ledger.js';
 import { RunLogReader } from './run-log.js';
 
-const CHAOS_WORKER = new URL('./chaos-worker.main.ts', import.meta.url);
+/**
+ * The worker runs compiled, as a deployed worker does: it boots in a few seconds on a busy machine,
+ * and the Redis broker's lease thread can load its entry beside the broker's module (a thread does
+ * not inherit the module hooks that run TypeScript).
+ */
+const CHAOS_WORKER = 'test/chaos/support/chaos-worker.main.ts';
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * One scenario's world: a fresh prefix, a run log, a ledger, and the worker processes it started
- * (each a real `node` process running the chaos worker, killed by its own pid).
+ * (each a real `node` process running the compiled chaos worker, killed by its own pid).
  */
 export class ChaosRig {
   readonly prefix = `chaos-${randomUUID()}`;
@@ -50,11 +56,16 @@ export class ChaosRig {
     return { ...this.options, ...extra, prefix: this.prefix };
   }
 
-  /** Starts a worker process and waits until it consumes. */
-  async startWorker(extra: Partial<CeleriacModuleOptions> = {}): Promise<ChildWorker> {
-    const child = ChildWorker.start(CHAOS_WORKER, {
+  /** Starts a worker process (consuming `consume`, default every queue) and waits until it consumes. */
+  async startWorker(extra: Partial<CeleriacModuleOptions> = {}, consume?: string[]): Promise<ChildWorker> {
+    const entry = await compiledEntry(CHAOS_WORKER);
+    const child = ChildWorker.startCompiled(entry, {
       CHAOS_OPTIONS: JSON.stringify(this.moduleOptions(extra)),
+      // A `processes` pool's children re-enter this entry (the worker inherits jest's environment,
+      // so the pool cannot take argv[1] for granted).
+      CELERIAC_POOL_ENTRY: entry,
       CHAOS_RUN_LOG: this.runLog,
+      ...(consume && { CHAOS_CONSUME: consume.join(',') }),
     });
     this.workers.push(child);
     await child.next((event) => event.event === 'listening', 60_000);

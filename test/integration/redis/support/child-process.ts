@@ -46,6 +46,11 @@ export class ChildWorker {
     return this.child.pid!;
   }
 
+  /** Whether the process is still running. */
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   /** Resolves with the first event (already seen or coming) that matches. */
   next(match: (e: ChildEvent) => boolean, ms = 15_000): Promise<ChildEvent> {
     const seen = this.events.find(match);
