@@ -16,7 +16,9 @@ export class RedisCluster {
 
   /**
    * `replicas` per master (promoted when their master stays unreachable `nodeTimeoutMs`, Redis's
-   * `cluster-node-timeout`). Nodes start in parallel.
+   * `cluster-node-timeout`). Nodes start in parallel; resolves once every replica holds its
+   * master's data: a replica that never finished its first sync refuses to take over ("Disconnected
+   * from master for longer than allowed"), so a master killed before then would stay unreplaced.
    */
   static async start(masters = 3, replicas = 0, nodeTimeoutMs = 15_000): Promise<RedisCluster> {
     const servers: RedisServer[] = [];
@@ -29,6 +31,8 @@ export class RedisCluster {
       }
       const args = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf'];
       args.push('--cluster-node-timeout', String(nodeTimeoutMs));
+      // A replica's first sync starts at once instead of after Redis's default 5 s wait for others.
+      args.push('--repl-diskless-sync-delay', '0');
       servers.push(...(await Promise.all(ports.map((port) => RedisServer.start(args, port)))));
       const addresses = servers.map((server) => `127.0.0.1:${server.port}`);
       await run('redis-cli', [
@@ -40,6 +44,7 @@ export class RedisCluster {
         '--cluster-yes',
       ]);
       await Promise.all(servers.map((server) => waitForClusterOk(server.port)));
+      await Promise.all(servers.map((server) => waitForReplicaInSync(server.port)));
       return cluster;
     } catch (error) {
       await cluster.stop();
@@ -82,6 +87,22 @@ export class RedisCluster {
 
   async stop(): Promise<void> {
     await Promise.allSettled(this.servers.map((server) => server.stop()));
+  }
+}
+
+/** On a replica: until its link to the master is up and its first sync is done; a master passes at once. */
+async function waitForReplicaInSync(port: number): Promise<void> {
+  const client = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
+  try {
+    await eventually(`replica on ${port} in sync with its master`, async () => {
+      const info = await client.info('replication');
+      if (info.includes('role:master')) return true;
+      return info.includes('master_link_status:up') && info.includes('master_sync_in_progress:0')
+        ? true
+        : undefined;
+    });
+  } finally {
+    client.disconnect();
   }
 }
 
