@@ -1,5 +1,4 @@
 import type { StoredSchedule } from '../../lib/backends/schedule-store.interface.js';
-import { AMQP_URL } from '../integration/amqp/support/rabbit.js';
 import { RedisServer } from '../integration/redis/support/redis-server.js';
 import {
   BeatRig,
@@ -8,8 +7,10 @@ import {
   iso,
   type ReceivedTick,
 } from '../integration/scheduler/support/beat-rig.js';
+import { RabbitNode } from './support/rabbit-node.js';
 
-const RUN_MS = 60_000;
+/** Long enough for two kills and restarts, an added schedule's ticks and its removal. */
+const RUN_MS = 30_000;
 const STATIC_ID = 'every-second';
 const DYNAMIC_ID = 'every-two-seconds';
 const DYNAMIC_PERIOD_MS = 2_000;
@@ -36,7 +37,7 @@ const sleepUntil = (at: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
 
 /**
- * Three beat processes fire a one-second schedule for a minute while one of them is killed with
+ * Three beat processes fire a one-second schedule for RUN_MS while one of them is killed with
  * SIGKILL and restarted, twice; an API node adds a two-second schedule a quarter of the way in and
  * removes it three quarters in. A consumer in this process records the id of every task that
  * reaches the queue.
@@ -62,18 +63,18 @@ async function runScenario(deployment: BeatDeployment): Promise<Report> {
       killed.push({ pid: victim.pid, restartMs: Date.now() - killedAt });
     };
     const kills = (async () => {
-      await killAndRestart(windowStart + 10_000);
-      await killAndRestart(windowStart + 35_000);
+      await killAndRestart(windowStart + RUN_MS / 6);
+      await killAndRestart(windowStart + (RUN_MS * 7) / 12);
     })();
 
-    await sleepUntil(windowStart + 15_000);
+    await sleepUntil(windowStart + RUN_MS / 4);
     const upsertStartedAt = Date.now();
     await rig.scheduler.upsert(DYNAMIC_ID, { task: 'TickTasks.tick', every: DYNAMIC_PERIOD_MS });
     const upsertedAt = Date.now();
     const firstDynamic = await rig.log.tickAtOrAfter(DYNAMIC_ID, 0, 30_000);
     const firstDynamicFiredBy = (await rig.store.get(DYNAMIC_ID))?.last?.by;
 
-    await sleepUntil(windowStart + 45_000);
+    await sleepUntil(windowStart + (RUN_MS * 3) / 4);
     await rig.scheduler.remove(DYNAMIC_ID);
     const removedAt = Date.now();
 
@@ -112,25 +113,32 @@ function duplicatesOf(ticks: number[]): string[] {
 
 /**
  * Beat high availability on Redis and on RabbitMQ with Redis results, run at the same time so the
- * two minutes overlap (about 1.5 min in all). Results and schedules live in a redis-server of the
- * suite's own; RabbitMQ is the shared one, under a fresh prefix.
+ * two windows overlap. Results and schedules live in a redis-server of the suite's own, and the
+ * RabbitMQ deployment has a node of its own: its run starts once that node is up, while the Redis
+ * one is already running.
  */
-describe('chaos: beat with three processes, one killed with SIGKILL and restarted twice, a one-second schedule for 60 s', () => {
+describe(`chaos: beat with three processes, one killed with SIGKILL and restarted twice, a one-second schedule for ${RUN_MS / 1000} s`, () => {
   let redis: RedisServer;
+  let rabbit: RabbitNode | undefined;
   const reports = new Map<string, Report>();
   const failures = new Map<string, unknown>();
-  const deployments = (): BeatDeployment[] => [
-    { name: 'Redis', broker: redis.url, redis: redis.url },
-    { name: 'RabbitMQ with Redis results', broker: AMQP_URL, redis: redis.url },
-  ];
   const NAMES = ['Redis', 'RabbitMQ with Redis results'];
 
   beforeAll(async () => {
+    const rabbitStarting = RabbitNode.start();
     redis = await RedisServer.start();
-    const all = deployments();
-    const outcomes = await Promise.allSettled(all.map((deployment) => runScenario(deployment)));
+    const deployments: Promise<BeatDeployment>[] = [
+      Promise.resolve({ name: NAMES[0], broker: redis.url, redis: redis.url }),
+      rabbitStarting.then((node) => {
+        rabbit = node;
+        return { name: NAMES[1], broker: node.url, redis: redis.url };
+      }),
+    ];
+    const outcomes = await Promise.allSettled(
+      deployments.map(async (deployment) => runScenario(await deployment)),
+    );
     outcomes.forEach((outcome, index) => {
-      const { name } = all[index];
+      const name = NAMES[index];
       if (outcome.status === 'fulfilled') {
         reports.set(name, outcome.value);
         const { rig, bootMs, killed } = outcome.value;
@@ -144,7 +152,7 @@ describe('chaos: beat with three processes, one killed with SIGKILL and restarte
   }, 5 * 60_000);
 
   afterAll(async () => {
-    await redis?.stop();
+    await Promise.allSettled([redis?.stop(), rabbit?.stop()]);
   });
 
   function reportOf(name: string): Report {

@@ -8,7 +8,7 @@ import type { Broker, Consumer } from '../../../../lib/brokers/broker.interface.
 import { createBroker } from '../../../../lib/brokers/create-broker.js';
 import { CELERIAC_BACKEND } from '../../../../lib/celeriac.constants.js';
 import { CeleriacModule, Scheduler } from '../../../../lib/index.js';
-import { deleteByPrefix } from '../../amqp/support/rabbit.js';
+import { AMQP_URL, deleteByPrefix } from '../../amqp/support/rabbit.js';
 import { ChildWorker } from '../../redis/support/child-process.js';
 import { deleteKeys, inspector } from '../../redis/support/redis-env.js';
 import { compiledEntry } from '../../../fixtures/pools/compiled-fixtures.js';
@@ -148,7 +148,8 @@ export class BeatRig {
     const redis = inspector(this.deployment.redis);
     await deleteKeys(redis, this.prefix);
     redis.disconnect();
-    if (!this.onRedis) await deleteByPrefix(this.prefix);
+    // A RabbitMQ node of the test's own is thrown away whole; the shared one is cleaned.
+    if (this.deployment.broker === AMQP_URL) await deleteByPrefix(this.prefix);
   }
 
   private async open(): Promise<void> {
