@@ -1,15 +1,31 @@
+import { closeSync, openSync } from 'node:fs';
 import { Injectable } from '@nestjs/common';
 import { currentTask, NonRetryableError, Task } from '../../../lib/index.js';
 import { reportRun } from './run-log.js';
 
 /** The run log of the scenario: set in the environment of every worker (and the test process). */
-function runLog(): string {
+export function runLog(): string {
   const file = process.env.CHAOS_RUN_LOG;
   if (!file) throw new NonRetryableError('CHAOS_RUN_LOG is not set');
   return file;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Blocks this thread for `ms` without burning a core (the machine is shared). */
+function blockEventLoop(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** True for the one caller that creates `marker` (O_EXCL: atomic across processes). */
+function firstRun(marker: string): boolean {
+  try {
+    closeSync(openSync(marker, 'wx'));
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Tasks of the chaos scenarios. Every body reports its start and its end to the scenario's run log
@@ -27,15 +43,28 @@ export class ChaosTasks {
     return id;
   }
 
-  /** Blocks the event loop for `ms` with a synchronous loop (a CPU-bound task on the wrong pool). */
+  /** Blocks the event loop for `ms` (synchronous work on the wrong pool, a long GC pause). */
   @Task({ queue: 'io' })
   busy(ms: number): string {
     const { id } = currentTask();
     reportRun(runLog(), id, 'start');
-    const until = Date.now() + ms;
-    while (Date.now() < until);
+    blockEventLoop(ms);
     reportRun(runLog(), id, 'done');
-    return id;
+    return `${id} by ${process.pid}`;
+  }
+
+  /**
+   * Blocks the event loop for `ms` on its first run anywhere (a marker file beside the run log,
+   * created exclusively, says which run is first); later runs return at once, so a copy started
+   * elsewhere finishes while the first is still blocked.
+   */
+  @Task({ queue: 'io' })
+  blockOnce(ms: number): string {
+    const { id } = currentTask();
+    reportRun(runLog(), id, 'start');
+    if (firstRun(`${runLog()}.${id}.blocked`)) blockEventLoop(ms);
+    reportRun(runLog(), id, 'done');
+    return `${id} by ${process.pid}`;
   }
 
   /** Fails its first `failures` attempts, then succeeds: exercises retries under faults. */
@@ -47,13 +76,5 @@ export class ChaosTasks {
     if (retries < failures) throw new Error(`planned failure ${retries + 1} of ${failures}`);
     reportRun(runLog(), id, 'done');
     return id;
-  }
-
-  /** Kills the process running it, every time: a poison message. */
-  @Task({ queue: 'io' })
-  poison(): never {
-    reportRun(runLog(), currentTask().id, 'start');
-    process.kill(process.pid, 'SIGKILL');
-    throw new Error('unreachable');
   }
 }

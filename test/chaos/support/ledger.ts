@@ -103,6 +103,11 @@ export class Ledger {
     }
   }
 
+  /** Every run of `id` reported so far, finished or not, in the order they began. */
+  runsOf(id: string): RunReport[] {
+    return [...(this.runs.get(id) ?? [])].sort((a, b) => a.started - b.started);
+  }
+
   /** Finished runs of `id`. */
   finished(id: string): RunReport[] {
     return (this.runs.get(id) ?? []).filter((run) => run.done !== undefined);

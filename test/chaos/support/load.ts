@@ -26,6 +26,23 @@ export type TaskMix = (index: number) => { method: 'io' | 'flaky'; args: [number
 export const DEFAULT_MIX: TaskMix = (index) =>
   index % 5 === 4 ? { method: 'flaky', args: [1] } : { method: 'io', args: [20 + (index % 7) * 10] };
 
+/** I/O only: no retry and no countdown, so nothing passes through a broker's delay queues. */
+export const IO_ONLY_MIX: TaskMix = (index) => ({ method: 'io', args: [20 + (index % 7) * 10] });
+
+/** Sends one ChaosTasks task under a fresh id recorded in the ledger; resolves with the id. */
+export async function sendOne(
+  client: TaskClient,
+  ledger: Ledger,
+  method: 'io' | 'busy' | 'blockOnce',
+  args: [number],
+): Promise<string> {
+  const id = `${method}-${randomUUID().slice(0, 8)}`;
+  ledger.attempt(id);
+  await client.send(ChaosTasks, method, args, { taskId: id });
+  ledger.settle(id, 'confirmed');
+  return id;
+}
+
 export interface LoadOptions {
   count: number;
   /** Sends in flight at once. */
