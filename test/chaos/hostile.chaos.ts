@@ -12,7 +12,7 @@ const LEASE_MS = 2_000;
 const SLACK_MS = LEASE_MS * 2;
 const DEADLINE_MS = 500;
 const FREEZE_MS = 3_000;
-const COUNT = 300;
+const COUNT = 200;
 const QUEUE = 'io';
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

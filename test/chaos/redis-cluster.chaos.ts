@@ -7,7 +7,7 @@ import { sendLoad, startProducer } from './support/load.js';
 
 const LEASE_MS = 2_000;
 const SLACK_MS = LEASE_MS * 2;
-const COUNT = 400;
+const COUNT = 200;
 /** Redis's `cluster-node-timeout`: how long a master may be away before a replica takes over. */
 const NODE_TIMEOUT_MS = 2_000;
 /**
