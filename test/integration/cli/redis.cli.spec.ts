@@ -1,6 +1,10 @@
+import { jest } from '@jest/globals';
 import { deleteRedisKeys } from '../../../bench/support/redis-keys.js';
 import { randomPrefix } from './support/cli-rig.js';
 import { describeCliCases } from './support/cli.cases.js';
+
+// Each case spawns the binary several times, and a loaded machine takes seconds per spawn.
+jest.setTimeout(120_000);
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = randomPrefix('redis');
