@@ -23,7 +23,14 @@ export { PoolChildError } from './worker/pools/pool-child.error.js';
 export { TaskState } from './backends/task-state.js';
 export type { TaskRecord, TaskErrorInfo } from './backends/task-record.js';
 export type { ResultBackend } from './backends/result-backend.interface.js';
-export type { Broker, Delivery, PublishOptions, DeadLetter } from './brokers/broker.interface.js';
+export type {
+  BatchMessage,
+  Broker,
+  CompanionWrite,
+  Delivery,
+  PublishOptions,
+  DeadLetter,
+} from './brokers/broker.interface.js';
 export { PROTOCOL_VERSION, type TaskEnvelope } from './protocol/task-envelope.js';
 export type { JsonValue } from './protocol/json-value.js';
 export { SIGNATURE_HEADER, type SigningOptions } from './protocol/message-signer.js';
@@ -37,6 +44,7 @@ export { WaitTimeoutError } from './errors/wait-timeout.error.js';
 export { ClientClosedError } from './errors/client-closed.error.js';
 export { ResultIgnoredError } from './errors/result-ignored.error.js';
 export { UnknownTaskError } from './errors/unknown-task.error.js';
+export { BatchItemError } from './errors/batch-item.error.js';
 export { InvalidArgumentsError } from './errors/invalid-arguments.error.js';
 export { InvalidEnvelopeError } from './errors/invalid-envelope.error.js';
 export { PayloadTooLargeError } from './errors/payload-too-large.error.js';

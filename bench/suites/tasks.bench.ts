@@ -146,6 +146,7 @@ function describe(result: RoundResult): string {
     `cpu ${result.producerCpuUs.toFixed(0)} + ${result.workerCpuUs.toFixed(0)} µs/task`,
   ];
   if (result.samples) parts.push(`p50 ${percentile(result.samples, 50).toFixed(3)} ms`);
+  if (result.fillRate !== undefined) parts.push(`filled at ${result.fillRate.toFixed(0)} tasks/s`);
   if (result.bytesPerTask !== undefined) parts.push(`${result.bytesPerTask.toFixed(0)} B/task`);
   if (result.producerCalls !== undefined) {
     parts.push(`calls ${result.producerCalls.toFixed(2)} + ${result.workerCalls!.toFixed(2)}`);
@@ -201,6 +202,16 @@ const NAMES: Record<SubjectName, string> = {
   bee: 'bee-queue',
   'celeriac-amqp': 'celeriac (RabbitMQ + Redis results)',
   'raw-amqp': 'raw amqplib',
+};
+
+/** Each subject's bulk call, used to fill the drained queues. */
+const BULK_CALLS: Record<SubjectName, string> = {
+  celeriac: 'sendMany',
+  bullmq: 'addBulk',
+  bee: 'saveAll',
+  'celeriac-events': 'sendMany',
+  'celeriac-amqp': 'sendMany',
+  'raw-amqp': 'publish',
 };
 
 function ratioNote(ratios: Map<SubjectName, number>): string {
@@ -281,7 +292,20 @@ function rows(settings: Settings, results: Results, counts: RoundResult[]): Benc
       subject: NAMES[subject],
       value: bytes,
       unit: 'B',
-      note: `filled with ${subject === 'celeriac' ? 'send' : subject === 'bullmq' ? 'addBulk' : 'saveAll'}`,
+      note: `filled with ${BULK_CALLS[subject]}`,
+    });
+  }
+  for (const subject of REDIS_SUBJECTS) {
+    const baselines = redisBaselines.filter((b) => b !== subject);
+    const s = summary(results, 'drain-large', subject, (r) => r.fillRate!, baselines);
+    if (!s) continue;
+    const producer = median(rounds(results.get(`drain-large/${subject}`)).map((r) => r.producerCpuUs));
+    out.push({
+      case: `Redis, bulk send of ${settings.drain} in calls of 1000 (no worker)`,
+      subject: `${NAMES[subject]} ${BULK_CALLS[subject]}`,
+      value: s.value,
+      unit: 'tasks/s',
+      note: [ratioNote(s.ratios), `producer CPU ${producer.toFixed(0)} µs/task`].filter(Boolean).join('; '),
     });
   }
   for (const c of counts) {

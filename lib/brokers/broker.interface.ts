@@ -48,6 +48,13 @@ export interface CompanionWrite {
   publish: [string, string][];
 }
 
+/** One message of a batch publish ({@link Broker.publishMany}), with its companion write if any. */
+export interface BatchMessage {
+  body: string;
+  options: PublishOptions;
+  write?: CompanionWrite;
+}
+
 /** How a delivery goes back to its queue. */
 export interface RequeueOptions {
   /** Make it deliverable again only after this delay (retry backoff). */
@@ -155,6 +162,11 @@ export interface Broker {
   publish(queue: string, body: string, options?: PublishOptions): Promise<void>;
   /** Where the broker can: publish and store `write` in one atomic step (confirmed like `publish`). */
   publishWith?(queue: string, body: string, options: PublishOptions, write: CompanionWrite): Promise<void>;
+  /**
+   * Where the broker can batch: publishes `messages` to `queue` in order, each with its `write`,
+   * in as few round trips as it can (confirmed like `publish`). Without it, callers publish one by one.
+   */
+  publishMany?(queue: string, messages: readonly BatchMessage[]): Promise<void>;
   consume(queue: string, handler: DeliveryHandler, options: ConsumeOptions): Promise<Consumer>;
   /** Dead-lettered messages of a queue, oldest first. */
   deadLetters(queue: string, limit?: number): Promise<DeadLetter[]>;

@@ -1,7 +1,7 @@
 import type { ResultBackend } from '../backends/result-backend.interface.js';
 import { buildTaskRecord } from '../backends/build-task-record.js';
 import { TaskState } from '../backends/task-state.js';
-import type { Broker, CompanionWrite, PublishOptions } from '../brokers/broker.interface.js';
+import type { BatchMessage, Broker, CompanionWrite, PublishOptions } from '../brokers/broker.interface.js';
 import { shareStandaloneRedis } from '../redis/shared-server.js';
 import { PayloadTooLargeError } from '../errors/payload-too-large.error.js';
 import { InvalidArgumentsError } from '../errors/invalid-arguments.error.js';
@@ -9,7 +9,7 @@ import { findForbiddenKey, mayHoldForbiddenKey } from '../protocol/forbidden-key
 import type { TaskEnvelope } from '../protocol/task-envelope.js';
 import type { WireMessage } from '../protocol/wire-codec.js';
 import { WireCodecs } from '../protocol/wire-codecs.js';
-import { messagingSystemOf, traceSend } from '../telemetry/task-tracing.js';
+import { messagingSystemOf, traceSend, traceSendMany } from '../telemetry/task-tracing.js';
 import { eventCall } from '../worker/task-event-call.js';
 import type { TaskEvents } from '../worker/task-events.js';
 
@@ -72,9 +72,52 @@ export class EnvelopePublisher {
     await Promise.all([this.writePending(envelope), this.publish(envelope, message)]);
   }
 
+  /**
+   * Envelopes of one queue (already encoded, `messages[i]` of `envelopes[i]`), each with its PENDING
+   * record, published in order in as few broker calls as the broker allows: one script per thousand
+   * on Redis, with the records inside where broker and backend share one standalone Redis; one
+   * publish each (their confirms batched by the broker) elsewhere. Resolves once all are confirmed.
+   */
+  async publishManyWithPending(
+    envelopes: readonly TaskEnvelope[],
+    messages: readonly WireMessage[],
+  ): Promise<void> {
+    await traceSendMany(envelopes, this.messagingSystem, async (traced) => {
+      const batch: BatchMessage[] = envelopes.map((envelope, at) => {
+        // With a live span the envelope carries its trace context, so it is encoded again.
+        const copy = traced[at];
+        const wire = copy ? this.encode(copy) : messages[at];
+        const write = this.pendingCompanion(envelope);
+        return { body: wire.body, options: publishOptionsOf(envelope, wire), write };
+      });
+      const apart = envelopes.filter((_envelope, at) => !batch[at].write);
+      await Promise.all([
+        this.sendBatch(envelopes[0].queue, batch),
+        ...apart.map((e) => this.writePending(e)),
+      ]);
+    });
+    for (const envelope of envelopes) this.emitSent(envelope);
+  }
+
   /** Resolves once the broker confirmed the message; traced as a `send <task>` span. */
   async publish(envelope: TaskEnvelope, message?: WireMessage, pending?: CompanionWrite): Promise<void> {
     await this.publishTraced(envelope, message, pending);
+    this.emitSent(envelope);
+  }
+
+  private async sendBatch(queue: string, batch: BatchMessage[]): Promise<void> {
+    const { broker } = this;
+    if (broker.publishMany) return broker.publishMany(queue, batch);
+    await Promise.all(
+      batch.map(({ body, options, write }) =>
+        write && broker.publishWith
+          ? broker.publishWith(queue, body, options, write)
+          : broker.publish(queue, body, options),
+      ),
+    );
+  }
+
+  private emitSent(envelope: TaskEnvelope): void {
     this.events?.emitTask({
       type: 'task-sent',
       id: envelope.id,
@@ -102,16 +145,20 @@ export class EnvelopePublisher {
     await traceSend(envelope, this.messagingSystem, (traced) => {
       // With a live span the envelope carries its trace context, so it is encoded again.
       const wire = traced ? this.encode(traced) : (message ?? this.encode(envelope));
-      const options: PublishOptions = {
-        delayMs: envelope.eta === undefined ? undefined : Math.max(0, envelope.eta - Date.now()),
-        priority: envelope.priority,
-        messageId: envelope.id,
-        headers: wire.headers,
-        properties: wire.properties,
-      };
+      const options = publishOptionsOf(envelope, wire);
       return pending && this.broker.publishWith
         ? this.broker.publishWith(envelope.queue, wire.body, options, pending)
         : this.broker.publish(envelope.queue, wire.body, options);
     });
   }
+}
+
+function publishOptionsOf(envelope: TaskEnvelope, wire: WireMessage): PublishOptions {
+  return {
+    delayMs: envelope.eta === undefined ? undefined : Math.max(0, envelope.eta - Date.now()),
+    priority: envelope.priority,
+    messageId: envelope.id,
+    headers: wire.headers,
+    properties: wire.properties,
+  };
 }

@@ -7,10 +7,14 @@ import type { RedisClient } from './redis-connection.js';
 
 const INCLUDE = /^--- @include "([\w/-]+)"\s*$/gm;
 
-/** One Lua script: its text with includes expanded, and how many of its arguments are keys. */
+/**
+ * One Lua script: its text with includes expanded, and how many of its arguments are keys. A script
+ * named `<name>-<n>+.lua` takes at least `n` keys (`variadic`): a batch passes one more per item.
+ */
 export interface LuaScript {
   name: string;
   numberOfKeys: number;
+  variadic: boolean;
   lua: string;
 }
 
@@ -33,8 +37,8 @@ export function findLuaDir(moduleUrl: string, folder = 'lua'): string {
 
 /** Reads `<dir>/<name>-<keys>.lua` and expands its `--- @include "includes/<x>"` lines, each once. */
 export function loadLuaScript(dir: string, file: string): LuaScript {
-  const match = /^(.+)-(\d+)\.lua$/.exec(basename(file));
-  if (!match) throw new Error(`Celeriac: Lua script "${file}" is not named <name>-<numberOfKeys>.lua`);
+  const match = /^(.+)-(\d+)(\+?)\.lua$/.exec(basename(file));
+  if (!match) throw new Error(`Celeriac: Lua script "${file}" is not named <name>-<numberOfKeys>[+].lua`);
   const seen = new Set<string>();
   const expand = (text: string): string =>
     text.replace(INCLUDE, (_line, include: string) => {
@@ -45,6 +49,7 @@ export function loadLuaScript(dir: string, file: string): LuaScript {
   return {
     name: match[1],
     numberOfKeys: Number(match[2]),
+    variadic: match[3] === '+',
     lua: expand(readFileSync(join(dir, file), 'utf8')),
   };
 }
@@ -92,8 +97,10 @@ export class ScriptSet {
   ): Promise<unknown> {
     const script = this.scripts.get(name);
     if (!script) throw new Error(`Celeriac: unknown Lua script "${name}"`);
-    if (keys.length !== script.numberOfKeys) {
-      throw new Error(`Celeriac: Lua script "${name}" takes ${script.numberOfKeys} keys, got ${keys.length}`);
+    const fits = script.variadic ? keys.length >= script.numberOfKeys : keys.length === script.numberOfKeys;
+    if (!fits) {
+      const takes = `${script.variadic ? 'at least ' : ''}${script.numberOfKeys}`;
+      throw new Error(`Celeriac: Lua script "${name}" takes ${takes} keys, got ${keys.length}`);
     }
     try {
       return await client.evalsha(script.sha, keys.length, ...keys, ...args);

@@ -89,6 +89,39 @@ export async function traceSend(
   }
 }
 
+/**
+ * {@link traceSend} for a batch published in one call: one `send <task>` span per envelope, all
+ * ended (and failed together) when the batch is. `publish` receives, per envelope, its traced copy
+ * or `undefined` when its span is inert.
+ */
+export async function traceSendMany(
+  envelopes: readonly TaskEnvelope[],
+  system: string,
+  publish: (traced: (TaskEnvelope | undefined)[]) => Promise<void>,
+): Promise<void> {
+  const spans: Span[] = [];
+  const traced = envelopes.map((envelope) => {
+    const span = tracer().startSpan(`send ${envelope.task}`, {
+      kind: SpanKind.PRODUCER,
+      attributes: attributesOf(envelope, system, 'send'),
+    });
+    if (isInert(span)) return undefined;
+    spans.push(span);
+    const carrier: Record<string, string> = {};
+    propagation.inject(trace.setSpan(context.active(), span), carrier);
+    return { ...envelope, headers: { ...envelope.headers, ...carrier } };
+  });
+  if (spans.length === 0) return publish(traced);
+  try {
+    await publish(traced);
+  } catch (error) {
+    for (const span of spans) fail(span, error);
+    throw error;
+  } finally {
+    for (const span of spans) span.end();
+  }
+}
+
 /** What an attempt reports, as far as its span needs to know. */
 export type TracedOutcome = { ok: true } | { ok: false; error: unknown };
 

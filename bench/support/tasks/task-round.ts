@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { CommandCounter } from '../own-redis.js';
+import { countCalls } from '../redis-calls.js';
 import { SubjectProcess } from './subject-process.js';
 import type { Mode, SubjectConfig, SubjectName } from './task-bench.protocol.js';
 
@@ -13,6 +14,8 @@ export interface RoundResult {
   producerCpuUs: number;
   workerCpuUs: number;
   samples?: number[];
+  /** Fill and count: tasks per second the producer queued (its bulk call where it has one). */
+  fillRate?: number;
   /** Fill and count: Redis `used_memory` per queued task, bytes. */
   bytesPerTask?: number;
   /** Count: commands Redis ran per task (including those inside scripts), each side. */
@@ -111,6 +114,7 @@ async function fillThenDrain(
       mode,
       tasks,
       rate: tasks / (drainMs / 1_000),
+      fillRate: tasks / (producing.elapsedMs / 1_000),
       producerCpuUs: producing.cpuUs / tasks,
       workerCpuUs: working.cpuUs / tasks,
       bytesPerTask: (memoryAfter - memoryBefore) / tasks,
@@ -128,43 +132,4 @@ async function fillThenDrain(
 async function usedMemory(admin: Redis): Promise<number> {
   const info = await admin.info('memory');
   return Number(/used_memory:(\d+)/.exec(info)![1]);
-}
-
-/** Counts commands clients send (MONITOR shows those run inside scripts as `lua`; INFO is ours). */
-async function countCalls(url: string): Promise<{ take(): Promise<number>; close(): void }> {
-  const client = new Redis(url);
-  const monitor = await client.monitor();
-  let count = 0;
-  monitor.on('monitor', (_time: string, args: string[], source: string) => {
-    if (source !== 'lua' && args[0]?.toLowerCase() !== 'info') count++;
-  });
-  // MONITOR lines arrive after the commands ran: a PING through it marks "everything so far is in".
-  const settle = (): Promise<void> =>
-    new Promise((resolve) => {
-      const marker = `celeriac-bench-mark-${Math.random()}`;
-      const onLine = (_time: string, args: string[]): void => {
-        if (args[0]?.toLowerCase() === 'echo' && args[1] === marker) {
-          monitor.off('monitor', onLine);
-          count--; // the marker itself
-          resolve();
-        }
-      };
-      monitor.on('monitor', onLine);
-      void admin.echo(marker);
-    });
-  const admin = new Redis(url);
-  let taken = 0;
-  return {
-    take: async () => {
-      await settle();
-      const now = count - taken;
-      taken = count;
-      return now;
-    },
-    close: () => {
-      monitor.disconnect();
-      client.disconnect();
-      admin.disconnect();
-    },
-  };
 }

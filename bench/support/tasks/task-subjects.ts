@@ -69,7 +69,16 @@ async function celeriacProducer(config: SubjectConfig): Promise<ProducerSide> {
   return {
     send,
     sendAndWait: async (n) => void (await (await client.send(BenchTasks, 'noop', [n])).wait()),
-    fill: (count) => lanes(count, 1_000, send),
+    fill: async (count) => {
+      for (let i = 0; i < count; i += BULK) {
+        const size = Math.min(BULK, count - i);
+        await client.sendMany(
+          BenchTasks,
+          'noop',
+          Array.from({ length: size }, (_, k) => [i + k] as [number]),
+        );
+      }
+    },
     close: () => app.close(),
   };
 }

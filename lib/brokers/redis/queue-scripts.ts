@@ -1,4 +1,6 @@
-import type { CompanionWrite, PublishOptions, RequeueOptions } from '../broker.interface.js';
+import type { BatchMessage, CompanionWrite, PublishOptions, RequeueOptions } from '../broker.interface.js';
+import { checkPriority } from '../priority.js';
+import { MIN_PRIORITY } from '../../celeriac.constants.js';
 import { toBrokerError, type RedisClient } from '../../redis/redis-client.js';
 import type { FetchResult } from './redis-consumer.js';
 import type { FetchedMessage } from './redis-delivery.js';
@@ -11,6 +13,7 @@ import { oversizedReason } from '../oversized-message.js';
 const FILES = [
   'publish-6.lua',
   'publish-write-7.lua',
+  'publish-many-6+.lua',
   'fetch-7.lua',
   'ack-2.lua',
   'ack-write-3.lua',
@@ -89,6 +92,28 @@ export class QueueScripts {
         ...companionArgs(write),
       ],
     );
+  }
+
+  /**
+   * A batch in one script. `withRecords`: every message carries a write stored only if absent, all
+   * with the same time to live and nothing to publish (a PENDING record) — see {@link batchable}.
+   */
+  async publishMany(k: QueueKeys, messages: readonly BatchMessage[], withRecords: boolean): Promise<void> {
+    const keys = [k.ready, k.delayed, k.active, k.msg, k.seq, k.wake];
+    const args: (string | number)[] = [messages.length, withRecords ? messages[0].write!.ttlMs : ''];
+    for (const { body, options } of messages) {
+      const priority = checkPriority(options.priority ?? MIN_PRIORITY);
+      const delayMs = Math.max(0, Math.ceil(options.delayMs ?? 0));
+      const meta = encodeMessageMeta(options.headers, options.properties);
+      args.push(body, priority, delayMs, options.messageId ?? '', meta);
+    }
+    if (withRecords) {
+      for (const { write } of messages) {
+        keys.push(write!.key);
+        args.push(write!.value);
+      }
+    }
+    await this.run('publish-many', keys, args);
   }
 
   async fetch(k: QueueKeys, queue: string, count: number, limits: FetchLimits): Promise<FetchResult> {
@@ -212,6 +237,18 @@ export class QueueScripts {
       throw toBrokerError(error);
     }
   }
+}
+
+/**
+ * Whether a batch's writes fit the batch script: either none, or on every message a write stored
+ * only if absent, with one time to live and nothing to publish.
+ */
+export function batchable(messages: readonly BatchMessage[]): 'plain' | 'records' | undefined {
+  const first = messages[0]?.write;
+  if (!first) return messages.every((m) => !m.write) ? 'plain' : undefined;
+  const fits = (w: CompanionWrite | undefined): boolean =>
+    w !== undefined && w.onlyIfAbsent === true && w.publish.length === 0 && w.ttlMs === first.ttlMs;
+  return messages.every((m) => fits(m.write)) ? 'records' : undefined;
 }
 
 /** A companion write's script arguments (see includes/companion.lua). */

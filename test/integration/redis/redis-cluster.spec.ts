@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { jest } from '@jest/globals';
+import { Test } from '@nestjs/testing';
 import { Cluster } from 'ioredis';
+import { CeleriacModule, CeleriacRuntime, TaskClient, TaskState } from '../../../lib/index.js';
 import { RedisBackend } from '../../../lib/backends/redis/redis.backend.js';
 import { RedisBroker } from '../../../lib/brokers/redis/redis.broker.js';
 import { describeBackendConformance } from '../../conformance/backend.conformance.js';
@@ -8,6 +11,7 @@ import { describeControlPlaneConformance } from '../../conformance/control-plane
 import { createControlPlane } from '../../../lib/control/control-plane.js';
 import { Inbox } from '../../conformance/conformance-helpers.js';
 import { RedisCluster } from './support/redis-cluster.js';
+import { describeSendMany } from '../../support/send-many.cases.js';
 
 let cluster: RedisCluster;
 
@@ -34,6 +38,47 @@ describeBackendConformance(
 describeControlPlaneConformance('redis cluster', (prefix) =>
   createControlPlane({ url: cluster.url, prefix, extra: clusterExtra() }),
 );
+
+describeSendMany('Redis Cluster (broker and results)', () => {
+  const extra = { ...clusterExtra(), checkConfig: false };
+  return { broker: cluster.url, brokerOptions: extra, backendOptions: extra };
+});
+
+describe('the send path on a cluster', () => {
+  it('writes PENDING records apart from the messages (their keys are in other slots), and both land', async () => {
+    const extra = { ...clusterExtra(), checkConfig: false };
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        CeleriacModule.forRoot({
+          broker: cluster.url,
+          prefix: `celeriac-test-${randomUUID()}`,
+          producerOnly: true,
+          logger: false,
+          queues: { default: {} },
+          brokerOptions: extra,
+          backendOptions: extra,
+          unconsumedQueueWarning: false,
+        }),
+      ],
+    }).compile();
+    const app = await moduleRef.init();
+    try {
+      const { broker } = app.get(CeleriacRuntime);
+      const together = jest.spyOn(
+        broker as { publishWith: NonNullable<typeof broker.publishWith> },
+        'publishWith',
+      );
+      const client = app.get(TaskClient);
+      const single = await client.sendByName('Remote.run', [1]);
+      const batch = await client.sendManyByName('Remote.run', [[2], [3]]);
+      expect(together).not.toHaveBeenCalled();
+      for (const handle of [single, ...batch]) expect(await handle.state()).toBe(TaskState.PENDING);
+      expect(await broker.size('default')).toBe(3);
+    } finally {
+      await app.close();
+    }
+  });
+});
 
 describe('Redis broker on a cluster', () => {
   it('keeps every key of a queue in one slot, and spreads queues over slots', async () => {

@@ -16,6 +16,8 @@ describe.each(DIRS)('Lua scripts in %s', (dir) => {
     expect(header).not.toBeNull();
     const documented = [...header![1].matchAll(/KEYS\[(\d+)\]/g)].map((m) => Number(m[1]));
     expect(documented).toEqual(Array.from({ length: script.numberOfKeys }, (_, i) => i + 1));
+    // A script taking at least n keys (`<name>-<n>+.lua`) documents the ones after them as KEYS[n+1...].
+    expect(header![1].includes(`KEYS[${script.numberOfKeys + 1}...]`)).toBe(script.variadic);
     expect(header![1]).toMatch(/ARGV|Output/);
     expect(header![1]).toMatch(/Output:/);
     expect(script.lua).not.toMatch(/@include/);

@@ -18,4 +18,4 @@
 ]]
 --- @include "includes/enqueue"
 
-return enqueue()
+return enqueue(ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5])

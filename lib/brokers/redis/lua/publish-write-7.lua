@@ -26,4 +26,4 @@
 --- @include "includes/companion"
 
 writeCompanion(KEYS[7], 6)
-return enqueue()
+return enqueue(ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5])

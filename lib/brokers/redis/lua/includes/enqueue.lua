@@ -1,24 +1,24 @@
 --[[
-  enqueue(): adds the message in ARGV[1..5] (body, priority, delay ms, publisher's message id,
-  headers and properties JSON) to the queue in KEYS[1..6] (ready, delayed, active, msg, seq, wake),
-  ready now or delayed; returns its broker id (mid). Only what is not a default is stored (a waiting
-  message is what the queue's memory holds most of): no delivery count until the first delivery, no
-  priority field for priority 0.
+  enqueue(body, priority, delay, messageId, meta): adds one message (body, priority 0-9 as a string,
+  delay in ms as a number, the publisher's message id or '', headers and properties JSON or '') to
+  the queue in KEYS[1..6] (ready, delayed, active, msg, seq, wake), ready now or delayed; returns its
+  broker id (mid). Only what is not a default is stored (a waiting message is what the queue's memory
+  holds most of): no delivery count until the first delivery, no priority field for priority 0.
 ]]
 --- @include "includes/place"
 
-local function enqueue()
+local function enqueue(body, priority, delay, messageId, meta)
   local mid = tostring(redis.call('INCR', KEYS[5]))
-  redis.call('HSET', KEYS[4], 'b:' .. mid, ARGV[1])
-  if ARGV[2] ~= '0' then
-    redis.call('HSET', KEYS[4], 'p:' .. mid, ARGV[2])
+  redis.call('HSET', KEYS[4], 'b:' .. mid, body)
+  if priority ~= '0' then
+    redis.call('HSET', KEYS[4], 'p:' .. mid, priority)
   end
-  if ARGV[4] ~= '' then
-    redis.call('HSET', KEYS[4], 'i:' .. mid, ARGV[4])
+  if messageId ~= '' then
+    redis.call('HSET', KEYS[4], 'i:' .. mid, messageId)
   end
-  if ARGV[5] ~= '' then
-    redis.call('HSET', KEYS[4], 'h:' .. mid, ARGV[5])
+  if meta ~= '' then
+    redis.call('HSET', KEYS[4], 'h:' .. mid, meta)
   end
-  place(mid, tonumber(ARGV[3]))
+  place(mid, delay)
   return mid
 end

@@ -1,0 +1,3 @@
+import { describeSendMany } from '../../support/send-many.cases.js';
+
+describeSendMany('the embedded broker', () => ({}));
