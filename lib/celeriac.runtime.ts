@@ -66,6 +66,11 @@ export class CeleriacRuntime
     });
   }
 
+  /** The workers this application runs (none on an API-only node). */
+  get attachedWorkers(): readonly CeleriacWorker[] {
+    return this.workers;
+  }
+
   controlPlane(): Promise<ControlPlane> {
     return this.controlPlaneConnection.get();
   }

@@ -90,6 +90,7 @@ export {
   type PartHealth,
   type HealthStatus,
 } from './health/celeriac-health.js';
+export type { ConsumersHealth, QueueConsumerHealth } from './health/consumers-health.js';
 export { CeleriacHealthIndicator, type CeleriacIndicatorResult } from './health/celeriac-health.indicator.js';
 export { CeleriacMetricsModule } from './metrics/celeriac-metrics.module.js';
 export { CeleriacMetrics } from './metrics/celeriac-metrics.js';

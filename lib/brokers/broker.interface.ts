@@ -142,10 +142,19 @@ export interface ConsumeOptions {
   prefetch: number;
 }
 
+/** Whether a consumer receives deliveries now; when it does not, why. */
+export type ConsumerLiveness = { alive: true } | { alive: false; reason: string };
+
 /** Handle of a running consumer. */
 export interface Consumer {
   /** Stop receiving new deliveries. Unsettled ones stay valid and can still be settled. */
   cancel(): Promise<void>;
+  /**
+   * Not alive while the broker has cut it (connection or channel lost, consumer cancelled by the
+   * server, fetches failing) and it has not come back yet, or once it was cancelled. Absent where
+   * the broker cannot tell.
+   */
+  liveness?(): ConsumerLiveness;
 }
 
 export type DeliveryHandler = (delivery: Delivery) => void;

@@ -7,7 +7,7 @@ import { createCeleriacLogger, type CeleriacLoggerOption } from '../logging/cele
  * error and each recovery; the server counts as down while any of them is.
  */
 export class OutageLog {
-  private readonly broken = new Set<object>();
+  private readonly broken = new Map<object, string>();
   private since = 0;
 
   constructor(
@@ -23,13 +23,18 @@ export class OutageLog {
   /** `connection` failed (a socket error, a refused reconnect); the first failure of an outage is logged. */
   down(connection: object, reason: string): void {
     if (this.broken.has(connection)) return;
-    this.broken.add(connection);
+    this.broken.set(connection, reason);
     if (this.broken.size > 1) return;
     this.since = Date.now();
     this.logger.warn(
       `${this.server} is unreachable (${reason}); reconnecting in the background — ` +
         'calls fail with BrokerUnavailableError until it is back',
     );
+  }
+
+  /** Why `connection` is down (its first failure of this outage), or undefined while it works. */
+  reasonOf(connection: object): string | undefined {
+    return this.broken.get(connection);
   }
 
   /** `connection` works again; the last one to recover ends the outage. */

@@ -11,7 +11,8 @@ export type CeleriacIndicatorResult<Key extends string = string> = Record<
 >;
 
 /**
- * A `@nestjs/terminus` health indicator: broker and result backend reachable.
+ * A `@nestjs/terminus` health indicator: broker and result backend reachable and, on a node that
+ * runs workers, their consumers alive (each reason in the result when down).
  *
  * @example
  * ```ts

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CeleriacRuntime } from '../celeriac.runtime.js';
+import { type ConsumersHealth, consumersHealth } from './consumers-health.js';
 
 /** `up` when the part answered within the time allowed. */
 export type HealthStatus = 'up' | 'down';
@@ -20,6 +21,8 @@ export interface CeleriacHealthReport {
   status: HealthStatus;
   broker: PartHealth;
   backend: PartHealth;
+  /** This process's workers' consumers; absent on a node that runs no worker. */
+  consumers?: ConsumersHealth;
 }
 
 /** How long a probe may take before its part counts as down. */
@@ -28,7 +31,8 @@ export const DEFAULT_HEALTH_TIMEOUT_MS = 2_000;
 /**
  * Whether this process's broker and result backend answer: one real round trip to each (the
  * counts of a configured queue; a record read), each bounded by a timeout so a frozen server
- * reports `down` instead of hanging the probe.
+ * reports `down` instead of hanging the probe. On a node that runs workers, also whether each
+ * queue they consume has a consumer that receives now.
  */
 @Injectable()
 export class CeleriacHealth {
@@ -41,8 +45,11 @@ export class CeleriacHealth {
       probe(broker.kind, timeoutMs, () => broker.stats(queue)),
       probe(backend.kind, timeoutMs, () => backend.get('celeriac-health-probe')),
     ]);
-    const status = brokerHealth.status === 'up' && backendHealth.status === 'up' ? 'up' : 'down';
-    return { status, broker: brokerHealth, backend: backendHealth };
+    // Asked after the probes: a server that just went away has by then closed the consumers' sockets too.
+    const consumers = consumersHealth(this.runtime.attachedWorkers);
+    const parts = [brokerHealth, backendHealth, ...(consumers ? [consumers] : [])];
+    const status = parts.every((part) => part.status === 'up') ? 'up' : 'down';
+    return { status, broker: brokerHealth, backend: backendHealth, ...(consumers && { consumers }) };
   }
 }
 

@@ -17,7 +17,7 @@ import { workerControlHandlers } from './worker-control.js';
 import { controlTarget, heldQueueStates } from './worker-control-target.js';
 import { DEFAULT_HEARTBEAT_MS, WorkerHeartbeat } from './worker-heartbeat.js';
 import { claimWorkerId, releaseWorkerId } from './worker-identity.js';
-import { WorkerQueues } from './worker-queues.js';
+import { type QueueLiveness, WorkerQueues } from './worker-queues.js';
 import type { WorkerRuntime } from './worker-runtime.interface.js';
 import type { TaskEvents } from './task-events.js';
 import {
@@ -25,6 +25,13 @@ import {
   type CeleriacLoggerOption,
   type CeleriacLogger,
 } from '../logging/celeriac-logger.js';
+
+/** Where a worker is in its life, and the liveness of each queue it consumes. */
+export interface WorkerConsumers {
+  /** `starting` until `listen()` has its consumers, `closing` from `close()` on. */
+  phase: 'starting' | 'consuming' | 'closing';
+  queues: QueueLiveness[];
+}
 
 /**
  * The worker: a Nest custom transport strategy. Standalone
@@ -46,6 +53,7 @@ export class CeleriacWorker extends Server implements CustomTransportStrategy {
   private workerId?: string;
   private beat?: { stop(): Promise<void> };
   private closing?: Promise<void>;
+  private listening = false;
   protected override logger: CeleriacLogger = new Logger('CeleriacWorker');
 
   constructor(private readonly workerOptions: CeleriacWorkerOptions = {}) {
@@ -66,6 +74,13 @@ export class CeleriacWorker extends Server implements CustomTransportStrategy {
   /** This worker's id in events and remote control, once it listens. */
   get id(): string | undefined {
     return this.workerId;
+  }
+
+  /** For health checks: whether each queue this worker consumes has a consumer that receives now. */
+  consumers(): WorkerConsumers {
+    const queues = this.queues?.liveness() ?? [];
+    if (this.closing) return { phase: 'closing', queues };
+    return { phase: this.listening ? 'consuming' : 'starting', queues };
   }
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
@@ -136,6 +151,7 @@ export class CeleriacWorker extends Server implements CustomTransportStrategy {
       await this.control.start();
     }
     for (const queue of queues) await served.add(queue);
+    this.listening = true;
     this.logger.log(`${id} consuming ${served.summary()} on ${runtime.broker.kind}`);
     if (runtime.eventPublisher) {
       this.heartbeat = new WorkerHeartbeat(runtime.eventPublisher, id, heartbeatMs, () => ({

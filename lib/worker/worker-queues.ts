@@ -1,10 +1,16 @@
-import type { Broker, Consumer, Delivery } from '../brokers/broker.interface.js';
+import type { Broker, Consumer, ConsumerLiveness, Delivery } from '../brokers/broker.interface.js';
 import type { ResolvedQueueOptions } from '../celeriac-options.interface.js';
 import type { WorkerQueueState } from '../control/celeriac-event.js';
 import { TaskDefinitionError } from '../errors/task-definition.error.js';
 import { createPool } from './pools/create-pool.js';
 import type { Pool, TaskInvoker } from './pools/pool.interface.js';
 import type { CeleriacLoggerOption } from '../logging/celeriac-logger.js';
+
+/** A queue a worker consumes, and whether its consumer receives now. */
+export interface QueueLiveness {
+  queue: string;
+  liveness: ConsumerLiveness;
+}
 
 /** One queue a worker has a pool for, and its consumer while it consumes. */
 interface ServedQueue {
@@ -76,6 +82,18 @@ export class WorkerQueues {
 
   consuming(queue: string): boolean {
     return this.served.get(queue)?.consumer !== undefined;
+  }
+
+  /**
+   * Each queue consumed now (not those cancelled by remote control) and what its consumer says of
+   * itself; a consumer whose broker cannot tell counts as alive.
+   */
+  liveness(): QueueLiveness[] {
+    const live: QueueLiveness[] = [];
+    for (const { queue, consumer } of this.served.values()) {
+      if (consumer) live.push({ queue, liveness: consumer.liveness?.() ?? { alive: true } });
+    }
+    return live;
   }
 
   /** Each queue with a pool: pool kind, concurrency, and how many deliveries of it are held. */

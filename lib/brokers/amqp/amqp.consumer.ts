@@ -1,5 +1,5 @@
 import type { ConsumeMessage } from 'amqplib';
-import type { Consumer, DeliveryHandler } from '../broker.interface.js';
+import type { Consumer, ConsumerLiveness, DeliveryHandler } from '../broker.interface.js';
 import type { ResolvedAmqpBrokerOptions } from './amqp-broker.options.js';
 import { remainingDelayOf } from './amqp-headers.js';
 import type { AmqpNames } from './amqp-names.js';
@@ -35,6 +35,10 @@ export class AmqpConsumer implements Consumer {
   private retryTimer?: NodeJS.Timeout;
   private retries = 0;
   private stopped = false;
+  /** Why the last channel went away (first cause), until a new one consumes. */
+  private cut?: string;
+  /** Why the last attempt to consume again failed. */
+  private resumeFailure?: string;
   private readonly unsubscribe: () => void;
   private readonly logger: CeleriacLogger;
 
@@ -52,6 +56,26 @@ export class AmqpConsumer implements Consumer {
   start(): Promise<void> {
     this.starting ??= this.open().finally(() => (this.starting = undefined));
     return this.starting;
+  }
+
+  /** Alive while a channel of it consumes; otherwise why the last one went and why it is not back. */
+  liveness(): ConsumerLiveness {
+    if (this.stopped) return { alive: false, reason: 'cancelled' };
+    if (this.session?.open && this.consumerTag !== undefined) return { alive: true };
+    const cut = this.connectionFailure() ?? this.cut ?? 'not consuming yet';
+    const resume = this.resumeFailure;
+    const failure = resume && resume !== cut ? `; cannot resume: ${resume}` : '';
+    return { alive: false, reason: `${cut}${failure}` };
+  }
+
+  /** A lost connection closes every channel on it: say that, rather than "channel closed". */
+  private connectionFailure(): string | undefined {
+    try {
+      this.context.connection.require();
+      return undefined;
+    } catch (error) {
+      return (error as Error).message;
+    }
   }
 
   /** Stops new deliveries; the channel stays open until those in hand are settled. */
@@ -90,7 +114,10 @@ export class AmqpConsumer implements Consumer {
       }
     });
     const session: ConsumerSession = { channel, open: true, unsettled: 0, acks };
-    channel.on('error', (error: Error) => this.logger.warn(`channel error: ${error.message}`));
+    channel.on('error', (error: Error) => {
+      this.logger.warn(`channel error: ${error.message}`);
+      this.cut ??= `channel error: ${error.message}`;
+    });
     channel.on('close', () => this.closed(session));
     try {
       await channel.prefetch(this.prefetch, false);
@@ -103,6 +130,7 @@ export class AmqpConsumer implements Consumer {
       this.session = session;
       this.consumerTag = reply.consumerTag;
       this.retries = 0;
+      this.cut = this.resumeFailure = undefined;
     } catch (error) {
       await channel.close().catch(() => undefined);
       throw error;
@@ -113,7 +141,9 @@ export class AmqpConsumer implements Consumer {
   private closed(session: ConsumerSession): void {
     session.open = false;
     if (this.session === session) this.session = undefined;
-    if (!this.stopped) this.restart();
+    if (this.stopped) return;
+    this.cut ??= 'channel closed';
+    this.restart();
   }
 
   private restart(delayMs?: number): void {
@@ -124,6 +154,7 @@ export class AmqpConsumer implements Consumer {
     this.retryTimer = setTimeout(() => {
       this.start().catch((error: Error) => {
         this.logger.debug?.(`cannot resume yet: ${error.message}`);
+        this.resumeFailure = error.message;
         this.restart();
       });
     }, delay);
@@ -133,6 +164,7 @@ export class AmqpConsumer implements Consumer {
     if (message === null) {
       // RabbitMQ cancelled the consumer (its queue was deleted): a new channel declares it again.
       this.logger.warn(`RabbitMQ cancelled the consumer of "${this.queue}"; resuming`);
+      this.cut ??= 'RabbitMQ cancelled the consumer';
       void closeSession(session);
       return;
     }

@@ -1,5 +1,5 @@
 import type { CeleriacLogger } from '../../logging/celeriac-logger.js';
-import type { Consumer, DeliveryHandler, RequeueOptions } from '../broker.interface.js';
+import type { Consumer, ConsumerLiveness, DeliveryHandler, RequeueOptions } from '../broker.interface.js';
 import { bodyPrefix, oversizedBytes, oversizedReason } from '../oversized-message.js';
 import type { StoredDeadLetter } from './dead-letter-log.js';
 import { type DeliveryOwner, MemoryDelivery, type Settlement } from './memory-delivery.js';
@@ -102,6 +102,11 @@ export class MemoryConsumer implements Consumer, DeliveryOwner {
     }
     this.queue.released();
     this.queue.scheduleDispatch();
+  }
+
+  /** In-process: nothing can cut it, so it is alive until cancelled. */
+  liveness(): ConsumerLiveness {
+    return this.active ? { alive: true } : { alive: false, reason: 'cancelled' };
   }
 
   cancel(): Promise<void> {

@@ -1,10 +1,11 @@
-import type { Consumer, DeliveryHandler } from '../broker.interface.js';
+import type { Consumer, ConsumerLiveness, DeliveryHandler } from '../broker.interface.js';
 import { PrefetchSlots } from './prefetch-slots.js';
 import type { OutageLog } from '../outage-log.js';
 import { whenReady, type RedisClient } from '../../redis/redis-connection.js';
 import { cutByDeadline, untilAnswering } from './until-answering.js';
 import { RedisDelivery, type FetchedMessage } from './redis-delivery.js';
 import type { CeleriacLogger } from '../../logging/celeriac-logger.js';
+import { redisConsumerLiveness } from './consumer-liveness.js';
 
 /** One fetch: the messages taken, the server's clock and when a timer next needs attention. */
 export interface FetchResult {
@@ -56,6 +57,11 @@ export class RedisConsumer implements Consumer {
 
   start(): void {
     this.loop = this.run();
+  }
+
+  liveness(): ConsumerLiveness {
+    const { cancelled, blocking } = this;
+    return redisConsumerLiveness({ cancelled, owner: this, outages: this.host.outages, blocking });
   }
 
   async cancel(): Promise<void> {

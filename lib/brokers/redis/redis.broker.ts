@@ -190,6 +190,7 @@ export class RedisBroker implements Broker, ConsumerHost {
         this.consumers.delete(consumer);
         await consumer.cancel();
       },
+      liveness: () => consumer.liveness(),
     };
   }
 

@@ -193,6 +193,17 @@ describe('CeleriacWorker', () => {
     }
   });
 
+  it('tells a health check its phase and whether each queue it consumes has a live consumer', async () => {
+    expect(new CeleriacWorker().consumers()).toEqual({ phase: 'starting', queues: [] });
+    const w = await startWorkerApp([QueueTasks], { queues }, { queues: ['serial'] });
+    expect(w.worker.consumers()).toEqual({
+      phase: 'consuming',
+      queues: [{ queue: 'serial', liveness: { alive: true } }],
+    });
+    await w.close();
+    expect(w.worker.consumers()).toEqual({ phase: 'closing', queues: [] });
+  });
+
   it('refuses to start on an unknown queue', async () => {
     await expect(startWorkerApp([QueueTasks], { queues }, { queues: ['nope'] })).rejects.toThrow(
       'CeleriacWorker: unknown queue(s) nope (configured: serial, io)',

@@ -1,10 +1,11 @@
-import type { Consumer, DeliveryHandler } from '../../broker.interface.js';
+import type { Consumer, ConsumerLiveness, DeliveryHandler } from '../../broker.interface.js';
 import { PrefetchSlots } from '../prefetch-slots.js';
 import { whenReady, type RedisClient } from '../../../redis/redis-connection.js';
 import type { RedisDelivery } from '../redis-delivery.js';
 import type { CeleriacLogger } from '../../../logging/celeriac-logger.js';
 import type { OutageLog } from '../../outage-log.js';
 import { cutByDeadline, untilAnswering } from '../until-answering.js';
+import { redisConsumerLiveness } from '../consumer-liveness.js';
 
 /** An element BRPOP took off a list and the fetch script has not recorded yet. */
 export interface PoppedElement {
@@ -73,6 +74,11 @@ export class KombuConsumer implements Consumer {
   async start(): Promise<void> {
     await this.learnId();
     this.loop = this.run();
+  }
+
+  liveness(): ConsumerLiveness {
+    const { cancelled, blocking } = this;
+    return redisConsumerLiveness({ cancelled, owner: this, outages: this.host.outages, blocking });
   }
 
   async cancel(): Promise<void> {

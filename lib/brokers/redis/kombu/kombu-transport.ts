@@ -157,6 +157,7 @@ export class KombuTransport implements KombuConsumerHost, RestoreHost {
         this.consumers.delete(consumer);
         await consumer.cancel();
       },
+      liveness: () => consumer.liveness(),
     };
   }
 
