@@ -53,6 +53,25 @@ async function deadLetterOf(app: WorkerApp, id: string, ms = 20_000): Promise<st
  * limits, per-key concurrency across several workers, deduplication and schemas checked again by
  * the worker. Run on the embedded broker and on Redis (and RabbitMQ with Redis results).
  */
+/**
+ * When the workers' policy stores admitted a start under a rate limit (the answer "start now"), seen
+ * at each store once (workers of one process may share one): the test reads the answers, it does
+ * not change them.
+ */
+function watchAdmissions(workers: readonly WorkerApp[]): number[] {
+  const times: number[] = [];
+  for (const store of new Set(workers.map((worker) => worker.runtime.backend.policies))) {
+    if (!store) throw new Error('this backend keeps no delivery policies');
+    const takeRate = store.takeRate.bind(store);
+    store.takeRate = async (...args) => {
+      const decision = await takeRate(...args);
+      if (decision.waitMs === 0) times.push(Date.now());
+      return decision;
+    };
+  }
+  return times;
+}
+
 export function describeDeliveryPolicies(target: PolicySuiteTarget): void {
   describe(`delivery policies on ${target.name}`, () => {
     const it = (title: string, body: () => Promise<void>, timeout?: number): void => {
@@ -79,7 +98,9 @@ export function describeDeliveryPolicies(target: PolicySuiteTarget): void {
     });
 
     it('a global limit of 10/s holds across two workers: at most 11 starts in any 1 s window; waits are visible', async () => {
-      const [a] = [await start(), await start()];
+      const workers = [await start(), await start()];
+      const [a] = workers;
+      const admitted = watchAdmissions(workers);
       const events: TaskEvent[] = [];
       a.runtime.events.on('task', (event) => events.push(event));
       const handles = await Promise.all(
@@ -87,7 +108,10 @@ export function describeDeliveryPolicies(target: PolicySuiteTarget): void {
       );
       const spans = await Promise.all(handles.map((h) => h.wait({ timeout: 30_000 })));
       const starts = spans.map((span) => span.start);
-      expect(maxInWindow(starts, 1_000)).toBeLessThanOrEqual(11);
+      // The limit holds on the admissions themselves: a loaded process may take longer between an
+      // admission and the method's first line for some tasks than for others, bunching the starts.
+      expect(admitted).toHaveLength(25);
+      expect(maxInWindow(admitted, 1_000)).toBeLessThanOrEqual(11);
       // 25 starts at 10/s cannot take less than ~1.4 s (10 at once, then one every 100 ms).
       expect(Math.max(...starts) - Math.min(...starts)).toBeGreaterThanOrEqual(1_300);
       const last = handles[handles.length - 1];
