@@ -121,17 +121,33 @@ export function describeCeleryInterop(
     });
 
     it('eta and countdown are honoured both ways', async () => {
-      const eta = Date.now() + 1_500;
-      const id = await producer.send({ task: 'js.add', queue: LEGACY, args: [1, 1], eta_ms: eta });
-      expect(await producer.get(id)).toEqual(expect.objectContaining({ ok: true, result: 2 }));
-      expect(runs.get(id)![0]).toBeGreaterThanOrEqual(eta - 25);
-
-      const sent = Date.now();
-      const handle = await nest.client.sendByName<number>('py.now', [], {
-        queue: PYTHON_QUEUE,
-        countdown: 1_500,
-      });
-      expect(await handle.wait({ timeout: 30_000 })).toBeGreaterThanOrEqual(sent + 1_500 - 25);
+      // The four at once: each waits its 1.5 s beside the others.
+      const celeryEta = async () => {
+        const eta = Date.now() + 1_500;
+        const id = await producer.send({ task: 'js.add', queue: LEGACY, args: [1, 1], eta_ms: eta });
+        expect(await producer.get(id)).toEqual(expect.objectContaining({ ok: true, result: 2 }));
+        expect(runs.get(id)![0]).toBeGreaterThanOrEqual(eta - 25);
+      };
+      const celeryCountdown = async () => {
+        const sent = Date.now();
+        const id = await producer.send({ task: 'js.add', queue: LEGACY, args: [2, 2], countdown: 1.5 });
+        expect(await producer.get(id)).toEqual(expect.objectContaining({ ok: true, result: 4 }));
+        expect(runs.get(id)![0]).toBeGreaterThanOrEqual(sent + 1_500 - 25);
+      };
+      const celeriacCountdown = async () => {
+        const sent = Date.now();
+        const handle = await nest.client.sendByName<number>('py.now', [], {
+          queue: PYTHON_QUEUE,
+          countdown: 1_500,
+        });
+        expect(await handle.wait({ timeout: 30_000 })).toBeGreaterThanOrEqual(sent + 1_500 - 25);
+      };
+      const celeriacEta = async () => {
+        const eta = new Date(Date.now() + 1_500);
+        const handle = await nest.client.sendByName<number>('py.now', [], { queue: PYTHON_QUEUE, eta });
+        expect(await handle.wait({ timeout: 30_000 })).toBeGreaterThanOrEqual(eta.getTime() - 25);
+      };
+      await Promise.all([celeryEta(), celeryCountdown(), celeriacCountdown(), celeriacEta()]);
     });
 
     it('refuses workflows on a Celery-mode queue with a clear error', async () => {
@@ -142,6 +158,43 @@ export function describeCeleryInterop(
           link: new Signature('py.add', [3], { queue: PYTHON_QUEUE }),
         }),
       ).rejects.toThrow(/workflows .* do not cross between Celery and Celeriac/);
+    });
+
+    it('dead-letters, never runs, what real Celery sends that Celeriac cannot take: a pickle body, a workflow', async () => {
+      const pickled = await producer.send({
+        task: 'js.add',
+        queue: LEGACY,
+        args: [1, 2],
+        serializer: 'pickle',
+      });
+      const linked = await producer.send({
+        task: 'js.add',
+        queue: LEGACY,
+        args: [3, 4],
+        link: { task: 'js.add', args: [5] },
+      });
+      const byId = (id: string) => (letter: DeadLetter) => letter.headers?.id === id;
+      const pickleLetter = await waitForDeadLetter(nest, byId(pickled));
+      expect(pickleLetter.reason).toMatch(
+        /content type "application\/x-python-serialize" is not supported \(only application\/json; set task_serializer = 'json'\)/,
+      );
+      expect(pickleLetter.headers).toMatchObject({ task: 'js.add', id: pickled, lang: 'py' });
+      const workflowLetter = await waitForDeadLetter(nest, byId(linked));
+      expect(workflowLetter.reason).toMatch(
+        /Celery workflow \(callbacks\) on queue "[^"]+": chains, chords and callbacks do not cross between Celery and Celeriac/,
+      );
+      expect(workflowLetter.headers).toMatchObject({ task: 'js.add', id: linked });
+      expect(runs.get(pickled)).toBeUndefined();
+      expect(runs.get(linked)).toBeUndefined();
+      // An unreadable body has no task to fail; a readable workflow fails visibly for its Python caller.
+      expect(await nest.client.handle(pickled).state()).toBe(TaskState.PENDING);
+      expect(await producer.get(linked, 10)).toEqual(
+        expect.objectContaining({
+          ok: false,
+          type: 'InvalidEnvelopeError',
+          message: workflowLetter.reason,
+        }),
+      );
     });
 
     it('dead-letters an undecodable message with its headers, and loses nothing', async () => {

@@ -144,7 +144,7 @@ export class CeleryProducerProcess {
     return producer;
   }
 
-  /** `app.send_task(task, args, kwargs, queue=…, countdown=…, eta=…)`; resolves with the task id. */
+  /** `app.send_task(task, args, kwargs, queue=…, countdown=…, eta=…, serializer=…, link=…)`; resolves with the task id. */
   async send(command: {
     task: string;
     queue: string;
@@ -152,6 +152,10 @@ export class CeleryProducerProcess {
     kwargs?: Record<string, unknown>;
     countdown?: number;
     eta_ms?: number;
+    /** A serializer other than the app's JSON (`pickle`, `msgpack`): what Celeriac must refuse. */
+    serializer?: string;
+    /** A callback (`link=signature(task, args)`): a workflow, which does not cross the languages. */
+    link?: { task: string; args?: unknown[] };
   }): Promise<string> {
     const answer = await this.call({ op: 'send', ...command });
     if (!answer.id) throw new Error(`send_task failed: ${answer.error ?? JSON.stringify(answer)}`);
