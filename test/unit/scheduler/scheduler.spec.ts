@@ -258,6 +258,11 @@ describe('Scheduler', () => {
         '@Task on BadTasks.run(): schedules[1]: give exactly one of cron or every',
       ],
       [
+        'both cron and every',
+        { schedule: { cron: '0 2 * * *', every: '1m' } },
+        '@Task on BadTasks.run(): schedule: give exactly one of cron or every',
+      ],
+      [
         'both schedule and schedules',
         { schedule: { every: '1m' }, schedules: [] },
         '@Task on BadTasks.run(): give schedule or schedules, not both',
@@ -368,6 +373,11 @@ describe('Scheduler', () => {
         'arguments the task does not take',
         { task: 'CounterTasks.report', every: '1m' },
         'CeleriacModule schedules.nightly (task "CounterTasks.report"): invalid arguments for task "CounterTasks.report": expected at least 1 argument(s), got 0',
+      ],
+      [
+        'both cron and every',
+        { task: 'CounterTasks.report', cron: '0 2 * * *', every: '1m', args: ['d'] },
+        'CeleriacModule schedules.nightly (task "CounterTasks.report"): give exactly one of cron or every',
       ],
       [
         'an unknown option',
