@@ -56,9 +56,12 @@ export function runLeaseThread(): void {
   port.on('message', (message: ToLeaseThread) => {
     heardAt = Date.now();
     givenUp = false;
-    if (message.kind === 'hold') keeper.hold(message.queue, message.mid, message.token);
-    else if (message.kind === 'release') keeper.release(message.queue, message.mid);
-    else if (message.kind === 'stop') {
+    if (message.kind === 'changes') {
+      for (const change of message.changes) {
+        if (change.kind === 'hold') keeper.hold(change.queue, change.mid, change.token);
+        else keeper.release(change.queue, change.mid);
+      }
+    } else if (message.kind === 'stop') {
       keeper.stop();
       port.close();
       void connected.then(() => client.quit().catch(() => client.disconnect()));

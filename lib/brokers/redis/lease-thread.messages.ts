@@ -15,12 +15,18 @@ export interface LeaseThreadData {
   maxStallMs: number;
 }
 
-/** From the event loop to the lease thread; any message is also a sign that the loop runs. */
-export type ToLeaseThread =
+/** A lease taken or given back. */
+export type LeaseChange =
   | { kind: 'hold'; queue: string; mid: string; token: string }
-  | { kind: 'release'; queue: string; mid: string }
-  | { kind: 'alive' }
-  | { kind: 'stop' };
+  | { kind: 'release'; queue: string; mid: string };
+
+/**
+ * From the event loop to the lease thread; any message is also a sign that the loop runs. Lease
+ * changes travel in batches: one message per event-loop turn, however many deliveries it took or
+ * settled (a message to a thread costs a structured clone and a wake-up each).
+ */
+export type ToLeaseThread =
+  { kind: 'changes'; changes: LeaseChange[] } | { kind: 'alive' } | { kind: 'stop' };
 
 /** From the lease thread to the event loop. */
 export type FromLeaseThread =

@@ -6,6 +6,7 @@ import { LeaseKeeper, type Leases, type RenewLeases } from './lease-keeper.js';
 import {
   LEASE_THREAD_DATA_KEY,
   type FromLeaseThread,
+  type LeaseChange,
   type LeaseThreadData,
   type ToLeaseThread,
 } from './lease-thread.messages.js';
@@ -44,6 +45,8 @@ export class LeaseThread implements Leases {
   private lastPulse = 0;
   private stopped = false;
   private ready?: Promise<void>;
+  /** Changes of this turn not yet posted to the thread (see {@link send}). */
+  private outbox: LeaseChange[] = [];
 
   constructor(
     private readonly settings: LeaseThreadSettings,
@@ -87,6 +90,7 @@ export class LeaseThread implements Leases {
     const worker = this.worker;
     this.worker = undefined;
     if (!worker) return;
+    this.post();
     worker.removeAllListeners('exit');
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     worker.postMessage({ kind: 'stop' } satisfies ToLeaseThread);
@@ -95,12 +99,27 @@ export class LeaseThread implements Leases {
     clearTimeout(timer);
   }
 
-  /** To the thread (started on first use), or to the fallback keeper on the event loop. */
-  private send(message: ToLeaseThread, onLoop: () => void): void {
+  /**
+   * To the thread (started on first use), or to the fallback keeper on the event loop. Changes
+   * queue up and leave together in a microtask: a fetch hands out all its deliveries in one
+   * synchronous loop, each holding its lease before its task is dispatched, and the batch is posted
+   * before any of those tasks runs a line (they start after the executor's first await), so a task
+   * that blocks the loop at once still has its lease in the thread's hands.
+   */
+  private send(change: LeaseChange, onLoop: () => void): void {
     if (this.stopped) return;
     if (!this.fallback && !this.worker) this.start();
-    if (this.worker) this.worker.postMessage(message);
-    else onLoop();
+    if (!this.worker) return onLoop();
+    this.outbox.push(change);
+    if (this.outbox.length === 1) queueMicrotask(() => this.post());
+  }
+
+  /** Posts the queued changes as one message. */
+  private post(): void {
+    if (this.outbox.length === 0) return;
+    const changes = this.outbox;
+    this.outbox = [];
+    this.worker?.postMessage({ kind: 'changes', changes } satisfies ToLeaseThread);
   }
 
   private start(): void {
@@ -142,6 +161,7 @@ export class LeaseThread implements Leases {
   /** Renewal on the event loop, taking over what is held now. */
   private fallBack(): void {
     if (this.stopped) return;
+    this.outbox = []; // what it held is in `held`, taken over below
     this.fallback = new LeaseKeeper(this.settings.renewEveryMs, this.renew, this.logger, {
       lost: (queue, mid) => this.forget(queue, mid),
     });
