@@ -54,11 +54,13 @@ export class ControlPlaneConnection implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // The last events (a send just before shutdown) leave before the plane closes: flushed while
+    // the connection is still open, opened for them if nothing had opened it yet.
+    if (this.publisher.hasPending || this.plane) await this.publisher.flush().catch(() => undefined);
     this.closed = true;
     const plane = this.plane;
     this.plane = undefined;
     if (!plane) return;
-    await this.publisher.flush().catch(() => undefined);
     await (await plane.catch(() => undefined))?.close();
   }
 

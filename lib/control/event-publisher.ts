@@ -14,11 +14,14 @@ type Unstamped = Omit<CeleriacTaskEvent, keyof EventOrigin> | Omit<WorkerEvent, 
 /**
  * Stamps events with their origin (host, pid, a sequence number) and publishes them in batches: all
  * the events of one I/O turn leave in one bus call after it (`setImmediate`), so a busy worker sends
- * a few publishes per turn, not one per event. Publishing never blocks or fails the task that caused
- * the event: when the bus is down, events wait (up to a backlog) and a warning says so once.
+ * a few publishes per turn, not one per event. An event is stamped in place, not copied: the object
+ * the executor made is the one the in-process `TaskEvents` listeners see and the one encoded into
+ * the batch. Publishing never blocks or fails the task that caused the event: when the bus is down,
+ * events wait (up to a backlog) and a warning says so once.
  */
 export class EventPublisher {
-  private readonly origin = { hostname: hostname(), pid: process.pid };
+  private readonly hostname = hostname();
+  private readonly pid = process.pid;
   private seq = 0;
   private pending: CeleriacEvent[] = [];
   private scheduled = false;
@@ -31,17 +34,22 @@ export class EventPublisher {
     private readonly logger: LoggerService,
   ) {}
 
-  /** Queues a task event (as the executor emits it) for the next batch. */
+  /** Queues a task event (as the executor emits it) for the next batch; stamps it in place. */
   task(event: TaskEvent): void {
     this.push(event);
   }
 
-  /** Queues any event for the next batch. */
+  /** Queues any event for the next batch, stamping it in place with its origin and sequence number. */
   push(event: Unstamped): void {
-    this.pending.push({ ...event, ...this.origin, seq: ++this.seq });
-    if (this.pending.length > MAX_BACKLOG) {
-      this.dropped += this.pending.length - MAX_BACKLOG;
-      this.pending.splice(0, this.pending.length - MAX_BACKLOG);
+    const stamped = event as CeleriacEvent;
+    stamped.hostname = this.hostname;
+    stamped.pid = this.pid;
+    stamped.seq = ++this.seq;
+    const pending = this.pending;
+    pending.push(stamped);
+    if (pending.length > MAX_BACKLOG) {
+      this.dropped += pending.length - MAX_BACKLOG;
+      pending.splice(0, pending.length - MAX_BACKLOG);
     }
     if (this.scheduled) return;
     this.scheduled = true;
@@ -49,6 +57,11 @@ export class EventPublisher {
       this.scheduled = false;
       this.sending = this.sending.then(() => this.flushPending());
     });
+  }
+
+  /** Whether events wait to be sent. */
+  get hasPending(): boolean {
+    return this.pending.length > 0;
   }
 
   /** Resolves once every event queued so far was handed to the bus (or given up on). */
@@ -59,15 +72,20 @@ export class EventPublisher {
 
   private async flushPending(): Promise<void> {
     while (this.pending.length > 0) {
-      const batch = this.pending.slice(0, MAX_BATCH);
+      // The batch is taken off the queue (the whole queue, most turns: no copy); events pushed
+      // while it is in flight queue up behind it.
+      const whole = this.pending.length <= MAX_BATCH;
+      const batch = whole ? this.pending : this.pending.slice(0, MAX_BATCH);
+      if (whole) this.pending = [];
+      else this.pending.splice(0, MAX_BATCH);
       try {
         await (await this.bus()).publish(batch);
       } catch (error) {
         if (!this.failing) this.logger.warn(`events not published: ${(error as Error).message}`);
         this.failing = true;
+        this.requeue(batch);
         return; // kept for the next turn's flush
       }
-      this.pending.splice(0, batch.length);
       if (this.failing) {
         this.failing = false;
         const lost = this.dropped ? ` (${this.dropped} dropped meanwhile)` : '';
@@ -75,5 +93,16 @@ export class EventPublisher {
         this.dropped = 0;
       }
     }
+  }
+
+  /** A batch that did not leave goes back in front of what queued meanwhile, within the backlog. */
+  private requeue(batch: CeleriacEvent[]): void {
+    const pending = batch.concat(this.pending);
+    const excess = pending.length - MAX_BACKLOG;
+    if (excess > 0) {
+      this.dropped += excess;
+      pending.splice(0, excess);
+    }
+    this.pending = pending;
   }
 }

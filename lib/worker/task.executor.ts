@@ -594,28 +594,35 @@ export class TaskExecutor {
     return record;
   }
 
-  /** Every task event leaves through here. */
-  private emit(type: TaskEventType, envelope: TaskEnvelope | undefined, details: EventDetails = {}): void {
+  /**
+   * Every task event leaves through here, as one object: the bus publisher stamps it (origin and
+   * sequence) and batches it, and the in-process `TaskEvents` listeners get that same object. When
+   * neither listens (events off, nothing subscribed), nothing is built.
+   */
+  private emit(type: TaskEventType, envelope: TaskEnvelope | undefined, details?: EventDetails): void {
     const sink = this.host.onEvent;
-    if (!sink && this.events.listenerCount('task') === 0) return;
-    const { error } = details;
+    const local = this.events.listenerCount('task') > 0;
+    if (!sink && !local) return;
+    const error = details?.error;
     const event: TaskEvent = {
       type,
       id: envelope?.id,
       task: envelope?.task,
-      queue: details.queue ?? envelope?.queue ?? '',
+      queue: details?.queue ?? envelope?.queue ?? '',
       at: Date.now(),
       worker: this.host.workerId,
       retries: envelope?.retries,
-      runtime: details.runtime,
+      runtime: details?.runtime,
       error: error === undefined ? undefined : typeof error === 'string' ? error : toErrorInfo(error).message,
     };
-    if (details.progress !== undefined) event.progress = details.progress;
-    if (details.wait !== undefined) event.wait = details.wait;
-    if (details.eta !== undefined) event.eta = details.eta;
+    if (details) {
+      if (details.progress !== undefined) event.progress = details.progress;
+      if (details.wait !== undefined) event.wait = details.wait;
+      if (details.eta !== undefined) event.eta = details.eta;
+    }
     if (type === 'task-received' && envelope) Object.assign(event, eventCall(envelope));
-    this.events.emitEvent(event);
     sink?.(event);
+    if (local) this.events.emitEvent(event);
   }
 }
 

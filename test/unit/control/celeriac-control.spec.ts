@@ -6,8 +6,10 @@ import {
   ControlTimeoutError,
   currentTask,
   Task,
+  TaskEvents,
   TaskState,
   type CeleriacEvent,
+  type TaskEvent,
 } from '../../../lib/index.js';
 import { ControlPlaneConnection } from '../../../lib/control/control-plane.connection.js';
 import { gate, reached, startWorkerApp, type WorkerApp } from '../../support/worker-app.js';
@@ -222,6 +224,26 @@ describe('CeleriacControl and CeleriacEvents on the embedded broker', () => {
       expect(observed[0]).toMatchObject({ id: handle.id, type: 'task-succeeded' });
     } finally {
       subscription.unsubscribe();
+      await stop();
+    }
+  });
+
+  it('the in-process TaskEvents listeners get the event the bus carries, with its origin and sequence', async () => {
+    const local: TaskEvent[] = [];
+    const listener = (event: TaskEvent): void => void local.push(event);
+    w.app.get(TaskEvents).on('task', listener);
+    const seen: CeleriacEvent[] = [];
+    const stop = await events.subscribe({ types: ['task-succeeded'] }, (event) => seen.push(event));
+    try {
+      const handle = await w.client.send(ControlledTasks, 'limited', []);
+      await handle.wait({ timeout: 5_000 });
+      await until(() => seen.some((e) => 'id' in e && e.id === handle.id));
+      const onBus = seen.find((e) => 'id' in e && e.id === handle.id)!;
+      const inProcess = local.find((e) => e.id === handle.id && e.type === 'task-succeeded')!;
+      expect(inProcess).toEqual({ ...onBus });
+      expect(inProcess).toMatchObject({ pid: process.pid, worker: 'alpha' });
+    } finally {
+      w.app.get(TaskEvents).off('task', listener);
       await stop();
     }
   });

@@ -37,6 +37,41 @@ describe('EventPublisher', () => {
     expect(bus.batches).toHaveLength(2);
   });
 
+  it('stamps the event it is given in place: the batch carries that same object, not a copy', async () => {
+    const bus = recordingBus();
+    const publisher = new EventPublisher(() => Promise.resolve(bus), new Logger('test'));
+    const given = event('same');
+    publisher.task(given);
+    expect(given).toMatchObject({ pid: process.pid, seq: 1 });
+    await publisher.flush();
+    expect(bus.batches[0][0]).toBe(given);
+  });
+
+  it('a batch that failed goes back in front of the events queued while it was in flight', async () => {
+    const bus = recordingBus();
+    const logger = new Logger('test');
+    logger.warn = () => undefined;
+    logger.log = () => undefined;
+    let failOnce: (() => void) | undefined;
+    const publish = bus.publish.bind(bus);
+    bus.publish = (events) => {
+      if (!failOnce) return publish(events);
+      const fail = failOnce;
+      failOnce = undefined;
+      return new Promise((_, reject) => {
+        fail();
+        reject(new Error('bus down'));
+      });
+    };
+    const publisher = new EventPublisher(() => Promise.resolve(bus), logger);
+    failOnce = () => publisher.task(event('during'));
+    publisher.task(event('first'));
+    await publisher.flush();
+    await publisher.flush();
+    expect(bus.batches.flat().map((e) => 'id' in e && e.id)).toEqual(['first', 'during']);
+    expect(bus.batches.flat().map((e) => e.seq)).toEqual([1, 2]);
+  });
+
   it('keeps events while the bus is down and sends them, in order, once it is back', async () => {
     const bus = recordingBus();
     const logger = new Logger('test');
