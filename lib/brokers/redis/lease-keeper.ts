@@ -13,8 +13,11 @@ export interface Leases {
 }
 
 export interface LeaseKeeperHooks {
-  /** Told of each lease found lost (after it was dropped and reported). */
-  lost?(queue: string, mid: string): void;
+  /**
+   * Told of each lease found lost (after it was dropped); when given, it reports the loss, the
+   * keeper does not (its owner may know the delivery was settled meanwhile).
+   */
+  lost?(queue: string, mid: string, token: string): void;
   /** Asked before each round: false skips it (the leases are kept, not renewed). */
   renewing?(): boolean;
 }
@@ -93,13 +96,16 @@ export class LeaseKeeper implements Leases {
         // Settled meanwhile: not a loss. Still held with the same token: its lease ended first.
         if (this.held.get(queue)?.get(mid) !== token) continue;
         this.release(queue, mid);
-        this.logger.warn(
-          `queue "${queue}": lease of message ${mid} ended before it was renewed; it may run again elsewhere`,
-        );
-        this.hooks.lost?.(queue, mid);
+        if (this.hooks.lost) this.hooks.lost(queue, mid, token!);
+        else this.logger.warn(lostLeaseWarning(queue, mid));
       }
     } catch (error) {
       this.logger.warn(`queue "${queue}": could not renew leases (${(error as Error).message}); will retry`);
     }
   }
+}
+
+/** What a worker says when a lease ended before it was renewed. */
+export function lostLeaseWarning(queue: string, mid: string): string {
+  return `queue "${queue}": lease of message ${mid} ended before it was renewed; it may run again elsewhere`;
 }

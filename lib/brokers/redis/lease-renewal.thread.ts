@@ -3,6 +3,7 @@ import { connectClient, createBareRedisClient } from '../../redis/redis-client.j
 import { formatDelay } from '../../logging/attempt-label.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import {
+  applyLeaseChanges,
   LEASE_THREAD_DATA_KEY,
   type FromLeaseThread,
   type LeaseThreadData,
@@ -36,7 +37,7 @@ export function runLeaseThread(): void {
     (queue, pairs) => scripts.renew(queueKeys(data.prefix, queue), data.leaseMs, pairs),
     { warn },
     {
-      lost: (queue, mid) => post({ kind: 'lost', queue, mid }),
+      lost: (queue, mid, token) => post({ kind: 'lost', queue, mid, token }),
       renewing: () => {
         const silent = Date.now() - heardAt;
         if (silent <= data.maxStallMs) return true;
@@ -56,11 +57,12 @@ export function runLeaseThread(): void {
   port.on('message', (message: ToLeaseThread) => {
     heardAt = Date.now();
     givenUp = false;
-    if (message.kind === 'changes') {
-      for (const change of message.changes) {
-        if (change.kind === 'hold') keeper.hold(change.queue, change.mid, change.token);
-        else keeper.release(change.queue, change.mid);
-      }
+    if (typeof message === 'string') {
+      applyLeaseChanges(
+        message,
+        (queue, mid, token) => keeper.hold(queue, mid, token),
+        (queue, mid) => keeper.release(queue, mid),
+      );
     } else if (message.kind === 'stop') {
       keeper.stop();
       port.close();

@@ -2,14 +2,17 @@ import { Worker } from 'node:worker_threads';
 import { formatDelay } from '../../logging/attempt-label.js';
 import type { CeleriacLogger } from '../../logging/celeriac-logger.js';
 import type { RedisExtraOptions } from '../../redis/redis-options.js';
-import { LeaseKeeper, type Leases, type RenewLeases } from './lease-keeper.js';
+import { LeaseKeeper, lostLeaseWarning, type Leases, type RenewLeases } from './lease-keeper.js';
 import {
   LEASE_THREAD_DATA_KEY,
   type FromLeaseThread,
-  type LeaseChange,
+  type LeaseChanges,
   type LeaseThreadData,
   type ToLeaseThread,
 } from './lease-thread.messages.js';
+
+/** Longest a release waits for a fetch's holds to travel with. */
+const RELEASE_DELAY_MS = 50;
 
 /**
  * What the thread runs first: registers tsx's hooks when the entry is TypeScript (tsx registers
@@ -46,7 +49,9 @@ export class LeaseThread implements Leases {
   private stopped = false;
   private ready?: Promise<void>;
   /** Changes of this turn not yet posted to the thread (see {@link send}). */
-  private outbox: LeaseChange[] = [];
+  private outbox: LeaseChanges = [];
+  private postSoon = false;
+  private postLater?: NodeJS.Timeout;
 
   constructor(
     private readonly settings: LeaseThreadSettings,
@@ -68,7 +73,7 @@ export class LeaseThread implements Leases {
     let leases = this.held.get(queue);
     if (!leases) this.held.set(queue, (leases = new Map<string, string>()));
     leases.set(mid, token);
-    this.send({ kind: 'hold', queue, mid, token }, () => this.fallback?.hold(queue, mid, token));
+    this.send(true, ['h', queue, mid, token], () => this.fallback?.hold(queue, mid, token));
     this.beat();
   }
 
@@ -78,7 +83,7 @@ export class LeaseThread implements Leases {
     const leases = this.held.get(queue);
     if (!leases?.delete(mid)) return;
     if (leases.size === 0) this.held.delete(queue);
-    this.send({ kind: 'release', queue, mid }, () => this.fallback?.release(queue, mid));
+    this.send(false, ['r', queue, mid], () => this.fallback?.release(queue, mid));
     if (this.held.size === 0) this.rest();
   }
 
@@ -101,25 +106,37 @@ export class LeaseThread implements Leases {
 
   /**
    * To the thread (started on first use), or to the fallback keeper on the event loop. Changes
-   * queue up and leave together in a microtask: a fetch hands out all its deliveries in one
-   * synchronous loop, each holding its lease before its task is dispatched, and the batch is posted
-   * before any of those tasks runs a line (they start after the executor's first await), so a task
-   * that blocks the loop at once still has its lease in the thread's hands.
+   * queue up and leave together (a message to a thread costs a structured clone and a wake-up).
+   * A hold leaves in a microtask: a fetch hands out all its deliveries in one synchronous loop,
+   * each holding its lease before its task is dispatched, and the batch is posted before any of
+   * those tasks runs a line (they start after the executor's first await), so a task that blocks
+   * the loop at once still has its lease in the thread's hands. Releases are not urgent — a
+   * renewal of a settled message only finds it gone, and {@link lost} knows it was settled — so
+   * they ride with the next fetch's holds, or leave after {@link RELEASE_DELAY_MS}.
    */
-  private send(change: LeaseChange, onLoop: () => void): void {
+  private send(hold: boolean, change: LeaseChanges, onLoop: () => void): void {
     if (this.stopped) return;
     if (!this.fallback && !this.worker) this.start();
     if (!this.worker) return onLoop();
-    this.outbox.push(change);
-    if (this.outbox.length === 1) queueMicrotask(() => this.post());
+    for (const field of change) this.outbox.push(field);
+    if (hold) {
+      if (this.postSoon) return;
+      this.postSoon = true;
+      queueMicrotask(() => {
+        this.postSoon = false;
+        this.post();
+      });
+    } else this.postLater ??= setTimeout(() => this.post(), RELEASE_DELAY_MS).unref();
   }
 
   /** Posts the queued changes as one message. */
   private post(): void {
+    clearTimeout(this.postLater);
+    this.postLater = undefined;
     if (this.outbox.length === 0) return;
     const changes = this.outbox;
     this.outbox = [];
-    this.worker?.postMessage({ kind: 'changes', changes } satisfies ToLeaseThread);
+    this.worker?.postMessage(JSON.stringify(changes) satisfies ToLeaseThread);
   }
 
   private start(): void {
@@ -162,8 +179,10 @@ export class LeaseThread implements Leases {
   private fallBack(): void {
     if (this.stopped) return;
     this.outbox = []; // what it held is in `held`, taken over below
+    clearTimeout(this.postLater);
+    this.postLater = undefined;
     this.fallback = new LeaseKeeper(this.settings.renewEveryMs, this.renew, this.logger, {
-      lost: (queue, mid) => this.forget(queue, mid),
+      lost: (queue, mid, token) => this.lost(queue, mid, token),
     });
     for (const [queue, leases] of this.held)
       for (const [mid, token] of leases) this.fallback.hold(queue, mid, token);
@@ -172,15 +191,20 @@ export class LeaseThread implements Leases {
   private heard(message: FromLeaseThread): void {
     if (message.kind === 'ready') return;
     if (message.kind === 'warn') return this.logger.warn(message.message);
-    this.logger.warn(
-      `queue "${message.queue}": lease of message ${message.mid} ended before it was renewed; it may run again elsewhere`,
-    );
-    this.forget(message.queue, message.mid);
+    this.lost(message.queue, message.mid, message.token);
   }
 
-  private forget(queue: string, mid: string): void {
+  /**
+   * A renewal found the lease gone. Reported only if this loop still holds that delivery (same
+   * token): a release on its way to the thread (the delivery settled meanwhile, perhaps delivered
+   * here again since) is no loss.
+   */
+  private lost(queue: string, mid: string, token: string): void {
     const leases = this.held.get(queue);
-    if (leases?.delete(mid) && leases.size === 0) this.held.delete(queue);
+    if (leases?.get(mid) !== token) return;
+    leases.delete(mid);
+    if (leases.size === 0) this.held.delete(queue);
+    this.logger.warn(lostLeaseWarning(queue, mid));
   }
 
   /** While leases are held, the loop says it is alive every renewal period. */
