@@ -28,9 +28,10 @@ export interface AmqpBrokerOptions {
    */
   consumerTimeoutMs?: number;
   /**
-   * How long a publish waits for RabbitMQ's confirm, in ms (default 2000). Past it the send fails
-   * with `BrokerUnavailableError` (503 through `@Accepted()`): RabbitMQ frozen, blocking publishers
-   * under a memory or disk alarm, or unreachable without the socket noticing.
+   * How long RabbitMQ may confirm nothing while a publish waits for its confirm, in ms (default
+   * 2000). Past it the waiting sends fail with `BrokerUnavailableError` (503 through `@Accepted()`):
+   * RabbitMQ frozen, blocking publishers under a memory or disk alarm, or unreachable without the
+   * socket noticing. A large burst whose confirms keep arriving is not cut off.
    */
   confirmTimeoutMs?: number;
   /**

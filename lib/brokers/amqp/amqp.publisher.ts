@@ -3,11 +3,12 @@ import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js
 import { CeleriacError } from '../../errors/celeriac.error.js';
 import type { AmqpConnection } from './amqp.connection.js';
 import { withDeadline } from './amqp-deadline.js';
+import { ConfirmWatch } from './confirm-watch.js';
 import type { CeleriacLogger } from '../../logging/celeriac-logger.js';
 
 /** How long each step of a send may wait for RabbitMQ. */
 export interface PublishDeadlines {
-  /** From `basic.publish` to RabbitMQ's confirm. */
+  /** How long RabbitMQ may confirm nothing while a publish waits for its confirm. */
   confirmTimeoutMs: number;
   /** A channel opened, or one run of admin work (declarations, counts, purges). */
   commandTimeoutMs: number;
@@ -36,12 +37,25 @@ export class AmqpPublisher {
   /** Message ids RabbitMQ returned as unroutable; the confirm that follows each return settles it. */
   private readonly returned = new Set<string>();
   private readonly logger: CeleriacLogger;
+  private readonly confirms: ConfirmWatch;
 
   constructor(
     private readonly connection: AmqpConnection,
     private readonly deadlines: PublishDeadlines,
   ) {
     this.logger = connection.loggerFor('Celeriac amqp publish');
+    const { confirmTimeoutMs } = deadlines;
+    this.confirms = new ConfirmWatch(
+      confirmTimeoutMs,
+      () =>
+        new BrokerUnavailableError(
+          'amqp',
+          new Error(
+            `RabbitMQ confirmed nothing for ${confirmTimeoutMs} ms (confirmTimeoutMs) while the message ` +
+              'waited: frozen, blocking publishers, or unreachable; it was not accepted',
+          ),
+        ),
+    );
   }
 
   /**
@@ -67,23 +81,13 @@ export class AmqpPublisher {
     options: Options.Publish,
   ): Promise<void> {
     const messageId = options.messageId as string;
-    const { confirmTimeoutMs } = this.deadlines;
     return new Promise<void>((resolve, reject) => {
-      // A late confirm (or nack) after the deadline settles nothing: the caller was already told.
-      const timer = setTimeout(() => {
+      const settle = this.confirms.track((error) => {
         this.returned.delete(messageId);
-        reject(
-          new BrokerUnavailableError(
-            'amqp',
-            new Error(
-              `RabbitMQ did not confirm the message within ${confirmTimeoutMs} ms (confirmTimeoutMs): ` +
-                'frozen, blocking publishers, or unreachable; it was not accepted',
-            ),
-          ),
-        );
-      }, confirmTimeoutMs);
+        reject(error);
+      });
       const confirmed = (error: unknown): void => {
-        clearTimeout(timer);
+        if (!settle()) return;
         if (this.returned.size > 0 && this.returned.delete(messageId)) {
           return reject(new UnroutableMessageError(exchange, routingKey));
         }
@@ -95,7 +99,7 @@ export class AmqpPublisher {
         this.connection.require();
         channel.publish(exchange, routingKey, content, options, confirmed);
       } catch (error) {
-        clearTimeout(timer);
+        settle();
         // amqplib throws synchronously when the channel is already closed.
         reject(unavailable(error, 'the publishing channel is closed'));
       }
