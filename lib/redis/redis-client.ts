@@ -162,11 +162,28 @@ export function whenReady(client: RedisClient, maxMs: number): Promise<void> {
 }
 
 /**
- * A command that failed without a reply from Redis (connection down, refused, timed out) becomes a
- * {@link BrokerUnavailableError}; an error Redis replied with is a bug to report as it is.
+ * Replies by which a Redis Cluster refuses a command it did not run because the cluster is
+ * changing hands (a failover, a resharding): the slot moved, or has no master yet.
+ */
+const CLUSTER_IN_TRANSITION = /^(MOVED|ASK|CLUSTERDOWN|TRYAGAIN)\b/;
+
+/**
+ * A command that failed without a reply from Redis (connection down, refused, timed out), or that a
+ * Redis Cluster refused unrun while a slot changes hands (ioredis gives up following a redirection
+ * inside a pipeline during a failover), becomes a {@link BrokerUnavailableError}: nothing was
+ * applied, and the caller may retry under the same task id. Any other error Redis replied with is
+ * a bug to report as it is.
  */
 export function toBrokerError(error: unknown): Error {
-  if (error instanceof ReplyError) return error as Error;
+  if (error instanceof ReplyError) {
+    const reply = error as Error;
+    if (!CLUSTER_IN_TRANSITION.test(reply.message)) return reply;
+    const cause = new Error(
+      `Redis Cluster refused the command during a failover (${reply.message}); nothing was applied`,
+      { cause: reply },
+    );
+    return new BrokerUnavailableError('redis', cause);
+  }
   if (error instanceof CeleriacError) return error;
   if (error instanceof Error && /enableOfflineQueue/.test(error.message)) {
     // ioredis' wording names an option; say what it means for the caller.

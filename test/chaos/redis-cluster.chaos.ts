@@ -75,6 +75,7 @@ describe('chaos: Celeriac on a Redis Cluster losing a master', () => {
       unexpected: verdict.unexpected,
       unexplainedDuplicates: verdict.unexplained,
     }).toEqual({ lostOutsideWindow: [], unexpected: [], unexplainedDuplicates: [] });
-    expect(verdict.confirmed).toBeGreaterThan(COUNT / 2);
+    // A send the cluster refused while the slot had no master was retried under its id until confirmed.
+    expect(verdict.confirmed).toBe(verdict.sent);
   });
 });
