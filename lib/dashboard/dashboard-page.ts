@@ -37,7 +37,7 @@ export function dashboardPage(base: string): string {
   <section>
     <h2>Queues</h2>
     <table data-testid="queues">
-      <thead><tr><th>Queue</th><th>Ready</th><th>Delayed</th><th>In flight</th><th>Dead letters</th><th>Consumers</th><th></th></tr></thead>
+      <thead><tr><th>Queue</th><th>Ready</th><th>Delayed</th><th>In flight</th><th>Dead letters</th><th>Consumers</th><th>Succeeded /min</th><th>Failed /min</th><th></th></tr></thead>
       <tbody id="queues"></tbody>
     </table>
   </section>

@@ -98,6 +98,8 @@ async function loadQueues() {
         count(stats.inFlight),
         count(stats.deadLettered),
         count(stats.consumers),
+        el('td', { class: 'num', 'data-testid': 'succeeded-per-minute', text: String(stats.rates.succeededPerMinute) }),
+        el('td', { class: 'num', 'data-testid': 'failed-per-minute', text: String(stats.rates.failedPerMinute) }),
         el('td', {}, [
           el('button', {
             'data-testid': 'open-dead-letters',
@@ -161,7 +163,7 @@ async function loadWorkflows() {
   );
 }
 
-/** Queue counts, workflows and schedules follow task events, at most twice a second. */
+/** Queue counts and rates, workflows and schedules follow task events and heartbeats, at most twice a second. */
 function queuesChanged() {
   if (queuesTimer) return;
   queuesTimer = setTimeout(() => {
@@ -343,6 +345,8 @@ function listen() {
     const info = JSON.parse(message.data);
     workers.set(info.worker, info);
     renderWorkers();
+    // Heartbeats also age the queues' rates of the last minute when no task event arrives.
+    queuesChanged();
   });
 }
 

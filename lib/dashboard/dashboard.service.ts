@@ -34,6 +34,7 @@ import {
   type WorkflowSummary,
 } from './task-history.js';
 import { createCeleriacLogger, type CeleriacLogger } from '../logging/celeriac-logger.js';
+import { type QueueRate, QueueRates } from './queue-rates.js';
 
 /** What the page's header shows: where Celeriac connects (passwords hidden) and what it serves. */
 export interface DashboardOverview {
@@ -42,6 +43,9 @@ export interface DashboardOverview {
   prefix: string;
   queues: string[];
 }
+
+/** A row of the queues table: the broker's counts and the rates of the last minute's events. */
+export type QueueView = QueueStats & { rates: QueueRate };
 
 /** A task's detail: its stored record (durable) and what its events told this process. */
 export interface TaskDetail {
@@ -68,6 +72,7 @@ const DEAD_LETTER_PAGE = 100;
 @Injectable()
 export class DashboardService implements OnModuleInit, OnModuleDestroy {
   private readonly history: TaskHistory;
+  private readonly rates = new QueueRates();
   private readonly changes = new Subject<MessageEvent>();
   private readonly seenQueues = new Set<string>();
   private readonly listener = (event: TaskEvent): void => this.observe(event);
@@ -127,8 +132,9 @@ export class DashboardService implements OnModuleInit, OnModuleDestroy {
     };
   }
 
-  queues(): Promise<QueueStats[]> {
-    return Promise.all(this.queueNames().map((queue) => this.runtime.broker.stats(queue)));
+  async queues(): Promise<QueueView[]> {
+    const stats = await Promise.all(this.queueNames().map((queue) => this.runtime.broker.stats(queue)));
+    return stats.map((counts) => ({ ...counts, rates: this.rates.of(counts.queue) }));
   }
 
   tasks(filter: TaskFilter): TaskSummary[] {
@@ -211,6 +217,7 @@ export class DashboardService implements OnModuleInit, OnModuleDestroy {
 
   private observe(event: TaskEvent): void {
     if (event.queue) this.seenQueues.add(event.queue);
+    this.rates.observe(event);
     const summary = this.history.observe(event);
     if (summary) this.changes.next({ type: 'task', data: summary });
   }

@@ -225,4 +225,39 @@ describe('dashboard in headless Chromium (sample app on Redis, embedded worker)'
     await expect(schedule.locator('td').nth(1).textContent()).resolves.toBe('CounterTasks.snapshot');
     await expect(schedule.locator('td').nth(2).textContent()).resolves.toBe('every 10 s');
   });
+
+  it("shows each queue's succeeded and failed tasks of the last minute, live", async () => {
+    const sent = await request(app.getHttpServer())
+      .post('/reports')
+      .send({ pages: 1, msPerPage: 1 })
+      .expect(202);
+    siteUp = false;
+    const failing = await request(app.getHttpServer())
+      .post('/shares')
+      .send({ url: `${siteUrl}/rates` })
+      .expect(202);
+    await row(page, sent.body.id as string)
+      .and(page.locator('[data-state="SUCCESS"]'))
+      .waitFor();
+    await row(page, failing.body.id as string)
+      .and(page.locator('[data-state="FAILURE"]'))
+      .waitFor();
+    const io = page.locator('#queues tr[data-queue="io"]');
+    const atLeastOne = /^[1-9]\d*$/;
+    await io.locator('[data-testid="succeeded-per-minute"]', { hasText: atLeastOne }).waitFor();
+    await io.locator('[data-testid="failed-per-minute"]', { hasText: atLeastOne }).waitFor();
+    const queues = await request(app.getHttpServer())
+      .get('/celeriac/api/queues')
+      .set('Authorization', `Bearer ${TOKEN}`)
+      .expect(200);
+    expect(queues.body).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          queue: 'io',
+          rates: { succeededPerMinute: expect.any(Number), failedPerMinute: expect.any(Number) },
+        }),
+      ]),
+    );
+    await page.screenshot({ path: `${SHOTS}/queues.png`, fullPage: true });
+  });
 });
