@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
+import { createServer, get, type IncomingMessage, type Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import request from 'supertest';
@@ -11,6 +11,14 @@ import { startWorkerApp } from '../support/worker-app.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const TOKEN = `dashboard-${randomUUID()}`;
+/** A password in the app's broker and backend URLs (the shared Redis's default user takes any). */
+const SECRET = `secret-${randomUUID()}`;
+const SECRET_URL = (() => {
+  const url = new URL(REDIS_URL);
+  url.username = 'default';
+  url.password = SECRET;
+  return url.toString();
+})();
 /** Screenshots are kept as artefacts of the run. */
 const SHOTS = '.test-output/dashboard';
 
@@ -46,6 +54,10 @@ describe('dashboard in headless Chromium (sample app on Redis, embedded worker)'
   let site: Server;
   let siteUrl: string;
   let siteUp = false;
+  /** Every URL the page requested, and everything the event stream carried during the run. */
+  const requested: string[] = [];
+  let streamed = '';
+  let stream: IncomingMessage | undefined;
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -61,8 +73,8 @@ describe('dashboard in headless Chromium (sample app on Redis, embedded worker)'
     process.env.CELERIAC_DASHBOARD_TOKEN = TOKEN;
     app = await createSampleApp({
       celeriac: {
-        broker: REDIS_URL,
-        backend: REDIS_URL,
+        broker: SECRET_URL,
+        backend: SECRET_URL,
         prefix,
         // In-process pools only: the browser test is about the page, not about booting children.
         queues: { cpu: { pool: 'async' }, io: { pool: 'async', concurrency: 20 }, serial: { pool: 'solo' } },
@@ -83,12 +95,22 @@ describe('dashboard in headless Chromium (sample app on Redis, embedded worker)'
       ],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('request', (sent) => requested.push(sent.url()));
+    stream = await new Promise<IncomingMessage>((resolve, reject) =>
+      get(`${base}/celeriac/api/events`, { headers: { authorization: `Bearer ${TOKEN}` } }, resolve).on(
+        'error',
+        reject,
+      ),
+    );
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => (streamed += chunk));
     await page.goto(`${base}/celeriac?token=${TOKEN}`);
     await page.locator('body[data-ready="true"]').waitFor();
     await page.locator('[data-testid="live"]', { hasText: 'live' }).waitFor();
   }, 120_000);
 
   afterAll(async () => {
+    stream?.destroy();
     await browser?.close();
     await app?.close();
     await new Promise((resolve) => site?.close(resolve));
@@ -259,5 +281,42 @@ describe('dashboard in headless Chromium (sample app on Redis, embedded worker)'
       ]),
     );
     await page.screenshot({ path: `${SHOTS}/queues.png`, fullPage: true });
+  });
+
+  it('never shows the broker or backend password: not in the page, its API or its event stream', async () => {
+    const http = request(app.getHttpServer());
+    const asOperator = (path: string) =>
+      http.get(`/celeriac/${path}`).set('Authorization', `Bearer ${TOKEN}`).expect(200);
+    const overview = await asOperator('api/overview');
+    expect(overview.body).toMatchObject({ broker: expect.stringContaining(':***@') });
+    const tasks = (await asOperator('api/tasks')).body as { id: string }[];
+    const queues = (overview.body as { queues: string[] }).queues;
+    const paths = [
+      '',
+      'api/overview',
+      'api/workers',
+      'api/queues',
+      'api/tasks',
+      'api/workflows',
+      'api/schedules',
+      ...tasks.map((task) => `api/tasks/${task.id}`),
+      ...queues.map((queue) => `api/queues/${queue}/dead-letters`),
+    ];
+    for (const path of paths) expect((await asOperator(path)).text).not.toContain(SECRET);
+    expect(await page.content()).not.toContain(SECRET);
+    expect(streamed).toMatch(/event: task\n/);
+    expect(streamed).toMatch(/event: worker\n/);
+    expect(streamed).not.toContain(SECRET);
+  });
+
+  it('loads nothing from another origin (no CDN): every request of the page went to the app', () => {
+    const origin = new URL(base).origin;
+    expect(requested).toEqual(
+      expect.arrayContaining([
+        `${base}/celeriac?token=${TOKEN}`,
+        expect.stringMatching(/\/assets\/dashboard\.js$/),
+      ]),
+    );
+    expect(requested.filter((url) => new URL(url).origin !== origin)).toEqual([]);
   });
 });
