@@ -35,6 +35,15 @@ import type { TaskArgs, TaskMethodName, TaskResult } from './task-method.types.j
 /** Handle of a chain: a task handle, or a group handle when the chain ends with a group. */
 export type ChainHandle<TResult> = TaskHandle<TResult> | GroupHandle<unknown>;
 
+/** The registered name and options of `taskClass.method`, which must be a `@Task` method. */
+function taskOf(taskClass: Type, method: string): { name: string; taskOptions: TaskOptions } {
+  const taskOptions = getTaskOptions((taskClass.prototype as Record<string, unknown>)[method]);
+  if (!taskOptions) {
+    throw new TaskDefinitionError(`${taskClass.name}.${method}() is not a @Task method`);
+  }
+  return { name: taskNameOf(taskClass.name, method, taskOptions), taskOptions };
+}
+
 /**
  * Sends tasks and workflows. Inject it anywhere; it works on producer-only nodes too.
  * `send` resolves once the broker has confirmed the message, so a handle always refers to a
@@ -93,11 +102,8 @@ export class TaskClient implements OnModuleDestroy {
     args: TaskArgs<T, M>,
     options: SendOptions = {},
   ): Promise<TaskHandle<TaskResult<T, M>>> {
-    const taskOptions = getTaskOptions((taskClass.prototype as Record<string, unknown>)[method]);
-    if (!taskOptions) {
-      throw new TaskDefinitionError(`${taskClass.name}.${method}() is not a @Task method`);
-    }
-    return this.publish(taskNameOf(taskClass.name, method, taskOptions), args, taskOptions, options);
+    const { name, taskOptions } = taskOf(taskClass, method);
+    return this.publish(name, args, taskOptions, options);
   }
 
   /** Sends a task by its registered name, for tasks whose class this process cannot import. */
@@ -126,11 +132,8 @@ export class TaskClient implements OnModuleDestroy {
     argsList: readonly TaskArgs<T, M>[],
     options: SendOptions = {},
   ): Promise<TaskHandle<TaskResult<T, M>>[]> {
-    const taskOptions = getTaskOptions((taskClass.prototype as Record<string, unknown>)[method]);
-    if (!taskOptions) {
-      throw new TaskDefinitionError(`${taskClass.name}.${method}() is not a @Task method`);
-    }
-    return this.publishMany(taskNameOf(taskClass.name, method, taskOptions), argsList, taskOptions, options);
+    const { name, taskOptions } = taskOf(taskClass, method);
+    return this.publishMany(name, argsList, taskOptions, options);
   }
 
   /** {@link sendMany} by the task's registered name, as {@link sendByName}. */
