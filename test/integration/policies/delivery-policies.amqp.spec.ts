@@ -5,8 +5,6 @@ import { deleteKeys, inspector, REDIS_URL } from '../redis/support/redis-env.js'
 describeDeliveryPolicies({
   name: 'RabbitMQ with Redis results',
   options: { broker: AMQP_URL, backend: REDIS_URL, backendOptions: { checkConfig: false } },
-  // The store is the same Redis as above; what RabbitMQ changes is how waits are delayed.
-  only: ['global limit', 'dead-lettered'],
   async cleanup(prefix) {
     const client = inspector();
     try {
