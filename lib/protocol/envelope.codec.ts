@@ -47,9 +47,35 @@ const FIELDS: Record<string, [Check, boolean, string]> = {
   ],
 };
 
-/** Serialises an envelope for the wire. */
+/**
+ * Required fields the wire form leaves out when they hold their usual value, and the value a decoder
+ * puts back: no keyword arguments, the first run, a task that is its own workflow's root. A waiting
+ * message is what a queue's memory holds most of, and these three were a fifth of a small one.
+ * Optional fields are never filled in: what was absent when encoded is absent when decoded.
+ */
+const OMITTED_WHEN_USUAL: Record<string, (value: unknown, envelope: TaskEnvelope) => boolean> = {
+  kwargs: (value) => isObject(value) && isEmptyObject(value as object),
+  retries: (value) => value === 0,
+  rootId: (value, envelope) => value === envelope.id,
+};
+
+function isEmptyObject(value: object): boolean {
+  for (const key in value) if (Object.hasOwn(value, key)) return false;
+  return true;
+}
+
+/**
+ * Serialises an envelope for the wire, leaving out the required fields that hold their usual value
+ * ({@link OMITTED_WHEN_USUAL}); `v` and `id` stay first, so a broker can read the id from the head.
+ */
 export function encodeEnvelope(envelope: TaskEnvelope): string {
-  return JSON.stringify(envelope);
+  const wire: Record<string, unknown> = {};
+  for (const field in envelope) {
+    const value = (envelope as unknown as Record<string, unknown>)[field];
+    if (value === undefined || OMITTED_WHEN_USUAL[field]?.(value, envelope)) continue;
+    wire[field] = value;
+  }
+  return JSON.stringify(wire);
 }
 
 /**
@@ -65,6 +91,7 @@ export function decodeEnvelope(body: string): TaskEnvelope {
     throw new InvalidEnvelopeError(`body is not JSON (${(error as Error).message})`);
   }
   refuseForbiddenKeys(parsed, 'envelope', body);
+  if (isObject(parsed)) restoreUsualFields(parsed as Record<string, unknown>);
   return validateEnvelope(parsed);
 }
 
@@ -86,4 +113,14 @@ export function validateEnvelope(value: unknown): TaskEnvelope {
     if (!check(fieldValue)) throw new InvalidEnvelopeError(`field "${field}" must be ${expected}`);
   }
   return record as unknown as TaskEnvelope;
+}
+
+/**
+ * Puts back what {@link encodeEnvelope} left out (an envelope of the older, full form has them all).
+ * Only required fields, each to the one value whose absence it stands for.
+ */
+function restoreUsualFields(record: Record<string, unknown>): void {
+  if (record.kwargs === undefined) record.kwargs = {};
+  if (record.retries === undefined) record.retries = 0;
+  if (record.rootId === undefined && record.id !== undefined) record.rootId = record.id;
 }

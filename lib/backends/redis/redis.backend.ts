@@ -12,7 +12,7 @@ import { DEFAULT_RESULT_TTL_MS } from '../../celeriac.constants.js';
 import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
 import type { ConnectionOptions } from '../../brokers/broker-connection.options.js';
 import type { CompanionWrite } from '../../brokers/broker.interface.js';
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type {
   AttemptClaim,
   RecordListener,
@@ -180,10 +180,11 @@ export class RedisBackend implements ResultBackend {
 
   /**
    * One channel per call, `<prefix>:reply:<random id>`, on the shared subscriber connection:
-   * messages are `<task id>\n<record JSON>`, parsed only for tasks the listener knows.
+   * messages are `<task id>\n<record JSON>`, parsed only for tasks the listener knows. The id is 96
+   * random bits in 16 characters (every message sent while the process waits carries it).
    */
   async openReplies(listener: ReplyListener, onGap: () => void): Promise<ReplySubscription> {
-    const address = randomUUID();
+    const address = randomBytes(12).toString('base64url');
     const channel = this.replyChannel(address);
     this.gapListeners.set(channel, onGap);
     let stop: Unsubscribe;

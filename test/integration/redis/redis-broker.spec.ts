@@ -51,6 +51,28 @@ describe('Redis broker', () => {
     expect(inbox.received).toHaveLength(1);
   });
 
+  it('stores no message id beside a body that names the same id at its head, and reads every form back', async () => {
+    const broker = await open();
+    const body = (id: string): string => `{"v":1,"id":"${id}","task":"T.run"}`;
+    await broker.publish('ids', body('task-1'), { messageId: 'task-1' });
+    await broker.publish('ids', body('task-2'), { messageId: 'other-2' });
+    await broker.publish('ids', body('task-3'));
+    await broker.publish('ids', body('task-4'), { messageId: 'task-4' });
+    await broker.publish('ids', '{"v":1,"id":"quo\\"te"}', { messageId: 'quo"te' });
+    const msgKey = `{${prefix}:ids}:msg`;
+    const fields = await redis.hgetall(msgKey);
+    const stored = Object.entries(fields).filter(([field]) => field.startsWith('i:'));
+    expect(stored.map(([, id]) => id).sort()).toEqual(['', 'other-2', 'quo"te']);
+    // An older producer kept every message id beside its body: that form is read as it was.
+    const [bodyField] = Object.entries(fields).find(([, value]) => value === body('task-4'))!;
+    await redis.hset(msgKey, `i:${bodyField.slice(2)}`, 'task-4');
+
+    const inbox = Inbox.acking();
+    await broker.consume('ids', inbox.handler(), { prefetch: 5 });
+    const ids = (await inbox.waitFor(5)).map((delivery) => delivery.messageId);
+    expect(ids).toEqual(['task-1', 'other-2', expect.stringMatching(/^\d+$/), 'task-4', 'quo"te']);
+  });
+
   it('wakes a sleeping consumer for a delayed message due before the one it was waiting for', async () => {
     const broker = await open();
     const inbox = Inbox.acking();

@@ -44,14 +44,46 @@ describe('envelope codec', () => {
     );
   });
 
-  it.each(['id', 'task', 'queue', 'args', 'kwargs', 'retries', 'createdAt', 'rootId'])(
-    'rejects an envelope missing "%s"',
-    (field) => {
-      const body = envelope() as unknown as Record<string, unknown>;
-      delete body[field];
-      expect(() => decodeEnvelope(JSON.stringify(body))).toThrow(`missing field "${field}"`);
-    },
-  );
+  it('leaves out the required fields that hold their usual value: no kwargs, first run, its own root', () => {
+    const body = encodeEnvelope(envelope());
+    expect(JSON.parse(body)).toEqual({
+      v: PROTOCOL_VERSION,
+      id: 'a1',
+      task: 'Reports.render',
+      queue: 'default',
+      args: [1, 'two'],
+      createdAt: 1_700_000_000_000,
+    });
+    expect(body.startsWith(`{"v":${PROTOCOL_VERSION},"id":"a1",`)).toBe(true);
+    expect(decodeEnvelope(body)).toEqual(envelope());
+  });
+
+  it('keeps those fields when they hold anything else', () => {
+    const original = envelope({ kwargs: { a: 1 }, retries: 2, rootId: 'root' });
+    expect(JSON.parse(encodeEnvelope(original))).toMatchObject({
+      kwargs: { a: 1 },
+      retries: 2,
+      rootId: 'root',
+    });
+    expect(decodeEnvelope(encodeEnvelope(original))).toEqual(original);
+  });
+
+  it('reads the older full form, every field written out, as it was', () => {
+    const original = envelope({ replyTo: 'r', parentId: 'p' });
+    expect(decodeEnvelope(JSON.stringify(original))).toEqual(original);
+  });
+
+  it('fills in no optional field an envelope did not have', () => {
+    const decoded = decodeEnvelope(encodeEnvelope(envelope()));
+    for (const field of ['parentId', 'group', 'headers', 'replyTo', 'eta', 'priority', 'policy'])
+      expect(Object.hasOwn(decoded, field)).toBe(false);
+  });
+
+  it.each(['id', 'task', 'queue', 'args', 'createdAt'])('rejects an envelope missing "%s"', (field) => {
+    const body = envelope() as unknown as Record<string, unknown>;
+    delete body[field];
+    expect(() => decodeEnvelope(JSON.stringify(body))).toThrow(`missing field "${field}"`);
+  });
 
   it.each([
     ['args', 'x', 'an array'],

@@ -87,7 +87,7 @@ for i = 1, #taken, 2 do
     table.insert(out, token)
     table.insert(out, deliveries)
     table.insert(out, tonumber(fields[2]) or 0)
-    table.insert(out, (fields[3] and fields[3] ~= '') and fields[3] or mid)
+    table.insert(out, messageIdOf(fields[3], fields[1], mid))
     table.insert(out, fields[1] or '')
     table.insert(out, fields[4] or '')
   end

@@ -1,6 +1,8 @@
 --- @include "includes/body-prefix"
+--- @include "includes/body-id"
 -- A message lives in one hash of its queue, as fields '<f>:<mid>': b body, p priority, d deliveries,
--- o order number, t token of its current delivery, i the publisher's message id, h its headers and
+-- o order number, t token of its current delivery, i the publisher's message id (none when the body
+-- names it, see body-id), h its headers and
 -- properties (a JSON object with "headers" and/or "properties").
 local function forget(msgKey, mid)
   redis.call('HDEL', msgKey, 'b:' .. mid, 'p:' .. mid, 'd:' .. mid, 'o:' .. mid, 't:' .. mid, 'i:' .. mid, 'h:' .. mid)
@@ -19,7 +21,7 @@ local function deadLetter(msgKey, deadKey, mid, queue, reason, at, limit, keep)
   local fields = redis.call('HMGET', msgKey, 'b:' .. mid, 'i:' .. mid, 'h:' .. mid, 'p:' .. mid)
   local body = fields[1] or ''
   local record = {
-    messageId = (fields[2] and fields[2] ~= '') and fields[2] or mid,
+    messageId = messageIdOf(fields[2], body, mid),
     queue = queue,
     body = body,
     reason = reason,
