@@ -19,16 +19,34 @@ export interface RecordFormat {
   decode(raw: string, taskId: string): TaskRecord;
 }
 
-/** Celeriac's own record: the `TaskRecord` as JSON under `<prefix>:task:<id>`. */
+/** What a stored `rootId` of a task that is its own workflow's root holds: its id is in the key already. */
+const OWN_ROOT = '';
+
+/**
+ * Celeriac's own record: the `TaskRecord` as JSON under `<prefix>:task:<id>`, without the id (the key
+ * and every channel that carries a record name it) and with a task that is its own root stored as
+ * `"rootId":""` (a task id is never empty), so a record that had no `rootId` still has none when read.
+ * The older form, `id` and `rootId` written out, reads the same.
+ */
 export const celeriacRecordFormat: RecordFormat = {
   name: 'celeriac',
   key: (prefix, taskId) => `${prefix}:task:${taskId}`,
-  encode: (record) => JSON.stringify(record),
+  encode(record) {
+    const stored: Record<string, unknown> = {};
+    for (const field in record) {
+      const value = (record as unknown as Record<string, unknown>)[field];
+      if (value === undefined || field === 'id') continue;
+      stored[field] = field === 'rootId' && value === record.id ? OWN_ROOT : value;
+    }
+    return JSON.stringify(stored);
+  },
   decode(raw, taskId) {
-    const record = parseRecordJson(raw, taskId);
+    const stored = parseRecordJson(raw, taskId);
     // The fence of the attempt that wrote it is the backend's business, not the reader's.
-    delete record.fence;
-    if (typeof record.state !== 'string') throw new CorruptRecordError(taskId, 'it has no state');
+    delete stored.fence;
+    if (typeof stored.state !== 'string') throw new CorruptRecordError(taskId, 'it has no state');
+    const record = stored.id === undefined ? { id: taskId, ...stored } : stored;
+    if (record.rootId === OWN_ROOT) record.rootId = record.id;
     return record as unknown as TaskRecord;
   },
 };
