@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { type CeleriacEvent, isWorkerEvent } from '../../control/celeriac-event.js';
 import { integerAtLeast } from '../cli-arguments.js';
 import type { CliSession, CommandContext } from '../cli-session.js';
+import { eventLine } from './event-line.js';
 
 interface EventFlags {
   limit?: number;
@@ -33,7 +33,7 @@ async function events(context: CommandContext, flags: EventFlags) {
       if (flags.workers === false && event.type === 'worker-heartbeat') continue;
       seen++;
       // --json prints one object per line (JSON Lines), so a script can read the stream as it comes.
-      context.io.stdout(context.out.json ? `${JSON.stringify(event)}\n` : `${describe(event)}\n`);
+      context.io.stdout(context.out.json ? `${JSON.stringify(event)}\n` : `${eventLine(event)}\n`);
       if (seen === flags.limit) stop();
     }
   });
@@ -48,16 +48,4 @@ async function events(context: CommandContext, flags: EventFlags) {
     context.stopped.removeEventListener('abort', onStop);
     await unsubscribe();
   }
-}
-
-function describe(event: CeleriacEvent): string {
-  const at = new Date(event.at).toISOString();
-  if (isWorkerEvent(event)) {
-    return `${at}  ${event.type.padEnd(16)}  ${event.worker}  active=${event.active} processed=${event.processed}`;
-  }
-  const parts = [at, event.type.padEnd(16), event.task ?? '-', event.id ?? '-', event.queue];
-  if (event.worker) parts.push(`on ${event.worker}`);
-  if (event.runtime !== undefined) parts.push(`${event.runtime} ms`);
-  if (event.error) parts.push(event.error);
-  return parts.join('  ');
 }
