@@ -110,3 +110,34 @@ export async function startWorkers(
 export function randomPrefix(kind: string): string {
   return `cli-${kind}-${randomUUID().slice(0, 8)}`;
 }
+
+/**
+ * One worker process of the control-plane fixture consuming only `cpu` (a `threads` pool), whose
+ * `ControlTasks.spin` never yields: only terminating its thread stops it. Ready when this resolves.
+ */
+export async function startSpinWorker(cluster: ClusterSettings): Promise<SpawnedProcess> {
+  const entry = await compiledEntry('test/fixtures/control/control-worker.main.ts');
+  const worker = SpawnedProcess.start([entry], {
+    env: {
+      BROKER_URL: cluster.broker,
+      REDIS_URL: cluster.backend,
+      PREFIX: cluster.prefix,
+      WORKER_QUEUES: 'cpu',
+    },
+  });
+  await worker.waitFor(/"event":"listening"/);
+  return worker;
+}
+
+/**
+ * The binary running until stopped (`events`), its lines read as they come; resolves once it
+ * printed its first line (for `events`: subscribed, so no event published later is missed).
+ */
+export async function startTail(args: string[]): Promise<SpawnedProcess> {
+  const main = await compiledEntry('lib/cli/main.ts');
+  const tail = SpawnedProcess.start([main, ...args], {
+    env: { BROKER_URL: undefined, RESULT_URL: undefined, CELERIAC_PREFIX: undefined },
+  });
+  await tail.waitFor(/./);
+  return tail;
+}

@@ -9,6 +9,8 @@ import {
   connectionArgs,
   deadLetterBeforeDeploy,
   jsonOf,
+  startSpinWorker,
+  startTail,
   startWorkers,
 } from './cli-rig.js';
 
@@ -40,6 +42,18 @@ export function describeCliCases(title: string, options: CliCaseOptions): void {
       await Promise.all(workers.map((worker) => worker.stop()));
       await options.cleanup();
     });
+
+    /** The worker running task `id`, once one reports it in `inspect active` (it starts once fetched). */
+    async function runningOn(id: string): Promise<string> {
+      for (let asked = 0; asked < 50; asked++) {
+        const active = jsonOf<{ worker: string; value: { id: string }[] }[]>(
+          await celeriac([...args, '--json', 'inspect', 'active', '--reply-timeout', '500']),
+        );
+        const runner = active.find((reply) => reply.value.some((task) => task.id === id));
+        if (runner) return runner.worker;
+      }
+      throw new Error(`no worker reported task ${id} running`);
+    }
 
     it('call --wait --json prints the final record; exit 0', async () => {
       const run = await celeriac([
@@ -229,17 +243,7 @@ export function describeCliCases(title: string, options: CliCaseOptions): void {
         'io',
       ]);
       const id = sent.stdout.trim();
-      let active: { worker: string; value: { id: string }[] }[] = [];
-      // The task starts once a worker fetched it: ask until one of them reports it running.
-      for (
-        let asked = 0;
-        asked < 50 && !active.some((reply) => reply.value.some((task) => task.id === id));
-        asked++
-      ) {
-        active = jsonOf(await celeriac([...args, '--json', 'inspect', 'active', '--reply-timeout', '500']));
-      }
-      const runner = active.find((reply) => reply.value.some((task) => task.id === id));
-      expect(runner).toBeDefined();
+      const runner = await runningOn(id);
       const table = await celeriac([...args, 'inspect', 'active']);
       expect(table.stdout).toMatch(new RegExp(`${id}\\s+ReportTasks\\.build\\s+io`));
       const revoked = await celeriac([...args, '--json', 'revoke', id]);
@@ -247,10 +251,37 @@ export function describeCliCases(title: string, options: CliCaseOptions): void {
       expect(jsonOf(revoked)).toEqual({
         revoked: [id],
         terminate: false,
-        held: [{ worker: runner!.worker, id }],
+        held: [{ worker: runner, id }],
       });
       const outcome = await celeriac([...args, '--json', 'result', id, '--wait', '30000']);
       expect(jsonOf<TaskRecord>(outcome).state).toBe('REVOKED');
+    });
+
+    it('revoke --terminate kills a task that never yields on a threads queue: it ends REVOKED', async () => {
+      // A third worker, for the time of this case: the sample app has no task that ignores its signal.
+      const spinner = await startSpinWorker(cluster);
+      try {
+        const sent = await celeriac([...args, 'call', 'ControlTasks.spin', '--queue', 'cpu']);
+        expect(sent.code).toBe(0);
+        const id = sent.stdout.trim();
+        const runner = await runningOn(id);
+        const revoked = await celeriac([...args, '--json', 'revoke', id, '--terminate']);
+        expect(revoked.code).toBe(0);
+        expect(jsonOf(revoked)).toEqual({ revoked: [id], terminate: true, held: [{ worker: runner, id }] });
+        const outcome = await celeriac([...args, '--json', 'result', id, '--wait', '30000']);
+        // A revoked task is a failed answer for scripts: exit 1.
+        expect(outcome.code).toBe(1);
+        expect(jsonOf<TaskRecord>(outcome)).toMatchObject({
+          id,
+          task: 'ControlTasks.spin',
+          state: 'REVOKED',
+        });
+        // The worker lives on (its pool replaced the killed thread) and answers by name.
+        const human = await celeriac([...args, 'revoke', 'no-such-task', '--terminate', '-d', runner]);
+        expect([human.code, human.stdout]).toEqual([0, 'revoked 1 task(s) (terminate)\n']);
+      } finally {
+        await spinner.stop();
+      }
     });
 
     it('rate-limit: every worker takes the new rate; inspect stats shows it', async () => {
@@ -342,6 +373,51 @@ export function describeCliCases(title: string, options: CliCaseOptions): void {
       const bogus = await celeriac([...args, 'inspect', 'bogus']);
       expect(bogus.code).toBe(2);
       expect(bogus.stderr).toContain('inspect what?');
+    });
+
+    it('events for people: one line per event, time, type, Task[id] or worker and details in fixed columns', async () => {
+      const tail = await startTail([...args, 'events', '--for', '60000']);
+      const sent = await celeriac([
+        ...args,
+        '--json',
+        'call',
+        'ReportTasks.notify',
+        '--args',
+        '["tailed"]',
+        '--queue',
+        'io',
+        '--wait',
+        '30000',
+      ]);
+      const { id } = jsonOf<TaskRecord>(sent);
+      await tail.waitFor(new RegExp(`task-succeeded +ReportTasks\\.notify\\[${id}\\]`));
+      await tail.waitFor(/ worker-heartbeat /);
+      expect(await tail.stop()).toBe(0);
+      const [listening, ...lines] = tail.lines;
+      expect(listening).toBe(`listening on prefix "${cluster.prefix}" (Ctrl-C stops)`);
+      // time (24) · type (17) · subject (60, or longer: the beat's task ids are) · details, two spaces apart.
+      const shape =
+        /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) {2}((?:task|worker)-[a-z-]+ *) {2}(\S+ *) {2}(\S.*)$/;
+      for (const line of lines) {
+        const [, , type = '', subject = ''] = shape.exec(line) ?? [];
+        expect({ line, type: type.length, subject: subject.length }).toEqual({
+          line,
+          type: 17,
+          subject: Math.max(60, subject.trimEnd().length),
+        });
+      }
+      const ofTask = lines.filter((line) => line.includes(`ReportTasks.notify[${id}]`));
+      expect(ofTask.map((line) => line.split(/\s+/)[1])).toEqual([
+        'task-received',
+        'task-started',
+        'task-succeeded',
+      ]);
+      expect(ofTask[0]).toMatch(/ {2}queue=io worker=\S+ args=\["tailed"\]$/);
+      expect(ofTask[1]).toMatch(/ {2}queue=io worker=\S+ wait=\d+ms$/);
+      expect(ofTask[2]).toMatch(/ {2}queue=io worker=\S+ runtime=\d+ms$/);
+      expect(lines.find((line) => line.includes(' worker-heartbeat '))).toMatch(
+        / {2}active=\d+ processed=\d+ queues=io\(async×100\),serial\(solo×1\) load=[\d.]+\/[\d.]+\/[\d.]+$/,
+      );
     });
 
     it('a broker that is down: ping and status say so in one line, exit 3', async () => {
