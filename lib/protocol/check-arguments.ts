@@ -48,9 +48,14 @@ export function checkArguments(shape: ArgumentShape, args: readonly unknown[]): 
   });
 }
 
-/** Throws if `value` does not survive JSON unchanged in kind (functions, symbols, bigint, cycles). */
+/**
+ * Throws if `value` does not survive JSON unchanged in kind (functions, symbols, bigint, cycles).
+ * Returns what a JSON round trip would: a copy that shares nothing with `value`.
+ */
 export function toJsonSafe(value: unknown, what: string): unknown {
   if (value === undefined) return null;
+  const copy = copyWithoutRoundTrip(value);
+  if (copy !== ROUND_TRIP) return copy;
   let text: string | undefined;
   try {
     text = JSON.stringify(value);
@@ -59,4 +64,42 @@ export function toJsonSafe(value: unknown, what: string): unknown {
   }
   if (text === undefined) throw new TypeError(`${what} is not JSON-serializable (${typeof value})`);
   return JSON.parse(text) as unknown;
+}
+
+const ROUND_TRIP = Symbol('round trip');
+
+/**
+ * The common shapes — a scalar, an array of scalars, an empty plain object — copied as a JSON round
+ * trip would, without the text in between (a send's arguments and a task's result went through
+ * stringify and parse each). Anything else, or a value JSON would change (NaN, -0, a hole), is
+ * left to the round trip.
+ */
+function copyWithoutRoundTrip(value: unknown): unknown {
+  if (isJsonScalar(value)) return value;
+  if (Array.isArray(value) && Object.getPrototypeOf(value) === Array.prototype) {
+    const copy: unknown[] = new Array<unknown>(value.length);
+    for (let at = 0; at < value.length; at++) {
+      const item: unknown = value[at];
+      if (!isJsonScalar(item)) return ROUND_TRIP;
+      copy[at] = item;
+    }
+    return copy;
+  }
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const key in value) if (Object.hasOwn(value, key)) return ROUND_TRIP;
+    return {};
+  }
+  return ROUND_TRIP;
+}
+
+function isJsonScalar(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    default:
+      return value === null;
+  }
 }

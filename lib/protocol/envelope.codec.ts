@@ -47,6 +47,14 @@ const FIELDS: Record<string, [Check, boolean, string]> = {
   ],
 };
 
+/** {@link FIELDS} as a list, made once: validation runs for every envelope sent and received. */
+const FIELD_LIST = Object.entries(FIELDS).map(([field, [check, required, expected]]) => ({
+  field,
+  check,
+  required,
+  expected,
+}));
+
 /**
  * Required fields the wire form leaves out when they hold their usual value, and the value a decoder
  * puts back: no keyword arguments, the first run, a task that is its own workflow's root. A waiting
@@ -104,7 +112,7 @@ export function validateEnvelope(value: unknown): TaskEnvelope {
       `unsupported protocol version ${JSON.stringify(record.v)} (this worker speaks ${PROTOCOL_VERSION})`,
     );
   }
-  for (const [field, [check, required, expected]] of Object.entries(FIELDS)) {
+  for (const { field, check, required, expected } of FIELD_LIST) {
     const fieldValue = record[field];
     if (fieldValue === undefined) {
       if (required) throw new InvalidEnvelopeError(`missing field "${field}"`);

@@ -40,6 +40,36 @@ describe('JSON safety', () => {
     expect(toJsonSafe(undefined, 'result')).toBeNull();
   });
 
+  it('gives what a JSON round trip gives, a copy sharing nothing, for scalars and flat arrays too', () => {
+    const sparse: unknown[] = [1];
+    sparse[2] = 3;
+    const withExtra = Object.assign([1], { extra: true });
+    const values: unknown[] = [
+      'text',
+      7,
+      true,
+      null,
+      NaN,
+      -0,
+      Infinity,
+      [1, 'x', false, null],
+      [1, undefined, NaN, -0],
+      sparse,
+      withExtra,
+      [],
+      {},
+      { a: 1 },
+      Object.create(null),
+      new Date(0),
+      [new Date(0), { toJSON: () => 'j' }],
+    ];
+    for (const value of values) {
+      const copy = toJsonSafe(value, 'result');
+      expect(copy).toStrictEqual(JSON.parse(JSON.stringify(value)));
+      if (typeof value === 'object' && value !== null) expect(copy).not.toBe(value);
+    }
+  });
+
   it('rejects values that cannot be serialised, with a clear message', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
