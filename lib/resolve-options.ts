@@ -31,6 +31,8 @@ export function resolveOptions(options: CeleriacModuleOptions): ResolvedCeleriac
   const backend = options.backend || defaultBackendFor(broker);
   if (options.requireTls) {
     checkTlsRequired(broker, 'the broker URL (broker, BROKER_URL)');
+    const more = options.brokerOptions?.urls;
+    if (Array.isArray(more)) for (const url of more) checkTlsRequired(String(url), 'brokerOptions.urls');
     checkTlsRequired(backend, 'the result backend URL (backend, RESULT_URL)');
   }
   return {

@@ -37,10 +37,14 @@ export class OutageLog {
     return this.broken.get(connection);
   }
 
-  /** `connection` works again; the last one to recover ends the outage. */
-  up(connection: object): void {
+  /**
+   * `connection` works again; the last one to recover ends the outage. `where` names the node it
+   * reached when the server is a cluster of several.
+   */
+  up(connection: object, where?: string): void {
     if (!this.broken.delete(connection) || this.broken.size > 0) return;
-    this.logger.log(`${this.server} is reachable again (after ${Date.now() - this.since} ms)`);
+    const at = where === undefined ? '' : ` at ${where}`;
+    this.logger.log(`${this.server} is reachable again${at} (after ${Date.now() - this.since} ms)`);
   }
 
   /** `connection` was closed for good: it no longer keeps an outage open (and says nothing). */

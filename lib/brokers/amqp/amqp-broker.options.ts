@@ -1,5 +1,6 @@
 import { DEFAULT_COMMAND_TIMEOUT_MS } from '../../celeriac.constants.js';
 import { TaskDefinitionError } from '../../errors/task-definition.error.js';
+import { redactUrl } from '../broker-url.js';
 
 /** RabbitMQ settings, passed as `brokerOptions` (the `extra` of the broker's connection options). */
 export interface AmqpBrokerOptions {
@@ -41,6 +42,13 @@ export interface AmqpBrokerOptions {
   commandTimeoutMs?: number;
   /** Shown as the connection name by RabbitMQ (`rabbitmqctl list_connections client_properties`). */
   connectionName?: string;
+  /**
+   * More nodes of the same RabbitMQ cluster (`amqp://…` / `amqps://…` URLs, credentials included),
+   * tried after the `broker` URL. Every connection Celeriac opens (publishing, consuming, control
+   * plane and events) dials them round-robin: at start-up until one answers, and after a loss the
+   * next one in the list. Use quorum queues (`queueType: 'quorum'`) so the queues survive the node.
+   */
+  urls?: string[];
 }
 
 export type ResolvedAmqpBrokerOptions = Required<Omit<AmqpBrokerOptions, 'consumerTimeoutMs'>> &
@@ -55,6 +63,7 @@ const DEFAULTS: ResolvedAmqpBrokerOptions = {
   confirmTimeoutMs: DEFAULT_COMMAND_TIMEOUT_MS,
   commandTimeoutMs: DEFAULT_COMMAND_TIMEOUT_MS,
   connectionName: `celeriac pid ${process.pid}`,
+  urls: [],
 };
 
 /** Applies defaults and checks each setting; a mistake names the setting, at start. */
@@ -75,7 +84,21 @@ export function resolveAmqpOptions(extra: Record<string, unknown> = {}): Resolve
   if (typeof options.connectionName !== 'string') {
     throw new TaskDefinitionError('brokerOptions.connectionName: must be a string');
   }
+  checkUrls(options.urls);
   return options;
+}
+
+function checkUrls(urls: unknown): void {
+  if (!Array.isArray(urls)) {
+    throw new TaskDefinitionError('brokerOptions.urls: must be a list of amqp:// or amqps:// URLs');
+  }
+  for (const [index, url] of urls.entries()) {
+    if (typeof url !== 'string' || !/^amqps?:\/\//.test(url)) {
+      throw new TaskDefinitionError(
+        `brokerOptions.urls[${index}]: must be an amqp:// or amqps:// URL, got ${typeof url === 'string' ? redactUrl(url) : String(url)}`,
+      );
+    }
+  }
 }
 
 function wholeNumber(name: string, value: unknown, min: number): void {

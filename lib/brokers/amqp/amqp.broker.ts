@@ -79,8 +79,10 @@ export class AmqpBroker implements Broker {
   async connect(): Promise<void> {
     this.assertOpen();
     await this.publishing.open();
-    const warning = amqpPostureWarning(this.url);
-    if (warning) this.logger.warn(warning);
+    for (const url of new Set([this.url, ...this.options.urls])) {
+      const warning = amqpPostureWarning(url);
+      if (warning) this.logger.warn(warning);
+    }
   }
 
   publish(queue: string, body: string, options: PublishOptions = {}): Promise<void> {

@@ -4,6 +4,7 @@ import { redactUrl } from '../broker-url.js';
 import { tlsFor, type TlsOptions } from '../tls-options.js';
 import { outageLogOf, type OutageLog } from '../outage-log.js';
 import type { ResolvedAmqpBrokerOptions } from './amqp-broker.options.js';
+import { AmqpNodeList } from './amqp-node-list.js';
 import {
   createCeleriacLogger,
   type CeleriacLoggerOption,
@@ -18,6 +19,10 @@ type ReconnectListener = (model: ChannelModel) => void;
  * jitter, so a restarted RabbitMQ is not hit by every client at once), and listeners re-create
  * their channels on the new one. While it is down, `require()` throws a
  * `BrokerUnavailableError` at once instead of queueing work that may never be sent.
+ *
+ * Given several nodes of a cluster (`brokerOptions.urls`), the first `open()` tries each in turn,
+ * and every loss or failed redial moves on to the next node, round-robin: a node that stops or
+ * dies takes this connection to another one, where quorum queues carry on.
  */
 export class AmqpConnection {
   private model?: ChannelModel;
@@ -31,16 +36,18 @@ export class AmqpConnection {
   private readonly listeners = new Set<ReconnectListener>();
   private readonly logger: CeleriacLogger;
   private readonly outages: OutageLog;
+  private readonly nodes: AmqpNodeList;
 
   constructor(
-    private readonly url: string,
+    url: string,
     private readonly role: 'publish' | 'consume' | 'control',
     private readonly options: ResolvedAmqpBrokerOptions,
     private readonly tls?: TlsOptions,
     private readonly sink?: CeleriacLoggerOption,
   ) {
+    this.nodes = new AmqpNodeList(url, options.urls);
     this.logger = this.loggerFor(`Celeriac amqp ${role}`);
-    this.outages = outageLogOf(`RabbitMQ at ${serverOf(url)}`, 'CeleriacAmqp', sink);
+    this.outages = outageLogOf(`RabbitMQ at ${this.nodes.describe()}`, 'CeleriacAmqp', sink);
   }
 
   /** The logger of a part on this connection: the module's `logger` option reaches every one. */
@@ -97,13 +104,7 @@ export class AmqpConnection {
   }
 
   private async dial(): Promise<ChannelModel> {
-    let model: ChannelModel;
-    try {
-      model = await connect(this.connectionUrl(), this.socketOptions());
-    } catch (error) {
-      this.lastError = error as Error;
-      throw this.unavailable(error);
-    }
+    const model = await this.connectToSomeNode();
     if (this.closed) {
       await model.close().catch(() => undefined);
       throw this.unavailable(new Error('the broker client was closed'));
@@ -114,6 +115,25 @@ export class AmqpConnection {
     this.attempts = 0;
     this.lastError = undefined;
     return model;
+  }
+
+  /**
+   * The current node; on failure the next one. Before the first success every node is tried once
+   * (a node down at start-up does not stop the application); afterwards one node per attempt,
+   * between the reconnect backoff's pauses.
+   */
+  private async connectToSomeNode(): Promise<ChannelModel> {
+    const tries = this.everOpened ? 1 : this.nodes.size;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await connect(this.connectionUrl(), this.socketOptions());
+      } catch (error) {
+        this.lastError = error as Error;
+        const failed = this.unavailable(error);
+        this.nodes.advance();
+        if (attempt >= tries || this.closed) throw failed;
+      }
+    }
   }
 
   /**
@@ -139,7 +159,12 @@ export class AmqpConnection {
     this.blockedReason = undefined;
     this.lastError = error ?? this.lastError ?? new Error('connection closed');
     if (this.closed) return;
-    this.outages.down(this, `${this.role} connection lost: ${redactUrl(this.lastError.message)}`);
+    this.outages.down(
+      this,
+      `${this.role} connection to ${this.nodes.currentServer()} lost: ${redactUrl(this.lastError.message)}`,
+    );
+    // The node may be gone for good: the next dial goes to the next node of the cluster.
+    this.nodes.advance();
     this.scheduleReconnect();
   }
 
@@ -155,7 +180,9 @@ export class AmqpConnection {
     if (this.closed) return;
     try {
       const model = await this.open();
-      this.outages.up(this);
+      const node = this.nodes.currentServer();
+      this.logger.debug?.(`${this.role} connection reopened to ${node}`);
+      this.outages.up(this, this.nodes.size > 1 ? node : undefined);
       for (const listener of [...this.listeners]) listener(model);
     } catch {
       if (!this.closed && !this.model) this.scheduleReconnect();
@@ -163,7 +190,7 @@ export class AmqpConnection {
   }
 
   private connectionUrl(): string {
-    const url = new URL(this.url);
+    const url = new URL(this.nodes.current());
     if (!url.searchParams.has('heartbeat')) {
       url.searchParams.set('heartbeat', String(this.options.heartbeatSeconds));
     }
@@ -173,7 +200,7 @@ export class AmqpConnection {
   private socketOptions(): SocketOptions {
     return {
       // amqps:// only: CA, client certificate and key, passed to tls.connect.
-      ...tlsFor(this.url, this.tls),
+      ...tlsFor(this.nodes.current(), this.tls),
       // Without it, Nagle's algorithm holds small frames (acks, confirms) back by tens of ms.
       noDelay: true,
       timeout: 10_000,
@@ -183,16 +210,6 @@ export class AmqpConnection {
 
   private unavailable(cause: unknown): BrokerUnavailableError {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    return new BrokerUnavailableError('amqp', new Error(`${redactUrl(this.url)}: ${reason}`));
-  }
-}
-
-/** `host:port` of an AMQP URL, for log lines. */
-function serverOf(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.hostname}:${parsed.port || (parsed.protocol === 'amqps:' ? 5671 : 5672)}`;
-  } catch {
-    return redactUrl(url);
+    return new BrokerUnavailableError('amqp', new Error(`${redactUrl(this.nodes.current())}: ${reason}`));
   }
 }

@@ -33,4 +33,15 @@ describe('AMQP broker options', () => {
       /reconnectMaxDelayMs/,
     );
   });
+
+  it('takes more nodes of a cluster as brokerOptions.urls, and names a URL that is not AMQP', () => {
+    expect(resolveAmqpOptions().urls).toEqual([]);
+    const urls = ['amqp://guest:guest@10.0.0.2:5672', 'amqps://app:pw@10.0.0.3'];
+    expect(resolveAmqpOptions({ urls }).urls).toEqual(urls);
+    expect(() => resolveAmqpOptions({ urls: 'amqp://a' })).toThrow(/brokerOptions\.urls: must be a list/);
+    expect(() => resolveAmqpOptions({ urls: ['amqp://a', 'redis://:pw@b'] })).toThrow(
+      /brokerOptions\.urls\[1\]: must be an amqp:\/\/ or amqps:\/\/ URL, got redis:\/\/:\*\*\*@b/,
+    );
+    expect(() => resolveAmqpOptions({ urls: [42] })).toThrow(/brokerOptions\.urls\[0\]/);
+  });
 });

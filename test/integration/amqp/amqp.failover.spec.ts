@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { LoggerService } from '@nestjs/common';
+import { AmqpBroker } from '../../../lib/brokers/amqp/amqp.broker.js';
+import { BrokerUnavailableError } from '../../../lib/errors/broker-unavailable.error.js';
+import { eventually, Inbox, sleep, within } from '../../conformance/conformance-helpers.js';
+import { TcpProxy } from '../../support/tcp-proxy.js';
+import { AMQP_URL, deleteByPrefix } from './support/rabbit.js';
+
+const PREFIX_ROOT = 'celeriac-amqp-failover-';
+
+/**
+ * `brokerOptions.urls`: the nodes of a cluster, dialled round-robin. Each "node" here is a relay of
+ * its own in front of the shared RabbitMQ, so a test can take one away (its connections cut, new
+ * ones refused) without touching the server.
+ */
+describe('AmqpBroker with several node URLs (brokerOptions.urls)', () => {
+  let prefix: string;
+  const closing: (() => Promise<unknown>)[] = [];
+
+  beforeEach(() => {
+    prefix = `${PREFIX_ROOT}${randomUUID()}`;
+  });
+  afterEach(async () => {
+    // Brokers before the relays they talk through.
+    for (const close of closing.splice(0).reverse()) await close().catch(() => undefined);
+  });
+  afterAll(async () => {
+    await deleteByPrefix(PREFIX_ROOT);
+  });
+
+  async function relay(): Promise<TcpProxy> {
+    const target = new URL(AMQP_URL);
+    const proxy = await TcpProxy.start(Number(target.port || 5672), target.hostname);
+    closing.push(() => proxy.stop());
+    return proxy;
+  }
+
+  function open(url: string, urls: string[], logger?: LoggerService): AmqpBroker {
+    const broker = new AmqpBroker({ url, prefix, logger, extra: { urls, reconnectMaxDelayMs: 500 } });
+    closing.push(() => broker.close());
+    return broker;
+  }
+
+  it('starts on the next node when the first does not answer', async () => {
+    const second = await relay();
+    const broker = open(urlOn(await closedPort()), [urlOn(second.port)]);
+    await broker.connect();
+    const inbox = Inbox.acking();
+    await broker.consume('jobs', inbox.handler(), { prefetch: 5 });
+    await broker.publish('jobs', 'hello', { messageId: 'm-1' });
+    expect((await inbox.waitFor(1)).map((d) => d.body)).toEqual(['hello']);
+  });
+
+  it('follows the cluster to the next node when its node goes away, and says which node it reached', async () => {
+    const [first, second] = [await relay(), await relay()];
+    const lines = new LineLog();
+    const broker = open(urlOn(first.port), [urlOn(second.port)], lines);
+    await broker.connect();
+    const inbox = Inbox.acking();
+    await broker.consume('jobs', inbox.handler(), { prefetch: 5 });
+    await broker.publish('jobs', 'before', { messageId: 'm-1' });
+    await inbox.waitFor(1);
+
+    await first.cut(); // connections dropped, new ones refused: the node is gone
+    await publishWhenBack(broker, 'after', 'm-2');
+    expect((await inbox.waitFor(2, 'the message sent through the second node')).map((d) => d.body)).toEqual([
+      'before',
+      'after',
+    ]);
+    const cluster = `RabbitMQ at 127.0.0.1:${first.port}, 127.0.0.1:${second.port}`;
+    expect(lines.warnings.filter((line) => line.startsWith(`${cluster} is unreachable`))).toHaveLength(1);
+    const back = await eventually('the outage to end', () =>
+      Promise.resolve(lines.logs.find((line) => line.startsWith(`${cluster} is reachable again`))),
+    );
+    expect(back).toContain(`reachable again at 127.0.0.1:${second.port} (after`);
+  }, 60_000);
+});
+
+class LineLog implements LoggerService {
+  readonly logs: string[] = [];
+  readonly warnings: string[] = [];
+  log(message: unknown): void {
+    this.logs.push(String(message));
+  }
+  warn(message: unknown): void {
+    this.warnings.push(String(message));
+  }
+  error(): void {}
+}
+
+function urlOn(port: number): string {
+  const url = new URL(AMQP_URL);
+  url.port = String(port);
+  return url.toString();
+}
+
+/** A loopback port nobody listens on (bound, then released). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function publishWhenBack(broker: AmqpBroker, body: string, messageId: string): Promise<void> {
+  const attempt = async (): Promise<void> => {
+    for (;;) {
+      try {
+        return await broker.publish('jobs', body, { messageId });
+      } catch (error) {
+        if (!(error instanceof BrokerUnavailableError)) throw error;
+        await sleep(100);
+      }
+    }
+  };
+  await within(attempt(), 'the producer to reach the second node', 30_000);
+}
