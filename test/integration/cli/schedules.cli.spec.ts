@@ -8,7 +8,7 @@ import type { ScheduleInfo } from '../../../lib/index.js';
 import { deleteRedisKeys } from '../../../bench/support/redis-keys.js';
 import { compiledEntry } from '../../fixtures/pools/compiled-fixtures.js';
 import { TickTasks } from '../../fixtures/scheduler/tick-tasks.js';
-import { AMQP_URL } from '../amqp/support/rabbit.js';
+import { AMQP_URL, deleteByPrefix } from '../amqp/support/rabbit.js';
 import { celeriac, jsonOf, randomPrefix } from './support/cli-rig.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -17,13 +17,19 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 type Listed = Omit<ScheduleInfo, 'lastFireAt' | 'nextFireAt'> & { lastFireAt?: string; nextFireAt?: string };
 
 /**
- * `celeriac schedules` against the schedules of a running application: one node in this process
+ * `celeriac schedules` against the schedules of a running application, on each broker (schedules
+ * live in the Redis result backend; the beat fires through the broker): one node in this process
  * declares a one-second schedule, adds a cron schedule at run time and runs the beat, so the listing
  * has fires to show. The binary is the compiled `bin`, spawned as a user would.
  */
-describe('celeriac schedules', () => {
+const deployments = [
+  { name: 'on Redis', broker: REDIS_URL },
+  { name: 'on RabbitMQ, results in Redis', broker: AMQP_URL },
+];
+
+describe.each(deployments)('celeriac schedules $name', ({ broker }) => {
   const prefix = randomPrefix('schedules');
-  const args = ['--broker', REDIS_URL, '--prefix', prefix];
+  const args = ['--broker', broker, '--backend', REDIS_URL, '--prefix', prefix];
   let app: INestApplicationContext;
 
   beforeAll(async () => {
@@ -32,12 +38,13 @@ describe('celeriac schedules', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         CeleriacModule.forRoot({
-          broker: REDIS_URL,
+          broker,
+          backend: REDIS_URL,
           prefix,
           beat: true,
           queues: { ticks: {} },
           logger: false,
-          brokerOptions: { checkConfig: false },
+          brokerOptions: broker.startsWith('redis') ? { checkConfig: false } : {},
           backendOptions: { checkConfig: false },
         }),
       ],
@@ -66,6 +73,7 @@ describe('celeriac schedules', () => {
 
   afterAll(async () => {
     await app?.close();
+    if (broker === AMQP_URL) await deleteByPrefix(prefix);
     await deleteRedisKeys(prefix, REDIS_URL);
   });
 
