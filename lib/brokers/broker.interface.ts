@@ -44,8 +44,11 @@ export interface CompanionWrite {
   ttlMs: number;
   /** Store only if the key does not exist yet (a PENDING record never overwrites a later state). */
   onlyIfAbsent?: boolean;
-  /** `[channel, message]` pairs published once the value is stored. */
-  publish: [string, string][];
+  /**
+   * `[channel, head]` pairs: once the value is stored, each channel gets `head` followed by the value
+   * (the value goes over the wire once, not once per channel).
+   */
+  publish: [channel: string, head: string][];
 }
 
 /** One message of a batch publish ({@link Broker.publishMany}), with its companion write if any. */

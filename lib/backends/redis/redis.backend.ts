@@ -129,9 +129,8 @@ export class RedisBackend implements ResultBackend {
     const json = withFence(this.format.encode(record), options.fence);
     const publish: [string, string][] = [];
     if (!options.onlyIfAbsent) {
-      if (options.replyTo !== undefined)
-        publish.push([this.replyChannel(options.replyTo), `${record.id}\n${json}`]);
-      publish.push([this.recordChannel(record.id), json]);
+      if (options.replyTo !== undefined) publish.push([this.replyChannel(options.replyTo), `${record.id}\n`]);
+      publish.push([this.recordChannel(record.id), '']);
     }
     const ttlMs = Math.max(1, Math.ceil(options.ttlMs ?? this.ttlMs));
     return {

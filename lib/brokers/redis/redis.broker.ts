@@ -284,7 +284,9 @@ export class RedisBroker implements Broker, ConsumerHost {
         ? await client.set(write.key, write.value, 'PX', write.ttlMs, 'NX')
         : await client.set(write.key, write.value, 'PX', write.ttlMs);
       if (stored !== null)
-        await Promise.all(write.publish.map(([channel, message]) => client.publish(channel, message)));
+        await Promise.all(
+          write.publish.map(([channel, head]) => client.publish(channel, head + write.value)),
+        );
     } catch (error) {
       throw toBrokerError(error);
     }

@@ -12,7 +12,7 @@
   ARGV[3] record value
   ARGV[4] record time to live in ms
   ARGV[5] '1' = store only if absent, '' = always
-  ARGV[6...] channel, message pairs published once the record is stored
+  ARGV[6...] channel, head pairs: once the record is stored, each channel gets its head and the value
 
   Output: 1, or 0 when the delivery is stale (its lease ended and the message went to another consumer).
 ]]

@@ -18,7 +18,7 @@
   ARGV[6] record value
   ARGV[7] record time to live in ms
   ARGV[8] '1' = store only if absent, '' = always
-  ARGV[9...] channel, message pairs published once the record is stored
+  ARGV[9...] channel, head pairs: once the record is stored, each channel gets its head and the value
 
   Output: the broker's message id (mid).
 ]]
