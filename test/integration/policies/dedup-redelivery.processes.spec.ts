@@ -27,12 +27,16 @@ interface RelayedWorker {
  * once, while the first process, which only lost its broker connection, goes on running it and still
  * reaches the results in Redis. A deduplicated long task runs in one of two worker processes; that
  * process's connection is cut (its relay drops it and refuses new ones); the other worker receives
- * the copy, must not run it while the first run goes on, and settles it once that run is over.
+ * the copy, must not run it while the first run goes on, and settles it once that run is over. Then
+ * the same with the running process killed: the copy is not lost, and runs once the dead run's guard
+ * has lapsed.
  */
-describe('a deduplicated long task whose worker loses its RabbitMQ connection mid-run (RabbitMQ with Redis results)', () => {
+describe('a deduplicated long task whose worker loses its connection or dies mid-run (RabbitMQ with Redis results, two worker processes)', () => {
   const prefix = `test-dedup-redelivery-${randomUUID()}`;
   let relayed: RelayedWorker[] = [];
   let api: INestApplicationContext | undefined;
+  /** The relay the first case cut, given back to its worker for the next case. */
+  let cut: TcpProxy | undefined;
 
   beforeAll(async () => {
     const entry = await compiledEntry('test/fixtures/policies/policy-worker.main.ts');
@@ -82,7 +86,8 @@ describe('a deduplicated long task whose worker loses its RabbitMQ connection mi
     const other = relayed.find((one) => one !== running)!.worker;
 
     // The running worker's broker connection dies: RabbitMQ returns the unacked message to the queue.
-    await running.proxy.cut();
+    cut = running.proxy;
+    await cut.cut();
     const receivedByOther = (e: ChildEvent): boolean => e.event === 'task-received' && e.id === handle.id;
     const copy = await other.next(receivedByOther, 30_000);
 
@@ -98,6 +103,32 @@ describe('a deduplicated long task whose worker loses its RabbitMQ connection mi
     const runs = relayed.flatMap(({ worker }) => worker.events.filter(startedHere));
     expect(runs).toEqual([expect.objectContaining({ pid: first.pid })]);
     expect(other.events.filter((e) => e.tag === tag)).toEqual([]);
+  }, 180_000);
+
+  it("a worker killed mid-run (kill -9): the copy waits out the dead run's guard, then runs once on the other worker", async () => {
+    await cut?.restore();
+    const client = api!.get(TaskClient);
+    const tag = randomUUID();
+    const handle = await client.sendByName<number>('LeaseTasks.hold', [tag, RUN_MS], {
+      dedupKey: `redelivery:${tag}`,
+    });
+    const startedHere = (e: ChildEvent): boolean => e.event === 'started' && e.tag === tag;
+    const ranHere = ({ worker }: RelayedWorker): boolean => worker.events.some(startedHere);
+    await until(() => Promise.resolve(relayed.some(ranHere)), 'a worker to start the task', 60_000);
+    const victim = relayed.find(ranHere)!.worker;
+    const survivor = relayed.find((one) => one.worker !== victim)!.worker;
+
+    // No cleanup code runs: the run guard stays taken until its lease ends, as after a crash.
+    await victim.kill();
+    // Not lost: the survivor runs it, once the dead run's guard has lapsed.
+    expect(await handle.wait({ timeout: 90_000 })).toBe(survivor.pid);
+    const received = survivor.events.filter((e) => e.event === 'task-received' && e.id === handle.id);
+    // The guard cannot tell a dead worker from one that lost its connection: the copy was deferred
+    // at least once before it ran.
+    expect(received.length).toBeGreaterThanOrEqual(2);
+    expect(survivor.events.filter(startedHere)).toHaveLength(1);
+    const victimEvents = victim.events.filter((e) => e.tag === tag);
+    expect(victimEvents.map((e) => e.event)).toEqual(['started']);
   }, 180_000);
 });
 
