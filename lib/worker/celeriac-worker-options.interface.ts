@@ -14,8 +14,9 @@ export interface CeleriacWorkerOptions {
    */
   beat?: boolean;
   /**
-   * Lease of the concurrency places this worker holds, renewed every third of it while tasks run:
-   * the places of a worker that died come back this long after it stopped (default 30 s).
+   * Lease of the concurrency places (and the run guards of deduplicated tasks) this worker holds,
+   * renewed every third of it while tasks run: the places of a worker that died come back this long
+   * after it stopped (default 30 s).
    */
   policyLeaseMs?: number;
   /** This worker's id in events and remote control (default `<hostname>:<pid>`, `:<n>` for a second one). */
