@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { HeldTaskInfo } from '../../../../lib/control/control-commands.js';
 import type { DeadLetterView } from '../../../../lib/operator/dead-letter.view.js';
 import type { QueueStats } from '../../../../lib/brokers/broker.interface.js';
@@ -102,6 +103,50 @@ export function describeCliCases(title: string, options: CliCaseOptions): void {
       expect(json).toMatchObject({ id, state: 'SUCCESS', result: 'sent: there' });
     });
 
+    it('call --id, --eta, --priority: the task runs under the id given; past --expires it ends REVOKED unrun (exit 1)', async () => {
+      const id = `cli-call-${randomUUID()}`;
+      const picked = await celeriac([
+        ...args,
+        '--json',
+        'call',
+        'ReportTasks.notify',
+        '--args',
+        '["picked"]',
+        '--queue',
+        'io',
+        '--id',
+        id,
+        '--priority',
+        '9',
+        '--eta',
+        new Date().toISOString(),
+        '--wait',
+        '30000',
+      ]);
+      expect(picked.code).toBe(0);
+      expect(jsonOf<TaskRecord>(picked)).toMatchObject({ id, state: 'SUCCESS', result: 'sent: picked' });
+      // Due in 1 s, expired after 1 ms: the worker that receives it revokes it instead of running it.
+      const expired = await celeriac([
+        ...args,
+        '--json',
+        'call',
+        'ReportTasks.notify',
+        '--args',
+        '["too late"]',
+        '--queue',
+        'io',
+        '--countdown',
+        '1000',
+        '--expires',
+        '1',
+        '--wait',
+        '30000',
+      ]);
+      expect(expired.code).toBe(1);
+      expect(jsonOf<TaskRecord>(expired)).toMatchObject({ task: 'ReportTasks.notify', state: 'REVOKED' });
+      expect(jsonOf<TaskRecord>(expired).result).toBeUndefined();
+    });
+
     it('connection settings also come from BROKER_URL, RESULT_URL and CELERIAC_PREFIX', async () => {
       const run = await celeriac(
         ['--json', 'call', 'ReportTasks.notify', '--args', '["env"]', '--queue', 'io', '--wait'],
@@ -173,6 +218,8 @@ export function describeCliCases(title: string, options: CliCaseOptions): void {
         reason: expect.stringContaining('ReportTasks.notify'),
         at: expect.any(Number),
       });
+      const first = await celeriac([...args, '--json', 'dead-letters', 'list', 'io', '--limit', '1']);
+      expect(jsonOf<DeadLetterView[]>(first)).toEqual([jsonOf<DeadLetterView[]>(listed)[0]]);
       const table = await celeriac([...args, 'dead-letters', 'list', 'io']);
       expect(table.stdout).toMatch(/^MESSAGE ID\s+DEAD-LETTERED AT\s+TASK\s+REASON\n/);
       expect(table.stdout).toContain(letter.messageId);
@@ -233,6 +280,11 @@ export function describeCliCases(title: string, options: CliCaseOptions): void {
         reply.value.map((task) => task.name),
       );
       expect(names).toContain('ReportTasks.build');
+      const registeredTable = await celeriac([...args, 'inspect', 'registered']);
+      expect(registeredTable.stdout.split('\n')[0]).toMatch(
+        /^WORKER\s+TASK\s+QUEUE\s+RETRIES\s+RATE LIMIT\s+TIME LIMIT$/,
+      );
+      expect(registeredTable.stdout).toMatch(/\sReportTasks\.build\s+io\s+0\s+-\s+300000\n/);
       const sent = await celeriac([
         ...args,
         'call',
@@ -290,10 +342,13 @@ export function describeCliCases(title: string, options: CliCaseOptions): void {
       const replies = jsonOf<{ ok: boolean; value: { task: string; rate: string } }[]>(run);
       expect(replies).toHaveLength(2);
       for (const reply of replies) expect(reply.value).toEqual({ task: 'ReportTasks.notify', rate: '50/s' });
-      const stats = jsonOf<{ value: { overrides: { rateLimits: Record<string, string> } } }[]>(
-        await celeriac([...args, '--json', 'inspect', 'stats']),
-      );
+      const stats = jsonOf<
+        { worker: string; value: { overrides: { rateLimits: Record<string, string> } } }[]
+      >(await celeriac([...args, '--json', 'inspect', 'stats']));
       for (const reply of stats) expect(reply.value.overrides.rateLimits['ReportTasks.notify']).toBe('50/s');
+      const statsText = (await celeriac([...args, 'inspect', 'stats'])).stdout;
+      for (const reply of stats) expect(statsText).toContain(`${reply.worker}\n`);
+      expect(statsText.match(/^ {2}queues\s+io\(async×100\) serial\(solo×1\)$/gm)).toHaveLength(2);
       // The next case needs a rate only one task a minute passes; it puts it back to unlimited.
       const slow = await celeriac([...args, 'rate-limit', 'ReportTasks.notify', '1/m']);
       expect(slow.stdout).toMatch(/ReportTasks\.notify 1\/m/);
