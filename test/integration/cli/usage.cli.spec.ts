@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { compiledEntry } from '../../fixtures/pools/compiled-fixtures.js';
 import { celeriac } from './support/cli-rig.js';
 
@@ -19,6 +20,42 @@ describe('celeriac CLI: usage', () => {
     expect(help.code).toBe(0);
     for (const command of ['call', 'result', 'queues', 'purge', 'dead-letters'])
       expect(help.stdout).toContain(command);
+  });
+
+  it('a frozen broker (it accepts the connection and never answers): one line once --timeout passes, exit 3, password hidden', async () => {
+    const sockets: Socket[] = [];
+    const silent: Server = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const runs = await Promise.all(
+        [`redis://:hunter2@127.0.0.1:${port}`, `amqp://guest:hunter2@127.0.0.1:${port}`].map((broker) =>
+          celeriac([
+            '--broker',
+            broker,
+            '--backend',
+            'redis://127.0.0.1:6379',
+            '--timeout',
+            '700',
+            'queues',
+            'io',
+          ]),
+        ),
+      );
+      for (const [n, scheme] of ['redis', 'amqp'].entries()) {
+        const userinfo = scheme === 'redis' ? ':***' : 'guest:***';
+        expect(runs[n]).toEqual({
+          code: 3,
+          stdout: '',
+          stderr: `celeriac: cannot reach the broker at ${scheme}://${userinfo}@127.0.0.1:${port}: no answer within 700 ms\n`,
+        });
+      }
+      // Both binaries did connect: the server was frozen, not down.
+      expect(sockets.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('a wrong URL says what is wrong, exit 2', async () => {
