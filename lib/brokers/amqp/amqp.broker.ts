@@ -71,7 +71,12 @@ export class AmqpBroker implements Broker {
       connection.logger,
     );
     this.publisher = new AmqpPublisher(this.publishing, this.options);
-    this.topology = new AmqpTopology(this.names, this.options, this.publisher);
+    this.topology = new AmqpTopology(
+      this.names,
+      this.options,
+      this.publisher,
+      this.publishing.loggerFor('Celeriac amqp topology'),
+    );
     this.router = new AmqpRouter(this.names, this.topology, this.publisher);
     this.publishing.onReconnect(() => this.topology.forget());
   }
@@ -131,7 +136,7 @@ export class AmqpBroker implements Broker {
    */
   async deadLetters(queue: string, limit = DEFAULT_DEAD_LETTER_READ_LIMIT): Promise<DeadLetter[]> {
     return this.run(async () => {
-      await this.topology.ensureQueue(queue);
+      await this.topology.ensureDeadLetters(queue);
       return this.publisher.withScratch(async (channel) => {
         const letters: DeadLetter[] = [];
         while (letters.length < limit) {
@@ -155,14 +160,14 @@ export class AmqpBroker implements Broker {
 
   replayDeadLetters(queue: string, messageIds?: readonly string[]): Promise<number> {
     return this.run(async () => {
-      await this.topology.ensureQueue(queue);
+      await this.topology.ensureDeadLetters(queue);
       return settleDeadLetters(this.parts(), queue, 'replay', messageIds);
     });
   }
 
   deleteDeadLetters(queue: string, messageIds?: readonly string[]): Promise<number> {
     return this.run(async () => {
-      await this.topology.ensureQueue(queue);
+      await this.topology.ensureDeadLetters(queue);
       return settleDeadLetters(this.parts(), queue, 'delete', messageIds);
     });
   }
@@ -175,6 +180,7 @@ export class AmqpBroker implements Broker {
   async stats(queue: string): Promise<QueueStats> {
     return this.run(async () => {
       await this.topology.ensureLadder(queue);
+      await this.topology.ensureDeadLetters(queue);
       return this.publisher.withAdmin(async (channel) => {
         const [work, ...ladder] = this.topology.waitingQueues(queue);
         const { messageCount: ready, consumerCount: consumers } = await channel.checkQueue(work);
@@ -202,6 +208,7 @@ export class AmqpBroker implements Broker {
   async purge(queue: string): Promise<void> {
     return this.run(async () => {
       await this.topology.ensureLadder(queue);
+      await this.topology.ensureDeadLetters(queue);
       await this.publisher.withAdmin(async (channel) => {
         for (const name of this.topology.waitingQueues(queue)) await channel.purgeQueue(name);
         await channel.purgeQueue(this.names.deadLetterQueue(queue));
@@ -215,6 +222,7 @@ export class AmqpBroker implements Broker {
     this.closed = true;
     await Promise.allSettled([...this.consumers].map((consumer) => consumer.stop()));
     this.consumers.clear();
+    this.topology.close();
     await this.publisher.close();
     await Promise.allSettled([this.consuming.close(), this.publishing.close()]);
   }

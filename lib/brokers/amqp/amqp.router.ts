@@ -56,7 +56,7 @@ export class AmqpRouter {
     const properties = publishProperties(options, headers);
     await this.deliver(
       queue,
-      () => this.topology.ensureQueue(queue),
+      () => this.topology.ensureDeadLetters(queue),
       () => this.publisher.publish(this.names.deadLetterExchange, queue, content, properties),
     );
   }

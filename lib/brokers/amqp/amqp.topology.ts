@@ -1,7 +1,9 @@
 import type { Channel } from 'amqplib';
 import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
 import { CeleriacError } from '../../errors/celeriac.error.js';
+import type { CeleriacLogger } from '../../logging/celeriac-logger.js';
 import type { ResolvedAmqpBrokerOptions } from './amqp-broker.options.js';
+import { withDeadline } from './amqp-deadline.js';
 import type { AmqpNames } from './amqp-names.js';
 import type { AmqpPublisher } from './amqp.publisher.js';
 import { DELAY_LEVELS, levelPattern, levelTtlMs } from './delay-ladder.js';
@@ -18,29 +20,53 @@ export class TopologyMismatchError extends CeleriacError {
   }
 }
 
+/** How often a dead-letter queue that could not be declared (its node is down) is tried again. */
+export const DEAD_LETTER_RETRY_MS = 5_000;
+
 /**
  * Declares, idempotently and once per connection, what a logical queue needs: its durable work
  * queue bound to the tasks exchange, its dead-letter queue, and (on first delayed use) its delay
  * ladder. Declarations are forgotten when the connection is replaced, so they run again after a
  * reconnect — RabbitMQ may have been reset in between.
+ *
+ * The dead-letter queue is a classic queue, which lives on one node of a cluster; while that node
+ * is down RabbitMQ refuses to declare it (404, "home node … is down or inaccessible") and closes
+ * the channel. So it is declared apart, on a channel of its own, after the work queue: its failure
+ * is one WARN line, the work queue serves on, and the dead-letter queue is tried again every
+ * {@link DEAD_LETTER_RETRY_MS} and whenever a dead letter needs it.
  */
 export class AmqpTopology {
   private readonly queues = new Map<string, Promise<void>>();
   /** Queues whose declaration has completed on the current connection. */
   private readonly declared = new Set<string>();
   private readonly ladders = new Map<string, Promise<void>>();
+  private readonly deadLetterQueues = new Map<string, Promise<void>>();
+  /** Dead-letter queues that could not be declared, with the timer that tries again. */
+  private readonly deadLetterRetries = new Map<string, NodeJS.Timeout>();
+  private closed = false;
 
   constructor(
     private readonly names: AmqpNames,
     private readonly options: ResolvedAmqpBrokerOptions,
     private readonly publisher: AmqpPublisher,
+    private readonly logger: CeleriacLogger,
   ) {}
 
+  /** The work queue (and its exchanges); its dead-letter queue is declared too, but may fail alone. */
   ensureQueue(queue: string): Promise<void> {
     return this.once(this.queues, queue, async () => {
       await this.publisher.withAdmin((channel) => this.declareQueue(channel, queue));
       if (this.queues.has(queue)) this.declared.add(queue);
+      // Awaited, so in the usual case it exists before anything can be dead-lettered; a failure is
+      // logged and retried by ensureDeadLetterQueue, and the work queue serves regardless.
+      await this.ensureDeadLetterQueue(queue).catch(() => undefined);
     });
+  }
+
+  /** The work queue and its dead-letter queue; rejects while the dead-letter queue's node is down. */
+  async ensureDeadLetters(queue: string): Promise<void> {
+    await this.ensureQueue(queue);
+    await this.ensureDeadLetterQueue(queue);
   }
 
   isDeclared(queue: string): boolean {
@@ -63,11 +89,68 @@ export class AmqpTopology {
       this.queues.clear();
       this.ladders.clear();
       this.declared.clear();
+      this.deadLetterQueues.clear();
     } else {
       this.queues.delete(queue);
       this.ladders.delete(queue);
       this.declared.delete(queue);
+      this.deadLetterQueues.delete(queue);
     }
+  }
+
+  /** Stops trying again to declare dead-letter queues. */
+  close(): void {
+    this.closed = true;
+    for (const timer of this.deadLetterRetries.values()) clearTimeout(timer);
+    this.deadLetterRetries.clear();
+  }
+
+  /**
+   * On a channel of its own (a refusal closes the channel it came on), with the command deadline.
+   * The first failure of a run of them is a WARN and arms the retry timer; success after one says so.
+   */
+  private ensureDeadLetterQueue(queue: string): Promise<void> {
+    return this.once(this.deadLetterQueues, queue, async () => {
+      const name = this.names.deadLetterQueue(queue);
+      try {
+        await withDeadline(
+          this.publisher.withScratch(async (channel) => {
+            // Dead letters are only browsed and purged; a classic queue keeps them in order, and no
+            // delivery limit can drop them while they are being browsed.
+            await channel.assertQueue(name, { durable: true });
+            await channel.bindQueue(name, this.names.deadLetterExchange, queue);
+          }),
+          this.options.commandTimeoutMs,
+          `declaring the dead-letter queue "${name}"`,
+        );
+      } catch (error) {
+        this.deadLetterDown(queue, name, error);
+        throw error;
+      }
+      if (this.deadLetterRetries.has(queue)) {
+        clearTimeout(this.deadLetterRetries.get(queue));
+        this.deadLetterRetries.delete(queue);
+        this.logger.log(`dead-letter queue "${name}" declared again; dead letters are kept again`);
+      }
+    });
+  }
+
+  private deadLetterDown(queue: string, name: string, error: unknown): void {
+    if (this.closed) return;
+    if (!this.deadLetterRetries.has(queue)) {
+      this.logger.warn(
+        `dead-letter queue "${name}" could not be declared (${(error as Error).message}); queue "${queue}" ` +
+          `serves on, and a message that must be dead-lettered goes back to its queue until the ` +
+          `dead-letter queue is back (tried again every ${DEAD_LETTER_RETRY_MS / 1_000} s)`,
+      );
+    }
+    clearTimeout(this.deadLetterRetries.get(queue));
+    const timer = setTimeout(() => {
+      if (this.closed) return;
+      this.ensureDeadLetterQueue(queue).catch(() => undefined);
+    }, DEAD_LETTER_RETRY_MS);
+    timer.unref();
+    this.deadLetterRetries.set(queue, timer);
   }
 
   /** Every queue that holds a logical queue's waiting messages: the work queue, then the ladder. */
@@ -92,10 +175,6 @@ export class AmqpTopology {
     const { names } = this;
     await channel.assertExchange(names.tasksExchange, 'direct', { durable: true });
     await channel.assertExchange(names.deadLetterExchange, 'direct', { durable: true });
-    // Dead letters are only browsed and purged; a classic queue keeps them in order, and no
-    // delivery limit can drop them while they are being browsed.
-    await channel.assertQueue(names.deadLetterQueue(queue), { durable: true });
-    await channel.bindQueue(names.deadLetterQueue(queue), names.deadLetterExchange, queue);
     if (names.protocolOf(queue) === 'celery') {
       // Declared exactly as Celery declares it (a durable direct exchange and queue of the queue's
       // name, no arguments), or RabbitMQ refuses whichever side comes second.
