@@ -30,6 +30,24 @@ function scriptsDir(): string {
   return dirname(realpathSync(onPath));
 }
 
+/**
+ * A node for tests on a small shared machine: fixed, small memory and disk thresholds (an alarm
+ * computed from a busy machine's free memory would block publishers), statistics collected rarely.
+ */
+const SMALL_NODE_CONF = [
+  'vm_memory_high_watermark.absolute = 1GB',
+  'disk_free_limit.absolute = 50MB',
+  'collect_statistics_interval = 30000',
+  '',
+].join('\n');
+
+/**
+ * A quorum queue dead-letters at least once by waiting for the target's confirm; a target on a
+ * node that went away would hold its dead-letter worker for the default 3 minutes before it tries
+ * again. 5 s keeps a retry or a delayed task moving after a node is killed.
+ */
+const ADVANCED_CONFIG = '[{rabbit, [{dead_letter_worker_publisher_confirm_timeout, 5000}]}].\n';
+
 /** Nodes started by this process, stopped whatever happens to the tests. */
 const started = new Set<RabbitNode>();
 process.once('exit', () => {
@@ -59,6 +77,17 @@ export class RabbitNode {
     started.add(node);
     await node.launch();
     return node;
+  }
+
+  /**
+   * A cluster of `size` throw-away nodes: the first started alone, the others with its cookie (in
+   * parallel), then joined to it one at a time (`stop_app; reset; join_cluster; start_app`).
+   */
+  static async cluster(size: number): Promise<RabbitNode[]> {
+    const seed = await RabbitNode.start();
+    const others = await Promise.all(Array.from({ length: size - 1 }, () => RabbitNode.start(seed)));
+    for (const node of others) await node.join(seed);
+    return [seed, ...others];
   }
 
   get url(): string {
@@ -126,9 +155,10 @@ export class RabbitNode {
     for (const dir of ['home', 'mnesia', 'log']) mkdirSync(join(this.base, dir), { recursive: true });
     writeFileSync(
       join(this.base, 'rabbitmq.conf'),
-      `listeners.tcp.local = 127.0.0.1:${this.port}\nloopback_users = none\n`,
+      `listeners.tcp.local = 127.0.0.1:${this.port}\nloopback_users = none\n${SMALL_NODE_CONF}`,
     );
     writeFileSync(join(this.base, 'enabled_plugins'), '[].\n');
+    writeFileSync(join(this.base, 'advanced.config'), ADVANCED_CONFIG);
     writeFileSync(join(this.base, 'rabbitmq-env.conf'), '');
     const cookie = join(this.base, 'home', '.erlang.cookie');
     if (cookieFrom) cpSync(join(cookieFrom.base, 'home', '.erlang.cookie'), cookie);
@@ -150,6 +180,7 @@ export class RabbitNode {
       RABBITMQ_CONFIG_FILE: join(base, 'rabbitmq.conf'),
       RABBITMQ_ENABLED_PLUGINS_FILE: join(base, 'enabled_plugins'),
       RABBITMQ_CONF_ENV_FILE: join(base, 'rabbitmq-env.conf'),
+      RABBITMQ_ADVANCED_CONFIG_FILE: join(base, 'advanced.config'),
       ERL_EPMD_ADDRESS: '127.0.0.1',
     };
   }

@@ -80,6 +80,8 @@ export class ChildWorker {
     try {
       event = JSON.parse(line) as ChildEvent;
     } catch {
+      // Log lines of a worker started with CHAOS_WORKER_LOGS set: shown, to see a scenario's outages.
+      if (process.env.CHAOS_WORKER_LOGS) process.stderr.write(`[child ${this.pid}] ${line}\n`);
       return;
     }
     this.events.push(event);
