@@ -105,6 +105,7 @@ export class AmqpConsumer implements Consumer {
     if (this.stopped || this.session?.open) return;
     const model = this.context.connection.require();
     await this.context.topology.ensureQueue(this.queue);
+    const ladder = this.declareLadder();
     const channel = await model.createChannel();
     const acks = new AckBatcher<ConsumeMessage>((message, multiple) => {
       try {
@@ -134,8 +135,25 @@ export class AmqpConsumer implements Consumer {
     } catch (error) {
       await channel.close().catch(() => undefined);
       throw error;
+    } finally {
+      await ladder;
     }
     if (this.stopped) await closeSession(session);
+  }
+
+  /**
+   * The queue's delay ladder, declared while the consumer starts rather than when the queue first
+   * delays something: a worker delays its own deliveries (rate limits, retries, concurrency waits),
+   * and the first of them would otherwise wait for the whole ladder to be declared on top of its
+   * delay. Consuming does not depend on it: if it fails, the first delayed send declares it again
+   * and reports the failure to its caller.
+   */
+  private async declareLadder(): Promise<void> {
+    try {
+      await this.context.topology.ensureLadder(this.queue);
+    } catch (error) {
+      this.logger.warn(`could not declare the delay ladder yet: ${(error as Error).message}`);
+    }
   }
 
   private closed(session: ConsumerSession): void {

@@ -112,6 +112,14 @@ export class AmqpPublisher {
     return withDeadline(run(), this.deadlines.commandTimeoutMs, 'a declaration or count');
   }
 
+  /**
+   * Runs `work` like {@link withAdmin} (same deadline), but on a channel of its own: declarations
+   * sent this way run side by side, where the admin channel answers one after the other.
+   */
+  withSideAdmin<T>(work: (channel: Channel) => Promise<T>): Promise<T> {
+    return withDeadline(this.withScratch(work), this.deadlines.commandTimeoutMs, 'a declaration or count');
+  }
+
   /** Runs `work` on a channel of its own, closed afterwards: whatever it left unacked goes back. */
   async withScratch<T>(work: (channel: Channel) => Promise<T>): Promise<T> {
     const model = await this.connection.acquire();

@@ -75,11 +75,16 @@ export class AmqpTopology {
 
   async ensureLadder(queue: string): Promise<void> {
     await this.ensureQueue(queue);
-    // Level by level: each admin run has its own deadline, and a ladder is many declarations.
+    // Every level at once, each on a channel of its own: RabbitMQ answers a channel's declarations
+    // one after the other, and a ladder is about 140 of them (half a second or more one by one on a
+    // busy machine, which the first delayed message of a queue would wait on top of its delay).
     await this.once(this.ladders, queue, async () => {
-      for (let level = 0; level < DELAY_LEVELS; level++) {
-        await this.publisher.withAdmin((channel) => this.declareLevel(channel, queue, level));
-      }
+      const levels = Array.from({ length: DELAY_LEVELS }, (_, level) => level);
+      await Promise.all(
+        levels.map((level) =>
+          this.publisher.withSideAdmin((channel) => this.declareLevel(channel, queue, level)),
+        ),
+      );
     });
   }
 
@@ -207,12 +212,15 @@ export class AmqpTopology {
    * Level k: a topic exchange and a queue of the same name. The exchange routes keys whose bit k
    * is 1 into the queue and the others on to level k − 1; the queue holds each message 2^k ms and
    * dead-letters it to level k − 1 with its routing key intact. Level 0 leads to the work queue.
+   * Needs nothing of the other levels' declarations, so the levels are declared side by side.
    */
   private async declareLevel(channel: Channel, queue: string, level: number): Promise<void> {
     const { names } = this;
     const name = names.delayLevel(queue, level);
     const below = level === 0 ? undefined : names.delayLevel(queue, level - 1);
     await channel.assertExchange(name, 'topic', { durable: true });
+    // The level below is declared beside this one, maybe not yet: the binding needs its exchange.
+    if (below) await channel.assertExchange(below, 'topic', { durable: true });
     await channel.assertQueue(name, { durable: true, arguments: this.levelArguments(queue, level, below) });
     await channel.bindQueue(name, name, levelPattern(level, 1));
     if (below) await channel.bindExchange(below, name, levelPattern(level, 0));

@@ -3,6 +3,7 @@ import { connect, type ChannelModel } from 'amqplib';
 import type { AmqpBrokerOptions } from '../../../lib/brokers/amqp/amqp-broker.options.js';
 import { AmqpBroker } from '../../../lib/brokers/amqp/amqp.broker.js';
 import { TopologyMismatchError } from '../../../lib/brokers/amqp/amqp.topology.js';
+import { DELAY_LEVELS } from '../../../lib/brokers/amqp/delay-ladder.js';
 import type { Broker } from '../../../lib/brokers/broker.interface.js';
 import { BrokerUnavailableError } from '../../../lib/errors/broker-unavailable.error.js';
 import { EARLY_TOLERANCE_MS, Inbox, sleep } from '../../conformance/conformance-helpers.js';
@@ -93,6 +94,22 @@ describe('AmqpBroker on RabbitMQ', () => {
     await inbox.settled();
     expect(delivery).toMatchObject({ body: '{not json', deliveryCount: 1, priority: 0, queue: 'jobs' });
     expect(delivery.messageId).toMatch(/\S/);
+  });
+
+  it('declares the delay ladder of a queue when its consumer starts, before anything is delayed', async () => {
+    const broker = await open();
+    await broker.consume('jobs', Inbox.acking().handler(), { prefetch: 1 });
+    // Checked from another connection: the broker's own caches cannot answer for RabbitMQ.
+    const channel = await raw.createChannel();
+    try {
+      for (let level = 0; level < DELAY_LEVELS; level++) {
+        const name = `${prefix}.jobs:delay-${String(level).padStart(2, '0')}`;
+        await expect(channel.checkQueue(name)).resolves.toMatchObject({ queue: name, messageCount: 0 });
+        await expect(channel.checkExchange(name)).resolves.toBeDefined();
+      }
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
   });
 
   it('sends a message round the ladder again when its delay outlasts one pass', async () => {
