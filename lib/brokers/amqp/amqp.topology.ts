@@ -25,8 +25,8 @@ export const DEAD_LETTER_RETRY_MS = 5_000;
 
 /**
  * Declares, idempotently and once per connection, what a logical queue needs: its durable work
- * queue bound to the tasks exchange, its dead-letter queue, and (on first delayed use) its delay
- * ladder. Declarations are forgotten when the connection is replaced, so they run again after a
+ * queue bound to the tasks exchange, its dead-letter queue, and its delay ladder (when a consumer
+ * starts, or on first delayed use). Declarations are forgotten when the connection is replaced, so they run again after a
  * reconnect — RabbitMQ may have been reset in between.
  *
  * The dead-letter queue is a classic queue, which lives on one node of a cluster; while that node
