@@ -1,5 +1,6 @@
 import type { Channel } from 'amqplib';
 import type { AmqpConnection } from './amqp.connection.js';
+import { closeWithin } from './amqp-deadline.js';
 import type { CeleriacLogger } from '../../logging/celeriac-logger.js';
 
 /** Declares and consumes on a channel; run again on every channel that replaces it. */
@@ -53,7 +54,7 @@ export class AmqpSideChannel {
     this.setups.clear();
     const channel = this.current ?? (await this.opening?.catch(() => undefined));
     this.current = undefined;
-    await channel?.close().catch(() => undefined);
+    if (channel) await closeWithin(channel.close(), this.connection.closeTimeoutMs);
   }
 
   private async open(): Promise<Channel> {

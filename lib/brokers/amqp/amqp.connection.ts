@@ -5,6 +5,7 @@ import { tlsFor, type TlsOptions } from '../tls-options.js';
 import { outageLogOf, type OutageLog } from '../outage-log.js';
 import type { ResolvedAmqpBrokerOptions } from './amqp-broker.options.js';
 import { AmqpNodeList } from './amqp-node-list.js';
+import { closeWithin } from './amqp-deadline.js';
 import {
   createCeleriacLogger,
   type CeleriacLoggerOption,
@@ -100,7 +101,12 @@ export class AmqpConnection {
     this.outages.forget(this);
     const model = this.model ?? (await this.opening?.catch(() => undefined));
     this.model = undefined;
-    await model?.close().catch(() => undefined);
+    if (model) await closeWithin(model.close(), this.options.commandTimeoutMs);
+  }
+
+  /** How long closing a channel of this connection may wait for RabbitMQ's answer. */
+  get closeTimeoutMs(): number {
+    return this.options.commandTimeoutMs;
   }
 
   private async dial(): Promise<ChannelModel> {

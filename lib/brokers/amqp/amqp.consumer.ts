@@ -5,6 +5,7 @@ import { remainingDelayOf } from './amqp-headers.js';
 import type { AmqpNames } from './amqp-names.js';
 import type { AmqpConnection } from './amqp.connection.js';
 import { AckBatcher } from './ack-batcher.js';
+import { closeWithin } from './amqp-deadline.js';
 import { oversizedBytes, oversizedReason } from '../oversized-message.js';
 import { AmqpDelivery, type ConsumerSession } from './amqp.delivery.js';
 import type { AmqpRouter } from './amqp.router.js';
@@ -85,14 +86,14 @@ export class AmqpConsumer implements Consumer {
     const { session, consumerTag } = this;
     if (!session?.open) return;
     if (consumerTag) await session.channel.cancel(consumerTag).catch(() => undefined);
-    if (session.unsettled === 0) await closeSession(session);
+    if (session.unsettled === 0) await closeSession(session, this.context.connection.closeTimeoutMs);
   }
 
   /** Closes the channel now: RabbitMQ puts unsettled deliveries back in the queue. */
   async stop(): Promise<void> {
     this.halt();
     const session = this.session;
-    if (session?.open) await closeSession(session);
+    if (session?.open) await closeSession(session, this.context.connection.closeTimeoutMs);
   }
 
   private halt(): void {
@@ -138,7 +139,7 @@ export class AmqpConsumer implements Consumer {
     } finally {
       await ladder;
     }
-    if (this.stopped) await closeSession(session);
+    if (this.stopped) await closeSession(session, this.context.connection.closeTimeoutMs);
   }
 
   /**
@@ -183,7 +184,7 @@ export class AmqpConsumer implements Consumer {
       // RabbitMQ cancelled the consumer (its queue was deleted): a new channel declares it again.
       this.logger.warn(`RabbitMQ cancelled the consumer of "${this.queue}"; resuming`);
       this.cut ??= 'RabbitMQ cancelled the consumer';
-      void closeSession(session);
+      void closeSession(session, this.context.connection.closeTimeoutMs);
       return;
     }
     session.unsettled++;
@@ -233,12 +234,13 @@ export class AmqpConsumer implements Consumer {
 
   private readonly settled = (session: ConsumerSession): void => {
     session.unsettled--;
-    if (this.stopped && session.open && session.unsettled === 0) void closeSession(session);
+    if (this.stopped && session.open && session.unsettled === 0)
+      void closeSession(session, this.context.connection.closeTimeoutMs);
   };
 }
 
 /** Acks requested so far go out before the channel closes; anything unsettled goes back to the queue. */
-async function closeSession(session: ConsumerSession): Promise<void> {
+async function closeSession(session: ConsumerSession, timeoutMs: number): Promise<void> {
   session.acks.flush();
-  await session.channel.close().catch(() => undefined);
+  await closeWithin(session.channel.close(), timeoutMs);
 }

@@ -2,7 +2,7 @@ import type { Channel, ConfirmChannel, Message, Options } from 'amqplib';
 import { BrokerUnavailableError } from '../../errors/broker-unavailable.error.js';
 import { CeleriacError } from '../../errors/celeriac.error.js';
 import type { AmqpConnection } from './amqp.connection.js';
-import { withDeadline } from './amqp-deadline.js';
+import { closeWithin, withDeadline } from './amqp-deadline.js';
 import { ConfirmWatch } from './confirm-watch.js';
 import type { CeleriacLogger } from '../../logging/celeriac-logger.js';
 
@@ -138,7 +138,8 @@ export class AmqpPublisher {
     if (this.admin) opened.push(this.admin);
     this.confirm = this.admin = this.confirmChannel = undefined;
     for (const result of await Promise.allSettled(opened)) {
-      if (result.status === 'fulfilled') await result.value.close().catch(() => undefined);
+      if (result.status === 'fulfilled')
+        await closeWithin(result.value.close(), this.deadlines.commandTimeoutMs);
     }
   }
 

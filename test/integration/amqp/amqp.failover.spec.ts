@@ -75,6 +75,16 @@ describe('AmqpBroker with several node URLs (brokerOptions.urls)', () => {
     );
     expect(back).toContain(`reachable again at 127.0.0.1:${second.port} (after`);
   }, 60_000);
+
+  it('closes when its node goes away at the same moment (the close-ok never comes)', async () => {
+    const node = await relay();
+    const broker = new AmqpBroker({ url: urlOn(node.port), prefix, extra: { reconnectMaxDelayMs: 500 } });
+    await broker.connect();
+    await broker.consume('jobs', Inbox.acking().handler(), { prefetch: 5 });
+    await broker.publish('jobs', 'x', { messageId: 'm-1' });
+    // Before, this close waited for ever on a channel's close-ok that died with the socket.
+    await within(Promise.all([node.cut(), broker.close()]), 'the broker to close', 20_000);
+  }, 30_000);
 });
 
 class LineLog implements LoggerService {
