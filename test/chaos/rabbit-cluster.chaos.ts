@@ -93,7 +93,8 @@ describe('chaos: Celeriac on a RabbitMQ cluster losing a node', () => {
   it('loses nothing when a node of the cluster is killed with SIGKILL mid-load', async () => {
     // Node 1: the second worker's first node, and where the others went when node 0 stopped.
     const [, killed, survivor] = nodes;
+    // Not restarted: nothing after this needs it, and a killed cluster node's boot (waiting for
+    // its peers' tables) once outlasted two minutes on a loaded machine.
     await underLoad('cluster node kill -9', () => killed.kill(), survivor);
-    await killed.restart();
-  }, 200_000);
+  });
 });
