@@ -112,7 +112,9 @@ describe('chaos: a blocked event loop and poison tasks on Redis', () => {
     for (let death = 0; death < MAX_DELIVERIES; death++) {
       await poisonWorker.exit();
       rig.workers.splice(rig.workers.indexOf(poisonWorker), 1);
-      poisonWorker = await rig.startWorker({ maxDeliveries: MAX_DELIVERIES }, [POISON_QUEUES.poison]);
+      poisonWorker = await rig.startWorker({ maxDeliveries: MAX_DELIVERIES }, [POISON_QUEUES.poison], {
+        mayDieAtOnce: true,
+      });
     }
     await load;
     const [childRecord, workerRecord] = await Promise.all([

@@ -56,8 +56,17 @@ export class ChaosRig {
     return { ...this.options, ...extra, prefix: this.prefix };
   }
 
-  /** Starts a worker process (consuming `consume`, default every queue) and waits until it consumes. */
-  async startWorker(extra: Partial<CeleriacModuleOptions> = {}, consume?: string[]): Promise<ChildWorker> {
+  /**
+   * Starts a worker process (consuming `consume`, default every queue) and waits until it consumes.
+   * With `mayDieAtOnce` (a worker started again beside a poison message, as a supervisor would) it
+   * also returns when the process dies first: its consumer can receive the poison and die from it
+   * before its "listening" line is written.
+   */
+  async startWorker(
+    extra: Partial<CeleriacModuleOptions> = {},
+    consume?: string[],
+    { mayDieAtOnce = false } = {},
+  ): Promise<ChildWorker> {
     const entry = await compiledEntry(CHAOS_WORKER);
     const child = ChildWorker.startCompiled(entry, {
       CHAOS_OPTIONS: JSON.stringify(this.moduleOptions(extra)),
@@ -68,7 +77,14 @@ export class ChaosRig {
       ...(consume && { CHAOS_CONSUME: consume.join(',') }),
     });
     this.workers.push(child);
-    await child.next((event) => event.event === 'listening', 60_000);
+    const listening = child.next((event) => event.event === 'listening', 60_000);
+    if (!mayDieAtOnce) {
+      await listening;
+      return child;
+    }
+    // A worker that died first never writes the line: its wait's timeout is of no interest.
+    listening.catch(() => undefined);
+    await Promise.race([listening, child.exit()]);
     return child;
   }
 

@@ -64,10 +64,14 @@ describe('AmqpBroker with several node URLs (brokerOptions.urls)', () => {
 
     await first.cut(); // connections dropped, new ones refused: the node is gone
     await publishWhenBack(broker, 'after', 'm-2');
-    expect((await inbox.waitFor(2, 'the message sent through the second node')).map((d) => d.body)).toEqual([
-      'before',
-      'after',
-    ]);
+    await eventually('the message sent through the second node', () =>
+      Promise.resolve(inbox.bodies.includes('after') ? true : undefined),
+    );
+    // "before" may come once more: its ack can be in flight when the node goes away, and RabbitMQ
+    // then returns it (at least once). Nothing else arrives, nothing is missing.
+    expect(inbox.bodies[0]).toBe('before');
+    expect([...new Set(inbox.bodies)].sort()).toEqual(['after', 'before']);
+    expect(inbox.bodies.length).toBeLessThanOrEqual(3);
     const cluster = `RabbitMQ at 127.0.0.1:${first.port}, 127.0.0.1:${second.port}`;
     expect(lines.warnings.filter((line) => line.startsWith(`${cluster} is unreachable`))).toHaveLength(1);
     const back = await eventually('the outage to end', () =>

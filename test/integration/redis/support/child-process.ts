@@ -14,12 +14,15 @@ export class ChildWorker {
   readonly events: ChildEvent[] = [];
   private readonly waiters: { match: (e: ChildEvent) => boolean; resolve: (e: ChildEvent) => void }[] = [];
   private readonly exited: Promise<void>;
+  /** Resolves once the process exited and its output was read to the end: no event can follow. */
+  private readonly closed: Promise<void>;
   private stderr = '';
 
   private constructor(private readonly child: ChildProcess) {
     createInterface({ input: child.stdout! }).on('line', (line) => this.onLine(line));
     child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    this.closed = new Promise((resolve) => child.once('close', () => resolve()));
   }
 
   static start(entry: URL, env: Record<string, string>): ChildWorker {
@@ -51,16 +54,27 @@ export class ChildWorker {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Resolves with the first event (already seen or coming) that matches. */
+  /**
+   * Resolves with the first event (already seen or coming) that matches; rejects after `ms`, or as
+   * soon as the process has ended without writing one.
+   */
   next(match: (e: ChildEvent) => boolean, ms = 15_000): Promise<ChildEvent> {
     const seen = this.events.find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`child ${this.pid}: no matching event in ${ms} ms; stderr: ${this.stderr}`)),
-        ms,
+      const waiter = { match, resolve: (e: ChildEvent) => (clearTimeout(timer), resolve(e)) };
+      const fail = (why: string): void => {
+        clearTimeout(timer);
+        const at = this.waiters.indexOf(waiter);
+        if (at < 0) return; // already matched
+        this.waiters.splice(at, 1);
+        reject(new Error(`child ${this.pid}: ${why}; stderr: ${this.stderr}`));
+      };
+      const timer = setTimeout(() => fail(`no matching event in ${ms} ms`), ms);
+      this.waiters.push(waiter);
+      void this.closed.then(() =>
+        fail(`exited (${this.child.signalCode ?? this.child.exitCode}) without a matching event`),
       );
-      this.waiters.push({ match, resolve: (e) => (clearTimeout(timer), resolve(e)) });
     });
   }
 
