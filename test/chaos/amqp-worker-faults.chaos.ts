@@ -5,7 +5,7 @@ import { eventually } from '../integration/redis/support/wait.js';
 import { ChaosRig } from './support/chaos-rig.js';
 import { sendLoad, sendOne, startProducer } from './support/load.js';
 import { POISON_QUEUES, PoisonTasks } from './support/poison-tasks.js';
-import { RabbitNode } from './support/rabbit-node.js';
+import { RabbitNode } from '../support/rabbit-node.js';
 import { expectClean } from './support/verdict.js';
 
 /** RabbitMQ closes a connection that sent nothing for about two heartbeats. */

@@ -3,7 +3,7 @@ import { TaskClient } from '../../lib/index.js';
 import { RedisServer } from '../integration/redis/support/redis-server.js';
 import { ChaosRig } from './support/chaos-rig.js';
 import { IO_ONLY_MIX, sendLoad, startProducer, type TaskMix } from './support/load.js';
-import { RabbitNode } from './support/rabbit-node.js';
+import { RabbitNode } from '../support/rabbit-node.js';
 import { expectClean } from './support/verdict.js';
 
 const COUNT = 200;

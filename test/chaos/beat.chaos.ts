@@ -7,7 +7,7 @@ import {
   iso,
   type ReceivedTick,
 } from '../integration/scheduler/support/beat-rig.js';
-import { RabbitNode } from './support/rabbit-node.js';
+import { RabbitNode } from '../support/rabbit-node.js';
 
 /** Long enough for two kills and restarts, an added schedule's ticks and its removal. */
 const RUN_MS = 30_000;

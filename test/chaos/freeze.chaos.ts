@@ -5,7 +5,7 @@ import { BrokerUnavailableError, type TaskClient, type TaskHandle } from '../../
 import { CapturedLogs } from '../support/captured-logs.js';
 import { EchoTasks, startEchoApp } from '../support/echo-app.js';
 import { RedisServer } from '../integration/redis/support/redis-server.js';
-import { RabbitNode } from './support/rabbit-node.js';
+import { RabbitNode } from '../support/rabbit-node.js';
 
 const CONFIRM_MS = 800;
 

@@ -4,7 +4,7 @@ import { RedisServer } from '../integration/redis/support/redis-server.js';
 import { ChaosRig } from './support/chaos-rig.js';
 import type { Ledger } from './support/ledger.js';
 import { IO_ONLY_MIX, sendLoad, startProducer } from './support/load.js';
-import { RabbitNode } from './support/rabbit-node.js';
+import { RabbitNode } from '../support/rabbit-node.js';
 import { expectClean } from './support/verdict.js';
 
 const COUNT = 200;

@@ -3,7 +3,7 @@ import { AmqpBroker } from '../../../lib/brokers/amqp/amqp.broker.js';
 import type { Delivery } from '../../../lib/brokers/broker.interface.js';
 import { BrokerUnavailableError } from '../../../lib/errors/broker-unavailable.error.js';
 import { Collector, Inbox, sleep, within } from '../../conformance/conformance-helpers.js';
-import { AMQP_URL, deleteByPrefix, rabbitmqctl, waitForRabbit } from './support/rabbit.js';
+import { RabbitNode } from '../../support/rabbit-node.js';
 
 const PREFIX_ROOT = 'celeriac-amqp-fault-';
 const PREFETCH = 50;
@@ -11,11 +11,17 @@ const PUBLISH_WINDOW = 100;
 
 /**
  * RabbitMQ going away under running clients. These tests cut every connection or stop the broker
- * application, so they live in this file alone and run one after another.
+ * application, so they run on a throw-away node of their own (never the shared one), one after
+ * another.
  */
 describe('AmqpBroker when RabbitMQ drops connections or stops', () => {
+  let node: RabbitNode;
   let prefix: string;
   let brokers: AmqpBroker[];
+
+  beforeAll(async () => {
+    node = await RabbitNode.start();
+  }, 150_000);
 
   beforeEach(() => {
     prefix = `${PREFIX_ROOT}${randomUUID()}`;
@@ -25,12 +31,11 @@ describe('AmqpBroker when RabbitMQ drops connections or stops', () => {
     await Promise.allSettled(brokers.map((broker) => broker.close()));
   });
   afterAll(async () => {
-    await waitForRabbit();
-    await deleteByPrefix(PREFIX_ROOT);
+    await node?.stop();
   });
 
   async function open(): Promise<AmqpBroker> {
-    const broker = new AmqpBroker({ url: AMQP_URL, prefix, extra: { reconnectMaxDelayMs: 1_000 } });
+    const broker = new AmqpBroker({ url: node.url, prefix, extra: { reconnectMaxDelayMs: 1_000 } });
     brokers.push(broker);
     await broker.connect();
     return broker;
@@ -53,7 +58,7 @@ describe('AmqpBroker when RabbitMQ drops connections or stops', () => {
     const ids = Array.from({ length: 3_000 }, (_, i) => `m-${i}`);
     const publishing = publishAll(producer, ids);
     await distinct.waitFor(1_000);
-    await rabbitmqctl('close_all_connections', 'test');
+    await node.ctl('close_all_connections', 'test');
     await within(publishing, 'every publish to be confirmed', 60_000);
     await distinct.waitFor(ids.length, 'every message');
     await sleep(500);
@@ -70,7 +75,7 @@ describe('AmqpBroker when RabbitMQ drops connections or stops', () => {
     const inbox = new Inbox();
     await broker.consume('jobs', inbox.handler(), { prefetch: 1 });
     const [stale] = await inbox.waitFor(1);
-    await rabbitmqctl('close_all_connections', 'test');
+    await node.ctl('close_all_connections', 'test');
 
     const [, fresh] = await inbox.waitFor(2, 'the redelivery after the reconnect');
     await stale.ack(); // on the dead channel: must send nothing (a stale tag would kill the new channel)
@@ -96,7 +101,7 @@ describe('AmqpBroker when RabbitMQ drops connections or stops', () => {
 
     const refusals: unknown[] = [];
     try {
-      await rabbitmqctl('stop_app');
+      await node.ctl('stop_app');
       const downUntil = Date.now() + 10_000;
       while (Date.now() < downUntil) {
         refusals.push(
@@ -108,8 +113,8 @@ describe('AmqpBroker when RabbitMQ drops connections or stops', () => {
         await sleep(500);
       }
     } finally {
-      await rabbitmqctl('start_app');
-      await waitForRabbit();
+      await node.ctl('start_app');
+      await node.whenAccepting();
     }
     expect(refusals.length).toBeGreaterThan(0);
     for (const refusal of refusals) expect(refusal).toBeInstanceOf(BrokerUnavailableError);

@@ -70,7 +70,7 @@ export class RabbitNode {
   /** Starts a node; `cookieFrom` makes it share that node's Erlang cookie (to cluster with it). */
   static async start(cookieFrom?: RabbitNode): Promise<RabbitNode> {
     const port = await freeAmqpPort();
-    const name = `celeriac-chaos-${randomBytes(4).toString('hex')}@localhost`;
+    const name = `celeriac-test-${randomBytes(4).toString('hex')}@localhost`;
     const base = mkdtempSync(join(tmpdir(), 'celeriac-rabbit-'));
     const node = new RabbitNode(name, port, base);
     node.prepare(cookieFrom);
