@@ -1,11 +1,11 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { CeleriacRuntime, TaskClient, TaskState } from '../../lib/index.js';
+import { TaskClient, TaskState } from '../../lib/index.js';
 import { RedisServer } from '../integration/redis/support/redis-server.js';
-import { eventually } from '../integration/redis/support/wait.js';
 import { ChaosRig } from './support/chaos-rig.js';
 import { sendLoad, sendOne, startProducer } from './support/load.js';
-import { POISON_QUEUES, PoisonTasks } from './support/poison-tasks.js';
+import { POISON_QUEUES } from './support/poison-tasks.js';
 import { RabbitNode } from '../support/rabbit-node.js';
+import { expectPoisonContained } from './support/poison-scenario.js';
 import { expectClean } from './support/verdict.js';
 
 /** RabbitMQ closes a connection that sent nothing for about two heartbeats. */
@@ -85,48 +85,14 @@ describe('chaos: a blocked event loop and poison tasks on RabbitMQ', () => {
   });
 
   it('poison tasks: one that kills its pool child fails once; one that kills its worker is dead-lettered after maxDeliveries; the rest of the load runs once', async () => {
-    const ledger = rig.newLedger();
-    const runtime = producer.get(CeleriacRuntime);
-    // The poison queue has a worker of its own, restarted after each death as a supervisor would.
-    let poisonWorker = await rig.startWorker({ maxDeliveries: MAX_DELIVERIES }, [POISON_QUEUES.poison]);
-    const load = sendLoad(client, ledger, { count: COUNT });
-    await rig.whenFinished(COUNT / 4);
-    const [child, worker] = await Promise.all([
-      client.send(PoisonTasks, 'crashChild', []),
-      client.send(PoisonTasks, 'crashWorker', []),
-    ]);
-    for (let death = 0; death < MAX_DELIVERIES; death++) {
-      await poisonWorker.exit();
-      rig.workers.splice(rig.workers.indexOf(poisonWorker), 1);
-      poisonWorker = await rig.startWorker({ maxDeliveries: MAX_DELIVERIES }, [POISON_QUEUES.poison], {
-        mayDieAtOnce: true,
-      });
-    }
-    await load;
-    const [childRecord, workerRecord] = await Promise.all([
-      child.waitForRecord({ timeout: 30_000 }),
-      worker.waitForRecord({ timeout: 30_000 }),
-    ]);
-    await rig.drain(60_000, 1_000);
-
-    // The load's workers never died: not one second run.
-    expectClean(ledger, 'poison tasks on RabbitMQ', 0);
-    expect(ledger.check().duplicated).toEqual([]);
-    // A child's death is the task's failure, once: the pool replaced the child, no redelivery.
-    expect(childRecord).toMatchObject({ state: TaskState.FAILURE, error: { name: 'PoolChildError' } });
-    expect(childRecord.error?.message).toMatch(/killed by SIGKILL/);
-    expect(ledger.runsOf(child.id)).toHaveLength(1);
-    // The worker's: delivered MAX_DELIVERIES times, each ending in a dead worker, then refused unrun.
-    const reason = `delivered ${MAX_DELIVERIES + 1} times without an outcome`;
-    expect(workerRecord).toMatchObject({ state: TaskState.FAILURE, error: { name: 'PoisonMessageError' } });
-    expect(workerRecord.error?.message).toContain(reason);
-    expect(ledger.runsOf(worker.id)).toHaveLength(MAX_DELIVERIES);
-    const letter = await eventually('the poison dead letter', async () =>
-      (await runtime.broker.deadLetters(POISON_QUEUES.poison, 100)).find(
-        (entry) => entry.messageId === worker.id,
-      ),
-    );
-    expect(letter.reason).toContain(reason);
-    expect(poisonWorker.alive).toBe(true);
+    await expectPoisonContained({
+      rig,
+      producer,
+      client,
+      scenario: 'poison tasks on RabbitMQ',
+      count: COUNT,
+      maxDeliveries: MAX_DELIVERIES,
+      settleMs: 1_000,
+    });
   });
 });

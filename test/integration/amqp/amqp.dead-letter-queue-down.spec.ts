@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { LoggerService } from '@nestjs/common';
 import { connect } from 'amqplib';
 import { AmqpBroker } from '../../../lib/brokers/amqp/amqp.broker.js';
-import { eventually, Inbox } from '../../conformance/conformance-helpers.js';
+import { Inbox, within } from '../../conformance/conformance-helpers.js';
+import { CapturedLogs } from '../../support/captured-logs.js';
 import { AMQP_URL, deleteByPrefix } from './support/rabbit.js';
 
 const PREFIX_ROOT = 'celeriac-amqp-dlq-down-';
@@ -28,7 +28,8 @@ describe('AmqpBroker when its dead-letter queue cannot be declared', () => {
     const channel = await raw.createChannel();
     await channel.assertQueue(deadLetterQueue, { durable: true, arguments: { 'x-max-length': 1 } });
 
-    const lines = new LineLog();
+    const lines = new CapturedLogs();
+    const warnings = (): string[] => lines.at('warn').map((line) => line.message);
     broker = new AmqpBroker({ url: AMQP_URL, prefix, logger: lines });
     await broker.connect();
     const inbox = Inbox.acking();
@@ -36,33 +37,20 @@ describe('AmqpBroker when its dead-letter queue cannot be declared', () => {
     await broker.publish('jobs', 'one', { messageId: 'm-1' });
     await broker.publish('jobs', 'two', { messageId: 'm-2' });
     expect((await inbox.waitFor(2)).map((d) => d.body)).toEqual(['one', 'two']);
-    const refused = lines.warnings.filter((line) =>
-      line.includes(`"${deadLetterQueue}" could not be declared`),
-    );
+    const refused = warnings().filter((line) => line.includes(`"${deadLetterQueue}" could not be declared`));
     expect(refused).toHaveLength(1);
     expect(refused[0]).toContain('queue "jobs" serves on');
     await expect(broker.deadLetters('jobs')).rejects.toThrow(/dead-letter|PRECONDITION/);
 
     await channel.deleteQueue(deadLetterQueue);
     await raw.close();
-    await eventually(
+    const again = await within(
+      lines.next('log', /declared again/),
       'the dead-letter queue declared again',
-      () => Promise.resolve(lines.logs.find((line) => line.includes(`"${deadLetterQueue}" declared again`))),
       15_000,
     );
+    expect(again.message).toContain(`"${deadLetterQueue}" declared again`);
     expect(await broker.deadLetters('jobs')).toEqual([]);
-    expect(lines.warnings.filter((line) => line.includes('could not be declared'))).toHaveLength(1);
+    expect(warnings().filter((line) => line.includes('could not be declared'))).toHaveLength(1);
   }, 30_000);
 });
-
-class LineLog implements LoggerService {
-  readonly logs: string[] = [];
-  readonly warnings: string[] = [];
-  log(message: unknown): void {
-    this.logs.push(String(message));
-  }
-  warn(message: unknown): void {
-    this.warnings.push(String(message));
-  }
-  error(): void {}
-}

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
-import type { LoggerService } from '@nestjs/common';
 import { AmqpBroker } from '../../../lib/brokers/amqp/amqp.broker.js';
 import { BrokerUnavailableError } from '../../../lib/errors/broker-unavailable.error.js';
 import { eventually, Inbox, sleep, within } from '../../conformance/conformance-helpers.js';
+import { CapturedLogs } from '../../support/captured-logs.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
 import { AMQP_URL, deleteByPrefix } from './support/rabbit.js';
 
@@ -36,7 +36,7 @@ describe('AmqpBroker with several node URLs (brokerOptions.urls)', () => {
     return proxy;
   }
 
-  function open(url: string, urls: string[], logger?: LoggerService): AmqpBroker {
+  function open(url: string, urls: string[], logger?: CapturedLogs): AmqpBroker {
     const broker = new AmqpBroker({ url, prefix, logger, extra: { urls, reconnectMaxDelayMs: 500 } });
     closing.push(() => broker.close());
     return broker;
@@ -54,7 +54,7 @@ describe('AmqpBroker with several node URLs (brokerOptions.urls)', () => {
 
   it('follows the cluster to the next node when its node goes away, and says which node it reached', async () => {
     const [first, second] = [await relay(), await relay()];
-    const lines = new LineLog();
+    const lines = new CapturedLogs();
     const broker = open(urlOn(first.port), [urlOn(second.port)], lines);
     await broker.connect();
     const inbox = Inbox.acking();
@@ -73,11 +73,10 @@ describe('AmqpBroker with several node URLs (brokerOptions.urls)', () => {
     expect([...new Set(inbox.bodies)].sort()).toEqual(['after', 'before']);
     expect(inbox.bodies.length).toBeLessThanOrEqual(3);
     const cluster = `RabbitMQ at 127.0.0.1:${first.port}, 127.0.0.1:${second.port}`;
-    expect(lines.warnings.filter((line) => line.startsWith(`${cluster} is unreachable`))).toHaveLength(1);
-    const back = await eventually('the outage to end', () =>
-      Promise.resolve(lines.logs.find((line) => line.startsWith(`${cluster} is reachable again`))),
-    );
-    expect(back).toContain(`reachable again at 127.0.0.1:${second.port} (after`);
+    const warnings = lines.at('warn').map((line) => line.message);
+    expect(warnings.filter((line) => line.startsWith(`${cluster} is unreachable`))).toHaveLength(1);
+    const back = await within(lines.next('log', /is reachable again/), 'the outage to end');
+    expect(back.message).toContain(`${cluster} is reachable again at 127.0.0.1:${second.port} (after`);
   }, 60_000);
 
   it('closes when its node goes away at the same moment (the close-ok never comes)', async () => {
@@ -90,18 +89,6 @@ describe('AmqpBroker with several node URLs (brokerOptions.urls)', () => {
     await within(Promise.all([node.cut(), broker.close()]), 'the broker to close', 20_000);
   }, 30_000);
 });
-
-class LineLog implements LoggerService {
-  readonly logs: string[] = [];
-  readonly warnings: string[] = [];
-  log(message: unknown): void {
-    this.logs.push(String(message));
-  }
-  warn(message: unknown): void {
-    this.warnings.push(String(message));
-  }
-  error(): void {}
-}
 
 function urlOn(port: number): string {
   const url = new URL(AMQP_URL);
