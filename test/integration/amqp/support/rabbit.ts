@@ -7,6 +7,10 @@ export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:56
 
 const run = promisify(execFile);
 
+/**
+ * `rabbitmqctl` on the shared node, for reading it (`list_queues`, `list_exchanges`). Faults
+ * (`close_all_connections`, `stop_app`, …) go to a throw-away `RabbitNode` (test/support), never here.
+ */
 export async function rabbitmqctl(...args: string[]): Promise<string> {
   const { stdout } = await run('rabbitmqctl', ['-q', ...args], { timeout: 60_000 });
   return stdout;
@@ -31,20 +35,5 @@ export async function deleteByPrefix(prefix: string): Promise<void> {
     await channel.close();
   } finally {
     await model.close();
-  }
-}
-
-/** Resolves once RabbitMQ accepts AMQP connections again (after `start_app`). */
-export async function waitForRabbit(timeoutMs = 60_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const model = await connect(AMQP_URL);
-      await model.close();
-      return;
-    } catch (error) {
-      if (Date.now() > until) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
   }
 }
