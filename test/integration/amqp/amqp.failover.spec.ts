@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { AmqpBroker } from '../../../lib/brokers/amqp/amqp.broker.js';
-import { BrokerUnavailableError } from '../../../lib/errors/broker-unavailable.error.js';
-import { eventually, Inbox, sleep, within } from '../../conformance/conformance-helpers.js';
+import { eventually, Inbox, within } from '../../conformance/conformance-helpers.js';
 import { CapturedLogs } from '../../support/captured-logs.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
-import { AMQP_URL, deleteByPrefix } from './support/rabbit.js';
+import { AMQP_URL, deleteByPrefix, publishWhenBack } from './support/rabbit.js';
 
 const PREFIX_ROOT = 'celeriac-amqp-failover-';
 
@@ -63,7 +62,7 @@ describe('AmqpBroker with several node URLs (brokerOptions.urls)', () => {
     await inbox.waitFor(1);
 
     await first.cut(); // connections dropped, new ones refused: the node is gone
-    await publishWhenBack(broker, 'after', 'm-2');
+    await publishWhenBack(broker, 'after', 'm-2', 'the producer to reach the second node');
     await eventually('the message sent through the second node', () =>
       Promise.resolve(inbox.bodies.includes('after') ? true : undefined),
     );
@@ -106,18 +105,4 @@ function closedPort(): Promise<number> {
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
-}
-
-async function publishWhenBack(broker: AmqpBroker, body: string, messageId: string): Promise<void> {
-  const attempt = async (): Promise<void> => {
-    for (;;) {
-      try {
-        return await broker.publish('jobs', body, { messageId });
-      } catch (error) {
-        if (!(error instanceof BrokerUnavailableError)) throw error;
-        await sleep(100);
-      }
-    }
-  };
-  await within(attempt(), 'the producer to reach the second node', 30_000);
 }

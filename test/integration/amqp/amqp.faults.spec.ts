@@ -4,6 +4,7 @@ import type { Delivery } from '../../../lib/brokers/broker.interface.js';
 import { BrokerUnavailableError } from '../../../lib/errors/broker-unavailable.error.js';
 import { Collector, Inbox, sleep, within } from '../../conformance/conformance-helpers.js';
 import { RabbitNode } from '../../support/rabbit-node.js';
+import { publishWhenBack } from './support/rabbit.js';
 
 const PREFIX_ROOT = 'celeriac-amqp-fault-';
 const PREFETCH = 50;
@@ -80,7 +81,7 @@ describe('AmqpBroker when RabbitMQ drops connections or stops', () => {
     const [, fresh] = await inbox.waitFor(2, 'the redelivery after the reconnect');
     await stale.ack(); // on the dead channel: must send nothing (a stale tag would kill the new channel)
     await fresh.ack();
-    await publishWhenBack(broker, 'after', 'after-1');
+    await publishWhenBack(broker, 'after', 'after-1', 'the producer to reconnect');
     await inbox.waitFor(3, 'a message published after the reconnect');
     await inbox.deliveries[2].ack();
     await sleep(500);
@@ -119,7 +120,7 @@ describe('AmqpBroker when RabbitMQ drops connections or stops', () => {
     expect(refusals.length).toBeGreaterThan(0);
     for (const refusal of refusals) expect(refusal).toBeInstanceOf(BrokerUnavailableError);
 
-    await publishWhenBack(producer, 'after', 'after-1');
+    await publishWhenBack(producer, 'after', 'after-1', 'the producer to reconnect');
     await inbox.waitFor(2, 'a message published after the restart');
     await inbox.settled();
     expect(inbox.bodies).toEqual(['before', 'after']);
@@ -148,19 +149,4 @@ async function publishAll(broker: AmqpBroker, ids: string[]): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: PUBLISH_WINDOW }, lane));
-}
-
-/** The broker reconnects by itself; until it has, publishes are refused. */
-async function publishWhenBack(broker: AmqpBroker, body: string, messageId: string): Promise<void> {
-  const attempt = async (): Promise<void> => {
-    for (;;) {
-      try {
-        return await broker.publish('jobs', body, { messageId });
-      } catch (error) {
-        if (!(error instanceof BrokerUnavailableError)) throw error;
-        await sleep(100);
-      }
-    }
-  };
-  await within(attempt(), 'the producer to reconnect', 30_000);
 }

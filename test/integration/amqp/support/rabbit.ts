@@ -1,6 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { connect } from 'amqplib';
+import type { AmqpBroker } from '../../../../lib/brokers/amqp/amqp.broker.js';
+import { BrokerUnavailableError } from '../../../../lib/errors/broker-unavailable.error.js';
+import { sleep, within } from '../../../conformance/conformance-helpers.js';
 
 /** The local RabbitMQ the integration tests use. */
 export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -36,4 +39,28 @@ export async function deleteByPrefix(prefix: string): Promise<void> {
   } finally {
     await model.close();
   }
+}
+
+/**
+ * Publishes to `jobs` through a broker that is reconnecting by itself (to the same node, or to the
+ * next one of a cluster): refusals with `BrokerUnavailableError` are tried again every 100 ms until
+ * one is confirmed, within 30 s; any other error fails at once.
+ */
+export async function publishWhenBack(
+  broker: AmqpBroker,
+  body: string,
+  messageId: string,
+  what: string,
+): Promise<void> {
+  const attempt = async (): Promise<void> => {
+    for (;;) {
+      try {
+        return await broker.publish('jobs', body, { messageId });
+      } catch (error) {
+        if (!(error instanceof BrokerUnavailableError)) throw error;
+        await sleep(100);
+      }
+    }
+  };
+  await within(attempt(), what, 30_000);
 }
