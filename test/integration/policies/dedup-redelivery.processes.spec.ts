@@ -72,7 +72,8 @@ describe('a deduplicated long task whose worker loses its connection or dies mid
     await deleteByPrefix(prefix);
   }, 60_000);
 
-  it('is not run twice at once: the other worker receives the copy during the run, defers it, then settles it unrun', async () => {
+  /** Sends the long deduplicated task and waits until one of the workers has started it. */
+  async function sendAndAwaitStart() {
     const client = api!.get(TaskClient);
     const tag = randomUUID();
     const handle = await client.sendByName<number>('LeaseTasks.hold', [tag, RUN_MS], {
@@ -81,7 +82,11 @@ describe('a deduplicated long task whose worker loses its connection or dies mid
     const startedHere = (e: ChildEvent): boolean => e.event === 'started' && e.tag === tag;
     const ranHere = ({ worker }: RelayedWorker): boolean => worker.events.some(startedHere);
     await until(() => Promise.resolve(relayed.some(ranHere)), 'a worker to start the task', 60_000);
-    const running = relayed.find(ranHere)!;
+    return { tag, handle, startedHere, running: relayed.find(ranHere)! };
+  }
+
+  it('is not run twice at once: the other worker receives the copy during the run, defers it, then settles it unrun', async () => {
+    const { tag, handle, startedHere, running } = await sendAndAwaitStart();
     const first = running.worker;
     const other = relayed.find((one) => one !== running)!.worker;
 
@@ -107,15 +112,8 @@ describe('a deduplicated long task whose worker loses its connection or dies mid
 
   it("a worker killed mid-run (kill -9): the copy waits out the dead run's guard, then runs once on the other worker", async () => {
     await cut?.restore();
-    const client = api!.get(TaskClient);
-    const tag = randomUUID();
-    const handle = await client.sendByName<number>('LeaseTasks.hold', [tag, RUN_MS], {
-      dedupKey: `redelivery:${tag}`,
-    });
-    const startedHere = (e: ChildEvent): boolean => e.event === 'started' && e.tag === tag;
-    const ranHere = ({ worker }: RelayedWorker): boolean => worker.events.some(startedHere);
-    await until(() => Promise.resolve(relayed.some(ranHere)), 'a worker to start the task', 60_000);
-    const victim = relayed.find(ranHere)!.worker;
+    const { tag, handle, startedHere, running } = await sendAndAwaitStart();
+    const victim = running.worker;
     const survivor = relayed.find((one) => one.worker !== victim)!.worker;
 
     // No cleanup code runs: the run guard stays taken until its lease ends, as after a crash.
