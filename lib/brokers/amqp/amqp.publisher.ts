@@ -91,7 +91,10 @@ export class AmqpPublisher {
         if (this.returned.size > 0 && this.returned.delete(messageId)) {
           return reject(new UnroutableMessageError(exchange, routingKey));
         }
-        if (error) return reject(unavailable(error, 'RabbitMQ did not confirm the message'));
+        if (error) {
+          this.retire(channel);
+          return reject(unavailable(error, 'RabbitMQ did not confirm the message'));
+        }
         resolve();
       };
       try {
@@ -104,6 +107,23 @@ export class AmqpPublisher {
         reject(unavailable(error, 'the publishing channel is closed'));
       }
     });
+  }
+
+  /**
+   * Stops publishing on a channel RabbitMQ nacked a message on: the next publish opens a fresh one,
+   * and this one closes once its outstanding publishes are settled. A nack says a queue could not
+   * take the message, and after a cluster node died a channel can go on nacking every publish to a
+   * quorum queue whose leader moved (its per-channel view of the queue stays stale) while a new
+   * channel on the same connection publishes to it at once.
+   */
+  private retire(channel: ConfirmChannel): void {
+    if (this.confirmChannel !== channel) return;
+    this.confirmChannel = this.confirm = undefined;
+    this.logger.debug?.('RabbitMQ nacked a publish: later publishes go through a fresh channel');
+    const { confirmTimeoutMs, commandTimeoutMs } = this.deadlines;
+    void closeWithin(channel.waitForConfirms(), confirmTimeoutMs).then(() =>
+      closeWithin(channel.close(), commandTimeoutMs),
+    );
   }
 
   /** Runs `work` on the shared admin channel. */
