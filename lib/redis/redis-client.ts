@@ -3,7 +3,7 @@ import { BrokerUnavailableError } from '../errors/broker-unavailable.error.js';
 import { CeleriacError } from '../errors/celeriac.error.js';
 import { redactUrl } from '../brokers/broker-url.js';
 import type { RedisExtraOptions } from './redis-options.js';
-import { connectDeadlineOf, deadlineOptions } from './redis-deadlines.js';
+import { connectDeadlineOf, deadlineOptions, type ReadDeadline } from './redis-deadlines.js';
 
 /** A standalone connection or a cluster client: both run the same commands and scripts. */
 export type RedisClient = Redis | Cluster;
@@ -30,18 +30,20 @@ const ROLE_OPTIONS: Record<ConnectionRole, RedisOptions> = {
  * Creates (without connecting) a client for `redis://` / `rediss://` URLs, or a cluster client,
  * with no listener of its own: `createRedisClient` (redis-connection.ts) adds the outage log. This
  * module loads nothing of Nest, so the lease thread (a worker thread of its own) stays small.
- * `label` (no spaces) is appended to the connection name, e.g. to tell consumers apart.
+ * `label` (no spaces) is appended to the connection name, e.g. to tell consumers apart;
+ * `readDeadline` says who ends a blocking read Redis leaves unanswered (see {@link ReadDeadline}).
  */
 export function createBareRedisClient(
   url: string,
   extra: RedisExtraOptions,
   role: ConnectionRole,
   label?: string,
+  readDeadline?: ReadDeadline,
 ): RedisClient {
   const options: RedisOptions = {
     ...extra.redisOptions,
     ...ROLE_OPTIONS[role],
-    ...deadlineOptions(extra, role === 'blocking'),
+    ...deadlineOptions(extra, role === 'blocking', readDeadline),
     enableOfflineQueue: false,
     lazyConnect: true,
     // CLIENT LIST shows what each connection is for: `<connectionName or celeriac>:<role>[:<label>]`.

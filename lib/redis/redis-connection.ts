@@ -2,6 +2,7 @@ import { redactUrl } from '../brokers/broker-url.js';
 import { outageLogOf, type OutageLog } from '../brokers/outage-log.js';
 import type { CeleriacLoggerOption } from '../logging/celeriac-logger.js';
 import type { RedisExtraOptions } from './redis-options.js';
+import type { ReadDeadline } from './redis-deadlines.js';
 import {
   createBareRedisClient,
   parseRedisUrl,
@@ -22,7 +23,8 @@ export {
 /**
  * Creates (without connecting) a client for `redis://` / `rediss://` URLs, or a cluster client,
  * watched by the process's outage log of its server. `label` (no spaces) is appended to the
- * connection name, e.g. to tell consumers apart.
+ * connection name, e.g. to tell consumers apart; `readDeadline` says who ends a blocking read Redis
+ * leaves unanswered (ioredis unless told otherwise).
  */
 export function createRedisClient(
   url: string,
@@ -30,8 +32,9 @@ export function createRedisClient(
   role: ConnectionRole,
   label?: string,
   sink?: CeleriacLoggerOption,
+  readDeadline?: ReadDeadline,
 ): RedisClient {
-  const client = createBareRedisClient(url, extra, role, label);
+  const client = createBareRedisClient(url, extra, role, label, readDeadline);
   watchOutages(client, redisOutageLog(url, extra, sink));
   return client;
 }

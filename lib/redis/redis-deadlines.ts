@@ -20,17 +20,29 @@ export function commandTimeoutOf(extra: RedisExtraOptions): number {
 }
 
 /**
+ * Who ends a blocking read Redis leaves unanswered: ioredis (with no reply, as Redis would), or the
+ * caller, which times the read itself and keeps it pending, so a reply that comes late (a frozen
+ * server thawing) still reaches it; ioredis would drop a reply that comes after its deadline.
+ */
+export type ReadDeadline = 'ioredis' | 'caller';
+
+/**
  * The deadline of each command on a connection. Command and subscriber connections give every
  * command `commandTimeoutMs`: a frozen server (SIGSTOP, a hung host: the socket stays open, nothing
  * answers) fails the call instead of hanging it. A blocking read waits on purpose, so a blocking
  * connection's reads get their own deadline instead: the time they asked Redis to block, plus
- * `commandTimeoutMs` of margin; past it ioredis ends the read with no reply, as Redis would.
+ * `commandTimeoutMs` of margin; past it ioredis ends the read with no reply, as Redis would. With
+ * `readDeadline: 'caller'` ioredis sets none, and the margin is only there for the caller to read.
  */
-export function deadlineOptions(extra: RedisExtraOptions, blocking: boolean): RedisOptions {
+export function deadlineOptions(
+  extra: RedisExtraOptions,
+  blocking: boolean,
+  readDeadline: ReadDeadline = 'ioredis',
+): RedisOptions {
   const timeoutMs = commandTimeoutOf(extra);
-  if (blocking)
-    return { commandTimeout: undefined, blockingTimeout: timeoutMs, blockingTimeoutGrace: timeoutMs };
-  return { commandTimeout: timeoutMs };
+  if (!blocking) return { commandTimeout: timeoutMs };
+  const blockingTimeout = readDeadline === 'ioredis' ? timeoutMs : undefined;
+  return { commandTimeout: undefined, blockingTimeout, blockingTimeoutGrace: timeoutMs };
 }
 
 /**
@@ -39,7 +51,11 @@ export function deadlineOptions(extra: RedisExtraOptions, blocking: boolean): Re
  * never answers. Read from the client's own options, whatever role it has.
  */
 export function connectDeadlineOf(options: RedisOptions): number {
-  const handshake = options.commandTimeout ?? options.blockingTimeout ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  const handshake =
+    options.commandTimeout ??
+    options.blockingTimeout ??
+    options.blockingTimeoutGrace ??
+    DEFAULT_COMMAND_TIMEOUT_MS;
   return (options.connectTimeout ?? IOREDIS_CONNECT_TIMEOUT_MS) + handshake;
 }
 

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { createRedisClient } from '../../../lib/redis/redis-connection.js';
-import { commandTimeoutOf } from '../../../lib/redis/redis-deadlines.js';
+import { commandTimeoutOf, connectDeadlineOf } from '../../../lib/redis/redis-deadlines.js';
 
 describe('Redis command deadlines', () => {
   it('every command connection gets commandTimeoutMs (default 2 s); a blocking one gets block time + margin instead', () => {
@@ -9,13 +9,28 @@ describe('Redis command deadlines', () => {
       createRedisClient('redis://127.0.0.1:1', { commandTimeoutMs: 700 }, 'subscriber')
     );
     const blocking = <Redis>createRedisClient('redis://127.0.0.1:1', { commandTimeoutMs: 700 }, 'blocking');
+    // A consumer that times its reads itself (and keeps one left unanswered) gets no ioredis deadline.
+    const ownDeadline = <Redis>(
+      createRedisClient(
+        'redis://127.0.0.1:1',
+        { commandTimeoutMs: 700 },
+        'blocking',
+        'x',
+        undefined,
+        'caller',
+      )
+    );
     try {
       expect(command.options.commandTimeout).toBe(2_000);
       expect(subscriber.options.commandTimeout).toBe(700);
       expect(blocking.options).toMatchObject({ blockingTimeout: 700, blockingTimeoutGrace: 700 });
       expect(blocking.options.commandTimeout).toBeUndefined();
+      expect(ownDeadline.options).toMatchObject({ blockingTimeoutGrace: 700 });
+      expect(ownDeadline.options.blockingTimeout).toBeUndefined();
+      expect(ownDeadline.options.commandTimeout).toBeUndefined();
+      expect(connectDeadlineOf(ownDeadline.options)).toBe(connectDeadlineOf(blocking.options));
     } finally {
-      for (const client of [command, subscriber, blocking]) client.disconnect();
+      for (const client of [command, subscriber, blocking, ownDeadline]) client.disconnect();
     }
   });
 
