@@ -1,4 +1,5 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { Transform } from 'node:stream';
 
 /**
  * A TCP relay on a loopback port in front of a shared server, so a test can cut its own
@@ -8,6 +9,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
+  private readonly watches: { pattern: RegExp; action: () => void; done: () => void }[] = [];
 
   private constructor(
     private readonly target: { host: string; port: number },
@@ -38,6 +40,15 @@ export class TcpProxy {
     return this.listen();
   }
 
+  /**
+   * Runs `action` once, as soon as a client next sends bytes matching `pattern` and before they are
+   * relayed: e.g. to freeze the server (SIGSTOP) the moment a given command goes out to it, so the
+   * command reaches it only when it thaws. Resolves once `action` has run.
+   */
+  onceClientSends(pattern: RegExp, action: () => void): Promise<void> {
+    return new Promise((done) => this.watches.push({ pattern, action, done }));
+  }
+
   stop(): Promise<void> {
     return this.cut();
   }
@@ -66,7 +77,24 @@ export class TcpProxy {
         upstream.destroy();
       });
     }
-    client.pipe(upstream);
+    const watched = new Transform({
+      transform: (chunk: Buffer, _encoding, next) => {
+        this.watch(chunk);
+        next(null, chunk);
+      },
+    });
+    client.pipe(watched).pipe(upstream);
     upstream.pipe(client);
+  }
+
+  private watch(chunk: Buffer): void {
+    if (this.watches.length === 0) return;
+    const text = chunk.toString('latin1');
+    for (const watch of [...this.watches]) {
+      if (!watch.pattern.test(text)) continue;
+      this.watches.splice(this.watches.indexOf(watch), 1);
+      watch.action();
+      watch.done();
+    }
   }
 }

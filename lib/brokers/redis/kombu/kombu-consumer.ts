@@ -4,7 +4,8 @@ import { whenReady, type RedisClient } from '../../../redis/redis-connection.js'
 import type { RedisDelivery } from '../redis-delivery.js';
 import type { CeleriacLogger } from '../../../logging/celeriac-logger.js';
 import type { OutageLog } from '../../outage-log.js';
-import { cutByDeadline, untilAnswering } from '../until-answering.js';
+import { blockingMarginOf } from '../../../redis/redis-deadlines.js';
+import { untilAnswering } from '../until-answering.js';
 import { redisConsumerLiveness } from '../consumer-liveness.js';
 
 /** An element BRPOP took off a list and the fetch script has not recorded yet. */
@@ -39,6 +40,11 @@ const INTERRUPT_RETRY_MS = 20;
 const RESTORE_RETRY_MS = 1_000;
 const INTERRUPT_BOUND_MS = 2_000;
 
+/** What a BRPOP gave: the list and the element it popped, `null` (Redis timed it out), or `dropped`. */
+type ReadOutcome = [string, string] | null | 'dropped';
+/** A read that had not settled within the time it was given. */
+const PENDING = Symbol('pending');
+
 /**
  * One consumer of a kombu-layout queue. While it has free prefetch slots it takes messages with the
  * fetch script (pop and record in one step). With nothing to take it blocks with BRPOP across the
@@ -46,10 +52,17 @@ const INTERRUPT_BOUND_MS = 2_000;
  * unacked entry falls visible; the element BRPOP returns is recorded by the very next script call.
  * Cancelling unblocks the read with CLIENT UNBLOCK (a dropped connection could lose a popped
  * element), and an element popped as the cancel arrives is pushed back to the head of its list.
- * A BRPOP ioredis cut by its deadline (Redis frozen) still blocks on the server, which would pop the
- * next element after the thaw into a reply nobody reads: the blocking connection is dropped at once
- * (Redis removes a closed client's blocked command, popping nothing), and the consumer waits for a
- * PING answer before fetching again.
+ *
+ * The consumer times its reads itself: its connection has no ioredis read deadline, which would end
+ * a read with no reply and drop the reply that comes later. A read unanswered past its block time
+ * plus margin means Redis is frozen (SIGSTOP, a hung host), and the read is kept, not dropped by
+ * closing the connection: Redis still holds it, and once thawed it runs what waited in its sockets
+ * (pushes made during the freeze among it) before it times the read out or reads the close, and a
+ * read that reached it only at the thaw is not even due; so it may pop a message into the reply of
+ * a connection already closed — lost. Kept, the read's reply comes on this connection: the consumer
+ * waits for Redis to answer a PING, then for that reply, and records what it popped. (Reading into
+ * a list of Celeriac's own, BLMOVE or BRPOPLPUSH, would keep such an element in Redis, but reads a
+ * single list, not kombu's list per priority step.)
  */
 export class KombuConsumer implements Consumer {
   private cancelled = false;
@@ -160,27 +173,40 @@ export class KombuConsumer implements Consumer {
     const waitMs = Math.min(this.host.maxBlockMs, untilRestore);
     if (waitMs <= 0 || this.cancelled) return;
     this.blocked = true;
-    const started = Date.now();
     try {
-      const reply = await this.blocking.brpop(
-        ...this.host.listsOf(this.queue),
-        Math.max(0.01, waitMs / 1000),
-      );
-      if (reply) this.popped = { list: reply[0], raw: reply[1] };
-      else if (cutByDeadline(this.blocking, started, waitMs) && !this.cancelled) await this.afterCut();
-    } catch {
-      // Dropped connection (or cancel): the next fetch finds whatever happened meanwhile.
-      if (!this.cancelled) await whenReady(this.blocking, RECONNECT_CHECK_MS);
+      const read: Promise<ReadOutcome> = this.blocking
+        .brpop(...this.host.listsOf(this.queue), Math.max(0.01, waitMs / 1000))
+        .catch(() => 'dropped' as const);
+      let outcome = await within(read, waitMs + blockingMarginOf(this.blocking));
+      if (outcome === PENDING) outcome = await this.afterCut(read, waitMs);
+      if (outcome === 'dropped') {
+        // Dropped connection (or cancel): the next fetch finds whatever happened meanwhile.
+        if (!this.cancelled) await whenReady(this.blocking, RECONNECT_CHECK_MS);
+      } else if (outcome) this.popped = { list: outcome[0], raw: outcome[1] };
     } finally {
       this.blocked = false;
     }
   }
 
-  /** Cancels the server-side BRPOP by dropping its connection, then waits for Redis to answer. */
-  private async afterCut(): Promise<void> {
-    this.blocking.disconnect(true);
+  /**
+   * The read passed its deadline unanswered (Redis frozen): waits for Redis to answer a PING, then
+   * for the read's own reply, which comes within its block time (served, or timed out by Redis).
+   * A connection still silent then is lost while Redis answers: CLIENT UNBLOCK ends the read in
+   * Redis (nothing popped) before the connection is dropped.
+   */
+  private async afterCut(read: Promise<ReadOutcome>, waitMs: number): Promise<ReadOutcome> {
     await this.untilAnswering();
-    await whenReady(this.blocking, RECONNECT_CHECK_MS);
+    // cancel() unblocks the read, or drops the connection past its bound: either settles it.
+    if (this.cancelled) return read;
+    const marginMs = blockingMarginOf(this.blocking);
+    const late = await within(read, waitMs + marginMs);
+    if (late !== PENDING) return late;
+    if (this.blockingId !== undefined)
+      await this.host.commandClient.client('UNBLOCK', this.blockingId).catch(() => 0);
+    const unblocked = await within(read, marginMs);
+    if (unblocked !== PENDING) return unblocked;
+    this.blocking.disconnect(true);
+    return read;
   }
 
   /**
@@ -212,5 +238,16 @@ export class KombuConsumer implements Consumer {
 
   private warn(what: string, error: Error): void {
     this.host.logger.warn(`queue "${this.queue}": cannot ${what} (${error.message}); waiting for Redis`);
+  }
+}
+
+/** `promise`'s value if it settles within `ms`, else {@link PENDING} (the promise is left running). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof PENDING> {
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = new Promise<typeof PENDING>((resolve) => (timer = setTimeout(() => resolve(PENDING), ms)));
+  try {
+    return await Promise.race([promise, elapsed]);
+  } finally {
+    clearTimeout(timer);
   }
 }

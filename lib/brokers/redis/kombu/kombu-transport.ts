@@ -147,7 +147,8 @@ export class KombuTransport implements KombuConsumerHost, RestoreHost {
     });
     const label = new ConsumerCensus(this.connections.prefix, queue).newLabel();
     const { url, extra, logger } = this.connections;
-    const blocking = createRedisClient(url, extra, 'blocking', label, logger);
+    // The consumer times its reads itself and keeps one Redis left unanswered (see KombuConsumer).
+    const blocking = createRedisClient(url, extra, 'blocking', label, logger, 'caller');
     await connectClient(blocking);
     const consumer = new KombuConsumer(this, queue, blocking, handler, options.prefetch);
     this.consumers.add(consumer);
