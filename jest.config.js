@@ -18,4 +18,9 @@ export default {
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.spec.ts'] },
   ],
   testTimeout: 30_000,
+  // npm test runs the files one at a time (--maxWorkers=1) in a worker process that is replaced
+  // once it holds more than this after a file: a single long-lived process keeps ~10 MB of every
+  // file's module graph (ESM mode), and past 1 GB its collections slowed allocation-heavy cases
+  // five- to twenty-fold (the 100 000-wait backend case: 62 s late in a run, 7 s with the limit).
+  workerIdleMemoryLimit: '1GB',
 };
