@@ -332,8 +332,6 @@ function rows(settings: Settings, results: Results, counts: RoundResult[]): Benc
     ['raw-amqp'],
   );
   throughput('amqp-ignore', `RabbitMQ, fire and forget, ignoreResult (${n})`, ['celeriac-amqp'], []);
-  throughput('events-fire', `Redis, events off / on, fire and forget (${n})`, EVENT_SUBJECTS, ['celeriac']);
-  throughput('events-wait', `Redis, events off / on, caller waits (${n})`, EVENT_SUBJECTS, ['celeriac']);
   const ignored = summary(results, 'amqp-ignore', 'celeriac-amqp', rate, []);
   const raw = summary(results, 'amqp-fire', 'raw-amqp', rate, []);
   const paired = pairs(results.get('amqp-ignore/celeriac-amqp'), results.get('amqp-fire/raw-amqp'));
@@ -341,6 +339,9 @@ function rows(settings: Settings, results: Results, counts: RoundResult[]): Benc
     const ratio = median(paired.map(([own, theirs]) => own.rate / theirs.rate));
     out[out.length - 1].note = `${ratio.toFixed(2)}× raw amqplib; ${cpu('amqp-ignore', 'celeriac-amqp')}`;
   }
+  // After the ignoreResult row: the note above is written onto the row added last.
+  throughput('events-fire', `Redis, events off / on, fire and forget (${n})`, EVENT_SUBJECTS, ['celeriac']);
+  throughput('events-wait', `Redis, events off / on, caller waits (${n})`, EVENT_SUBJECTS, ['celeriac']);
   throughput(
     'amqp-fire',
     `RabbitMQ, publish (confirm) + consume (ack), nothing stored (${n})`,
