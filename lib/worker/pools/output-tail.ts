@@ -32,7 +32,7 @@ export class OutputTail {
   ) {
     stream?.setEncoding('utf8');
     stream?.on('data', (chunk: string) => this.take(chunk));
-    stream?.on('end', () => this.copy(this.partial));
+    stream?.on('end', () => this.end());
   }
 
   /** The last non-empty lines, at most `count`. */
@@ -51,16 +51,20 @@ export class OutputTail {
     if (!this.copying) return;
     const lines = (this.partial + chunk).split('\n');
     this.partial = lines.pop() ?? '';
-    const complete: string[] = [];
-    for (const line of lines) {
-      if (V8_HEAP_REPORT.test(line)) {
-        this.copying = false;
-        this.partial = '';
-        break;
-      }
-      complete.push(`${line}\n`);
-    }
-    this.copy(complete.join(''));
+    const report = lines.findIndex((line) => V8_HEAP_REPORT.test(line));
+    this.copy((report === -1 ? lines : lines.slice(0, report)).map((line) => `${line}\n`).join(''));
+    if (report !== -1) this.stopCopying();
+  }
+
+  /** What is left after the last newline when the child's stderr ends. */
+  private end(): void {
+    if (V8_HEAP_REPORT.test(this.partial)) this.stopCopying();
+    this.copy(this.partial);
+  }
+
+  private stopCopying(): void {
+    this.copying = false;
+    this.partial = '';
   }
 
   private copy(text: string): void {

@@ -52,4 +52,10 @@ describe('OutputTail (a pool child stderr)', () => {
     expect(tail.outOfMemory).toBe(true);
     expect(tail.last()).toMatch(/FATAL ERROR: Reached heap limit .* heap out of memory/);
   });
+
+  it('copies the lines written before the report in the same chunk, and nothing of the report', async () => {
+    const { copied, tail } = await copiedWhile((child) => child.write(`last words${V8_REPORT}`));
+    expect(copied).toBe('last words\n');
+    expect(tail.outOfMemory).toBe(true);
+  });
 });
