@@ -331,15 +331,15 @@ function rows(settings: Settings, results: Results, counts: RoundResult[]): Benc
     ['celeriac-amqp'],
     ['raw-amqp'],
   );
+  const ignoreRow = out.length;
   throughput('amqp-ignore', `RabbitMQ, fire and forget, ignoreResult (${n})`, ['celeriac-amqp'], []);
   const ignored = summary(results, 'amqp-ignore', 'celeriac-amqp', rate, []);
   const raw = summary(results, 'amqp-fire', 'raw-amqp', rate, []);
   const paired = pairs(results.get('amqp-ignore/celeriac-amqp'), results.get('amqp-fire/raw-amqp'));
   if (ignored && raw && paired.length > 0) {
     const ratio = median(paired.map(([own, theirs]) => own.rate / theirs.rate));
-    out[out.length - 1].note = `${ratio.toFixed(2)}× raw amqplib; ${cpu('amqp-ignore', 'celeriac-amqp')}`;
+    out[ignoreRow].note = `${ratio.toFixed(2)}× raw amqplib; ${cpu('amqp-ignore', 'celeriac-amqp')}`;
   }
-  // After the ignoreResult row: the note above is written onto the row added last.
   throughput('events-fire', `Redis, events off / on, fire and forget (${n})`, EVENT_SUBJECTS, ['celeriac']);
   throughput('events-wait', `Redis, events off / on, caller waits (${n})`, EVENT_SUBJECTS, ['celeriac']);
   throughput(
